@@ -1,0 +1,84 @@
+# Everything a developer or CI runs. `make` alone lists the targets.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PY_SOURCES := layers/passwordless/passwordless laptop
+FUNCTIONS := define_auth_challenge create_auth_challenge verify_auth_challenge
+STACK ?= default
+FUNCTION ?=
+EVENT ?=
+
+.PHONY: help
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): requirements-dev.txt layers/passwordless/requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r layers/passwordless/requirements.txt -r requirements-dev.txt
+	touch $(STAMP)
+
+.PHONY: install
+install: $(STAMP) ## Create .venv with the pinned packages (every other target does this itself)
+
+.PHONY: test
+test: lint typecheck pytest ## The gate CI runs: ruff, mypy, bandit, cfn-lint, then every test
+
+.PHONY: lint
+lint: $(STAMP) ## ruff (style, bugs, complexity), bandit (security) and cfn-lint on template.yaml
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/bandit --quiet --configfile pyproject.toml --recursive $(PY_SOURCES) functions
+	$(BIN)/cfn-lint template.yaml
+
+.PHONY: typecheck
+typecheck: $(STAMP) ## mypy --strict on the layer, the laptop kit and each function
+	$(BIN)/mypy $(PY_SOURCES)
+	@# Each function's module is called `app`, so they are checked one at a time.
+	@for f in $(FUNCTIONS); do echo "mypy functions/$$f/app.py"; $(BIN)/mypy functions/$$f/app.py || exit 1; done
+
+.PHONY: pytest
+pytest: $(STAMP) ## Run the tests (unit, integration with moto, template)
+	$(BIN)/pytest
+
+.PHONY: format
+format: $(STAMP) ## Rewrite the code in the house style
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+.PHONY: invoke
+invoke: $(STAMP) ## Run a handler in-process: make invoke FUNCTION=define_auth_challenge EVENT=events/x.json
+	@test -n "$(FUNCTION)" -a -n "$(EVENT)" || { echo "usage: make invoke FUNCTION=<$(FUNCTIONS)> EVENT=<file>" >&2; exit 2; }
+	@$(BIN)/python -m laptop.invoke $(FUNCTION) $(EVENT)
+
+.PHONY: invoke-all
+invoke-all: $(STAMP) ## Run every file in events/ through its handler
+	@$(BIN)/python -m laptop.invoke --all events
+
+.PHONY: sam-invoke
+sam-invoke: ## The same through `sam local invoke` (needs the SAM CLI and a Docker engine)
+	@command -v sam >/dev/null || { echo "sam-invoke needs the AWS SAM CLI; 'make invoke' needs neither SAM nor Docker" >&2; exit 2; }
+	@docker info >/dev/null 2>&1 || { echo "sam-invoke needs a running Docker engine; use 'make invoke' instead" >&2; exit 2; }
+	sam build && sam local invoke $$($(BIN)/python -m laptop.invoke --logical-id $(FUNCTION)) -e $(EVENT) --env-vars laptop/sam-env.json
+
+.PHONY: build
+build: ## sam build (the layer and the three functions)
+	sam build --config-env $(STACK)
+
+.PHONY: deploy
+deploy: build ## sam deploy to the samconfig.toml environment STACK (default|dev|prod)
+	sam deploy --config-env $(STACK)
+
+.PHONY: lock
+lock: ## Re-pin requirements-dev.txt from requirements-dev.in
+	rm -rf /tmp/lock-venv && $(PYTHON) -m venv /tmp/lock-venv
+	/tmp/lock-venv/bin/pip install --quiet -r requirements-dev.in -r layers/passwordless/requirements.txt
+	( echo "# Generated from requirements-dev.in and layers/passwordless/requirements.txt by 'make lock'. Do not edit."; \
+	  /tmp/lock-venv/bin/pip freeze --exclude pip --exclude setuptools ) > requirements-dev.txt
+
+.PHONY: clean
+clean: ## Remove the venv, caches and build output
+	rm -rf $(VENV) .aws-sam .mypy_cache .ruff_cache .pytest_cache .hypothesis
