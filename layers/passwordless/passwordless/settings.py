@@ -10,7 +10,7 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal, cast
+from typing import Literal
 from urllib.parse import urlsplit
 
 EmailProvider = Literal["ses", "sendgrid", "outbox"]
@@ -52,7 +52,7 @@ class Settings:
     """SENDGRID_API_KEY_SECRET_ID: Secrets Manager id/ARN of the SendGrid API key (required for sendgrid)."""
 
     sendgrid_template_id: str = ""
-    """SENDGRID_TEMPLATE_ID: optional SendGrid dynamic template id; when set, our own templates are skipped."""
+    """SENDGRID_TEMPLATE_ID: optional SendGrid dynamic template id; when set, our templates are skipped."""
 
     sendgrid_api_host: str = "https://api.sendgrid.com"
     """SENDGRID_API_HOST: SendGrid API base URL (https://api.eu.sendgrid.com for EU data residency)."""
@@ -102,10 +102,10 @@ class Settings:
         provider = reader.text("EMAIL_PROVIDER", default="ses")
         if provider not in _PROVIDERS:
             raise SettingsError(f"EMAIL_PROVIDER must be one of {', '.join(_PROVIDERS)}")
-        settings = cls(
+        return cls(
             table_name=reader.text("TABLE_NAME"),
             hmac_key_secret_id=reader.text("HMAC_KEY_SECRET_ID"),
-            email_provider=cast(EmailProvider, provider),
+            email_provider=provider,
             email_from=reader.email("EMAIL_FROM"),
             email_from_name=reader.text("EMAIL_FROM_NAME", default=""),
             app_name=reader.text("APP_NAME", default="your account"),
@@ -128,7 +128,6 @@ class Settings:
             email_timeout_seconds=reader.number("EMAIL_TIMEOUT_SECONDS", 3.0, 0.1, 4.5),
             default_locale=reader.text("DEFAULT_LOCALE", default="en"),
         )
-        return settings
 
 
 class _Reader:

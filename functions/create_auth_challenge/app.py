@@ -1,0 +1,21 @@
+"""CreateAuthChallenge trigger: reuse the live secret or issue one and email it
+(passwordless.challenge_issuer)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from passwordless.runtime import TriggerRuntime
+from passwordless.security_events import SecurityLog
+from passwordless.triggers import respond_to_create
+
+logger = Logger()
+RUNTIME = TriggerRuntime.from_env(SecurityLog(logger))
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return respond_to_create(event, RUNTIME.issuer, RUNTIME.audit)

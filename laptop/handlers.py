@@ -1,0 +1,45 @@
+"""Load the functions' `app.py` files the way Lambda does: by path, each as its own module."""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+# function folder -> (template logical id, triggerSource prefix Cognito sends it)
+FUNCTIONS: dict[str, tuple[str, str]] = {
+    "define_auth_challenge": ("DefineAuthChallengeFunction", "DefineAuthChallenge_"),
+    "create_auth_challenge": ("CreateAuthChallengeFunction", "CreateAuthChallenge_"),
+    "verify_auth_challenge": ("VerifyAuthChallengeFunction", "VerifyAuthChallengeResponse_"),
+}
+_loads = itertools.count()
+
+
+def load_handler(function: str) -> Handler:
+    """A fresh import of functions/<function>/app.py, as a cold start would do it."""
+    if function not in FUNCTIONS:
+        raise ValueError(f"unknown function {function!r}; one of: {', '.join(FUNCTIONS)}")
+    path = ROOT / "functions" / function / "app.py"
+    spec = importlib.util.spec_from_file_location(f"_lambda_{function}_{next(_loads)}", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    handler: Handler = module.lambda_handler
+    return handler
+
+
+def function_for_trigger(trigger_source: str) -> str:
+    for function, (_, prefix) in FUNCTIONS.items():
+        if trigger_source.startswith(prefix):
+            return function
+    raise ValueError(f"no function handles triggerSource {trigger_source!r}")
+
+
+def logical_id(function: str) -> str:
+    return FUNCTIONS[function][0]

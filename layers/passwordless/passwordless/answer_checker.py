@@ -1,0 +1,131 @@
+"""VerifyAuthChallengeResponse: is this answer the live secret, and can it be spent now?
+
+Order matters: parse everything first (bad input changes nothing stored), compare keyed digests in
+constant time, then let ONE conditional write decide; a wrong answer is counted atomically.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from passwordless.events import MAX_ANSWER_LENGTH, VerifyRequest
+from passwordless.keyed_hash import KeyedHasher, SecretKind, digests_match
+from passwordless.secret_store import SecretStore, item_key
+from passwordless.security_events import SecurityLog
+from passwordless.settings import Settings
+
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_HEX32 = re.compile(r"[0-9a-f]{32}")
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{22,128}")
+_CODE_SEPARATORS = str.maketrans("", "", " -")  # people type "123 456" or "123-456"
+
+
+@dataclass(frozen=True)
+class PrivateParameters:
+    secret_id: str
+    token_hash: str
+    code_hash: str
+    expires_ms: int
+
+
+def parse_private(parameters: Mapping[str, str]) -> PrivateParameters | None:
+    """Our own private challenge parameters, or None for missing, foreign or tampered ones."""
+    if parameters.get("v") != "1":
+        return None
+    secret_id = parameters.get("secretId", "")
+    token_hash = parameters.get("tokenHash", "")
+    code_hash = parameters.get("codeHash", "")
+    expires = parameters.get("expiresMs", "")
+    if not (
+        _HEX32.fullmatch(secret_id)
+        and _HEX64.fullmatch(token_hash)
+        and _HEX64.fullmatch(code_hash)
+        and expires.isascii()
+        and expires.isdigit()
+        and len(expires) <= 16
+    ):
+        return None
+    return PrivateParameters(secret_id, token_hash, code_hash, int(expires))
+
+
+def classify_answer(answer: str, code_length: int) -> tuple[SecretKind, str] | None:
+    """("code", digits) or ("token", token); None for anything else, without looking further."""
+    if len(answer) > MAX_ANSWER_LENGTH or not answer.isascii():
+        return None
+    compact = answer.strip().translate(_CODE_SEPARATORS)
+    if len(compact) == code_length and compact.isdigit():
+        return "code", compact
+    if _TOKEN.fullmatch(answer):
+        return "token", answer
+    return None
+
+
+class AnswerChecker:
+    def __init__(
+        self,
+        settings: Settings,
+        store: SecretStore,
+        hasher: KeyedHasher,
+        audit: SecurityLog,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._settings = settings
+        self._store = store
+        self._hasher = hasher
+        self._audit = audit
+        self._clock = clock
+
+    def check(self, request: VerifyRequest) -> bool:
+        context = request.context
+        if context.resend_requested:
+            return False  # a resend request is not an answer: nothing is compared or counted
+        parameters = parse_private(request.private_parameters)
+        answer = classify_answer(request.answer, self._settings.code_length)
+        if parameters is None or answer is None:
+            self._audit.event("rejected", client=context.binding.client_id, reason="malformed_answer")
+            return False
+        key = item_key(context.binding)
+        if context.user_not_found:
+            # The same conditional write a wrong answer makes; with no item it changes nothing.
+            self._store.record_failure(key)
+            self._audit.event("unknown_user", client=context.binding.client_id)
+            return False
+        user = self._hasher.pseudonym(context.binding.user_pool_id, context.binding.username)
+        now_ms = int(self._clock() * 1000)
+        if now_ms >= parameters.expires_ms:
+            self._audit.event("failed", user=user, client=context.binding.client_id, reason="expired")
+            return False
+        kind, value = answer
+        expected = parameters.token_hash if kind == "token" else parameters.code_hash
+        actual = self._hasher.digest(kind, context.binding, parameters.secret_id, value)
+        if digests_match(expected, actual):
+            return self._spend(
+                key, parameters, kind, now_ms=now_ms, user=user, client=context.binding.client_id
+            )
+        failures = self._store.record_failure(key)
+        self._audit.event("failed", user=user, client=context.binding.client_id, reason=f"wrong_{kind}")
+        if failures == self._settings.max_code_failures:
+            self._audit.event("locked", user=user, client=context.binding.client_id)
+        return False
+
+    def _spend(
+        self,
+        key: str,
+        parameters: PrivateParameters,
+        kind: SecretKind,
+        *,
+        now_ms: int,
+        user: str,
+        client: str,
+    ) -> bool:
+        cap = self._settings.max_code_failures if kind == "code" else None
+        if self._store.consume(key, parameters.secret_id, now_ms, max_code_failures=cap):
+            self._audit.event("consumed", user=user, client=client, kind=kind)
+            return True
+        # Right digest, but already spent, replaced by a newer secret, expired, or code entry locked.
+        self._audit.event("failed", user=user, client=client, reason=f"unusable_{kind}")
+        return False

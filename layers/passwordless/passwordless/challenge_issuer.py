@@ -1,0 +1,259 @@
+"""CreateAuthChallenge: reuse the user's live secret or issue (and email) a new one.
+
+    round           live secret for this client          -> plan
+    -----------------------------------------------------------------------------------------
+    any             stored, not yet sent, send in flight   -> REUSE   (another call is emailing it)
+    any             stored, not sent (failed or stale)     -> REPLACE (retry: send a fresh one)
+    first / retry   sent                                   -> REUSE   (no email)
+    resend          sent in this very round                -> REUSE   (Cognito retried the call)
+    resend          sent in an earlier round               -> ISSUE, unless throttled
+    any             none                                   -> ISSUE, unless throttled
+
+Cognito retries a create call that fails or takes over 5 s, with the same event; this table is what
+makes such a retry send at most one email for one request.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from passwordless import round_metadata, secret_values
+from passwordless.email import EmailDeliveryError, EmailSender, SignInEmail
+from passwordless.errors import ConcurrentChange, SignInUnavailable, StorageUnavailable
+from passwordless.events import CreateRequest
+from passwordless.keyed_hash import Binding, KeyedHasher
+from passwordless.links import magic_link
+from passwordless.masking import mask_email
+from passwordless.response_pacer import ResponsePacer
+from passwordless.round_metadata import RoundKind, RoundMetadata
+from passwordless.secret_store import EmailQuota, SecretStore, StoredSecret, UserRecord, item_key
+from passwordless.security_events import SecurityLog
+from passwordless.settings import Settings
+
+IN_FLIGHT_MS = 5_000  # Cognito's trigger timeout: a send older than this belongs to a dead attempt.
+HOUR_MS = 3_600_000
+PRIVATE_FORMAT = "1"
+
+
+class Plan(enum.Enum):
+    REUSE = "reuse"
+    ISSUE = "issue"
+    REPLACE = "replace"
+    THROTTLED = "throttled"
+
+
+@dataclass(frozen=True)
+class FreshSecret:
+    """A just-stored secret with its raw values, which exist only in memory until the email is sent."""
+
+    stored: StoredSecret
+    code: str
+    token: str
+
+    def __repr__(self) -> str:
+        return f"FreshSecret(secret_id={self.stored.secret_id!r}, <values redacted>)"
+
+
+@dataclass(frozen=True)
+class IssuedChallenge:
+    public: dict[str, str]
+    private: dict[str, str]
+    metadata: str
+
+
+def choose_plan(
+    record: UserRecord | None,
+    live: StoredSecret | None,
+    *,
+    kind: RoundKind,
+    round_key: str,
+    now_ms: int,
+    settings: Settings,
+) -> Plan:
+    if live is not None and not live.sent:
+        in_flight = not live.send_failed and now_ms - live.issued_ms < IN_FLIGHT_MS
+        return Plan.REUSE if in_flight else Plan.REPLACE
+    if live is not None and (kind != "resend" or live.round_key == round_key):
+        return Plan.REUSE
+    if record is not None and _throttled(record, now_ms, settings):
+        return Plan.THROTTLED
+    return Plan.ISSUE
+
+
+def _throttled(record: UserRecord, now_ms: int, settings: Settings) -> bool:
+    too_soon = now_ms - record.last_email_ms < settings.resend_min_seconds * 1000
+    window_open = now_ms - record.email_window_ms < HOUR_MS
+    return too_soon or (window_open and record.emails_in_window >= settings.max_emails_per_hour)
+
+
+def _next_quota(record: UserRecord | None, now_ms: int) -> EmailQuota:
+    if record is not None and now_ms - record.email_window_ms < HOUR_MS:
+        return EmailQuota(now_ms, record.email_window_ms, record.emails_in_window + 1)
+    return EmailQuota(now_ms, now_ms, 1)
+
+
+class ChallengeIssuer:
+    def __init__(
+        self,
+        settings: Settings,
+        store: SecretStore,
+        hasher: KeyedHasher,
+        sender: EmailSender,
+        audit: SecurityLog,
+        *,
+        clock: Callable[[], float] = time.time,
+        pacer: ResponsePacer | None = None,
+    ) -> None:
+        self._settings = settings
+        self._store = store
+        self._hasher = hasher
+        self._sender = sender
+        self._audit = audit
+        self._clock = clock
+        self._pacer = pacer or ResponsePacer()
+
+    def create(self, request: CreateRequest) -> IssuedChallenge:
+        started = self._pacer.start()
+        metadata = _round_metadata(request)
+        key = item_key(request.context.binding)
+        address = request.email
+        try:
+            if request.context.user_not_found or not request.email:
+                # Same storage read as a real user, same response shape, nothing written, no email.
+                self._store.load(key)
+                self._audit.event("unknown_user", client=request.context.binding.client_id)
+                address = request.email or request.context.binding.username
+                private, emailed = self._decoy_private(self._now_ms()), False
+            else:
+                private, emailed = self._private_parameters(request, metadata.kind, key)
+        except StorageUnavailable as error:
+            self._audit.event("unavailable", dependency="dynamodb", error=str(error))
+            raise SignInUnavailable from None
+        if emailed:
+            self._pacer.observe_sending_call(started)
+        else:
+            self._pacer.pad_quiet_call(started)
+        return IssuedChallenge(self._public(address), private, metadata.encode())
+
+    def _private_parameters(
+        self, request: CreateRequest, kind: RoundKind, key: str
+    ) -> tuple[dict[str, str], bool]:
+        binding = request.context.binding
+        pseudonym = self._hasher.pseudonym(binding.user_pool_id, binding.username)
+        round_key = hashlib.sha256(request.round_key().encode()).hexdigest()
+        for _ in range(2):  # a second pass only after losing a race to a concurrent call
+            now_ms = self._now_ms()
+            record = self._store.load(key)
+            secret = record.secret if record else None
+            live = (
+                secret
+                if secret and secret.is_live(now_ms) and secret.client_id == binding.client_id
+                else None
+            )
+            plan = choose_plan(
+                record, live, kind=kind, round_key=round_key, now_ms=now_ms, settings=self._settings
+            )
+            if plan is Plan.REUSE and live is not None:
+                self._audit.event("reused", user=pseudonym, client=binding.client_id)
+                return _private(live), False
+            if plan is Plan.THROTTLED:
+                self._audit.event("throttled", user=pseudonym, client=binding.client_id)
+                return (_private(live) if live else self._decoy_private(now_ms)), False
+            quota = _next_quota(record, now_ms) if plan is Plan.ISSUE else None
+            try:
+                fresh = self._issue(key, binding, record, round_key=round_key, quota=quota, now_ms=now_ms)
+            except ConcurrentChange:
+                continue
+            self._audit.event(
+                "issued", user=pseudonym, client=binding.client_id, replaced=plan is Plan.REPLACE
+            )
+            self._send(request, key, fresh, pseudonym)
+            return _private(fresh.stored), True
+        raise StorageUnavailable("ConcurrentChange")
+
+    def _issue(
+        self,
+        key: str,
+        binding: Binding,
+        record: UserRecord | None,
+        *,
+        round_key: str,
+        quota: EmailQuota | None,
+        now_ms: int,
+    ) -> FreshSecret:
+        secret_id = secret_values.new_secret_id()
+        code = secret_values.new_code(self._settings.code_length)
+        token = secret_values.new_link_token()
+        secret = StoredSecret(
+            secret_id=secret_id,
+            client_id=binding.client_id,
+            token_hash=self._hasher.digest("token", binding, secret_id, token),
+            code_hash=self._hasher.digest("code", binding, secret_id, code),
+            issued_ms=now_ms,
+            expires_ms=now_ms + self._settings.secret_lifetime_seconds * 1000,
+            round_key=round_key,
+            sent=False,
+            send_failed=False,
+            consumed=False,
+        )
+        self._store.issue(key, secret, expected_version=record.version if record else None, quota=quota)
+        return FreshSecret(secret, code, token)
+
+    def _send(self, request: CreateRequest, key: str, fresh: FreshSecret, user: str) -> None:
+        secret = fresh.stored
+        settings = self._settings
+        email = SignInEmail(
+            to=request.email,
+            link=magic_link(settings.sign_in_url_for(secret.client_id), request.email, fresh.token),
+            code=fresh.code,
+            minutes=settings.secret_lifetime_seconds // 60,
+            locale=request.locale or settings.default_locale,
+            app_name=settings.app_name,
+        )
+        try:
+            self._sender.send(email)
+        except EmailDeliveryError:
+            self._audit.event("send_failed", user=user, client=secret.client_id, reason="provider")
+            self._store.mark_send_failed(key, secret.secret_id)
+            raise SignInUnavailable from None
+        self._store.mark_sent(key, secret.secret_id)
+        self._audit.event("sent", user=user, client=secret.client_id)
+
+    def _decoy_private(self, now_ms: int) -> dict[str, str]:
+        # Well-formed but matching nothing: random digests no answer can hash to.
+        return {
+            "v": PRIVATE_FORMAT,
+            "secretId": secret_values.new_secret_id(),
+            "tokenHash": secrets.token_hex(32),
+            "codeHash": secrets.token_hex(32),
+            "expiresMs": str(now_ms + self._settings.secret_lifetime_seconds * 1000),
+        }
+
+    def _public(self, address: str) -> dict[str, str]:
+        return {"email": mask_email(address), "codeLength": str(self._settings.code_length)}
+
+    def _now_ms(self) -> int:
+        return int(self._clock() * 1000)
+
+
+def _private(secret: StoredSecret) -> dict[str, str]:
+    return {
+        "v": PRIVATE_FORMAT,
+        "secretId": secret.secret_id,
+        "tokenHash": secret.token_hash,
+        "codeHash": secret.code_hash,
+        "expiresMs": str(secret.expires_ms),
+    }
+
+
+def _round_metadata(request: CreateRequest) -> RoundMetadata:
+    earlier = [round_metadata.decode(entry.metadata) for entry in request.session]
+    nonce = next((m.nonce for m in earlier if m is not None), None) or secret_values.new_session_nonce()
+    if not request.session:
+        return RoundMetadata("first", nonce)
+    return RoundMetadata("resend" if request.context.resend_requested else "retry", nonce)

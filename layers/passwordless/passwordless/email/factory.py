@@ -1,0 +1,83 @@
+"""Build the one EmailSender a container uses, from Settings.
+
+Called once per container (at handler import), so clients are built and the SendGrid API key is read
+once, not per sign-in. Each provider's libraries are imported inside its own branch: the create trigger
+has a 5 s budget including cold start, and an SES deployment should not load SendGrid (nor an outbox
+run boto3).
+"""
+
+# Imports inside the branches are the point of this module (see above).
+# ruff: noqa: PLC0415
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from passwordless.email.message import EmailDeliveryError, EmailSender
+from passwordless.settings import Settings, SettingsError
+
+SENDGRID_KEY_MAX_AGE_SECONDS = 300
+"""How long Powertools Parameters may cache the SendGrid API key (when a sender is rebuilt)."""
+
+_MAX_CONNECT_TIMEOUT_SECONDS = 1.0
+
+
+def build_sender(settings: Settings) -> EmailSender:
+    """The sender settings.email_provider names.
+
+    Raises EmailDeliveryError when the SendGrid API key cannot be read, SettingsError when it is empty.
+    """
+    if settings.email_provider == "ses":
+        return _ses(settings)
+    if settings.email_provider == "sendgrid":
+        return _sendgrid(settings)
+    from passwordless.email.outbox import OutboxSender
+
+    return OutboxSender(Path(settings.outbox_dir))
+
+
+def _ses(settings: Settings) -> EmailSender:
+    import boto3
+    from botocore.config import Config
+
+    from passwordless.email.ses import SesSender
+
+    timeout = settings.email_timeout_seconds
+    client = boto3.client(
+        "sesv2",
+        config=Config(
+            # Reaching the regional endpoint takes milliseconds; most of the budget is for SES to answer.
+            connect_timeout=min(_MAX_CONNECT_TIMEOUT_SECONDS, timeout),
+            read_timeout=timeout,
+            # No retries here: Cognito retries the whole trigger, and a retry inside would outlive it.
+            retries={"total_max_attempts": 1},
+        ),
+    )
+    return SesSender(
+        client,
+        from_address=settings.email_from,
+        from_name=settings.email_from_name,
+        configuration_set=settings.ses_configuration_set,
+    )
+
+
+def _sendgrid(settings: Settings) -> EmailSender:
+    from aws_lambda_powertools.utilities.parameters import GetParameterError, get_secret
+
+    from passwordless.email.sendgrid_sender import SendGridSender
+
+    try:
+        api_key = get_secret(settings.sendgrid_api_key_secret_id, max_age=SENDGRID_KEY_MAX_AGE_SECONDS)
+    except GetParameterError:
+        raise EmailDeliveryError("could not read the SendGrid API key from Secrets Manager") from None
+    api_key = api_key.strip() if isinstance(api_key, str) else ""
+    if not api_key:
+        raise SettingsError("SENDGRID_API_KEY_SECRET_ID must name a secret holding the API key as text")
+    return SendGridSender(
+        api_key,
+        from_address=settings.email_from,
+        from_name=settings.email_from_name,
+        template_id=settings.sendgrid_template_id,
+        api_host=settings.sendgrid_api_host,
+        timeout_seconds=settings.email_timeout_seconds,
+    )

@@ -1,0 +1,63 @@
+"""Wiring for the Lambda containers: settings and AWS clients once per container (at import, no network;
+a bad variable fails the cold start with its name), the HMAC key and the email sender on first use, so
+an outage of Secrets Manager is a clean, retryable sign-in error rather than a failed cold start."""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING
+
+import boto3
+from botocore.config import Config
+
+from passwordless.answer_checker import AnswerChecker
+from passwordless.challenge_issuer import ChallengeIssuer
+from passwordless.email.factory import build_sender
+from passwordless.errors import SignInUnavailable
+from passwordless.keyed_hash import KeyedHasher
+from passwordless.secret_store import SecretStore
+from passwordless.security_events import SecurityLog
+from passwordless.settings import Settings
+
+if TYPE_CHECKING:
+    from mypy_boto3_secretsmanager import SecretsManagerClient
+
+# Short timeouts and one retry: every trigger must answer inside Cognito's 5 s.
+AWS_CLIENT_CONFIG = Config(
+    connect_timeout=1, read_timeout=1, retries={"total_max_attempts": 2, "mode": "standard"}
+)
+
+
+class TriggerRuntime:
+    def __init__(self, settings: Settings, audit: SecurityLog) -> None:
+        self.settings = settings
+        self.audit = audit
+        self._store = SecretStore(boto3.client("dynamodb", config=AWS_CLIENT_CONFIG), settings.table_name)
+        self._secrets: SecretsManagerClient = boto3.client("secretsmanager", config=AWS_CLIENT_CONFIG)
+
+    @classmethod
+    def from_env(cls, audit: SecurityLog) -> TriggerRuntime:
+        return cls(Settings.from_env(), audit)
+
+    @functools.cached_property
+    def _hasher(self) -> KeyedHasher:
+        try:
+            key = self._secrets.get_secret_value(SecretId=self.settings.hmac_key_secret_id)["SecretString"]
+        except Exception as error:  # any failure here must fail closed, never crash with details
+            self.audit.event("unavailable", dependency="secretsmanager", error=type(error).__name__)
+            raise SignInUnavailable from None
+        return KeyedHasher(key.encode())
+
+    @functools.cached_property
+    def issuer(self) -> ChallengeIssuer:
+        hasher = self._hasher
+        try:
+            sender = build_sender(self.settings)
+        except Exception as error:  # e.g. the SendGrid key secret is unreadable
+            self.audit.event("unavailable", dependency="email", error=type(error).__name__)
+            raise SignInUnavailable from None
+        return ChallengeIssuer(self.settings, self._store, hasher, sender, self.audit)
+
+    @functools.cached_property
+    def checker(self) -> AnswerChecker:
+        return AnswerChecker(self.settings, self._store, self._hasher, self.audit)

@@ -1,0 +1,248 @@
+"""DynamoDB access for the one item a user has: the live secret's hashes and the user's counters.
+
+Every state change is ONE conditional write; nothing here reads and then writes on the strength of
+the read alone. Times are integer milliseconds since the epoch, except `ttl` (DynamoDB wants seconds).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from passwordless.errors import ConcurrentChange, StorageUnavailable
+from passwordless.keyed_hash import Binding
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
+
+HOUSEKEEPING_SECONDS = 86_400  # items outlive their secret by a day so counters survive; TTL then tidies.
+_CONDITION_FAILED = "ConditionalCheckFailedException"
+
+
+@dataclass(frozen=True)
+class StoredSecret:
+    secret_id: str
+    client_id: str
+    token_hash: str
+    code_hash: str
+    issued_ms: int
+    expires_ms: int
+    round_key: str
+    sent: bool
+    send_failed: bool
+    consumed: bool
+
+    def is_live(self, now_ms: int) -> bool:
+        return not self.consumed and now_ms < self.expires_ms
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    version: int
+    secret: StoredSecret | None
+    code_failures: int
+    last_email_ms: int
+    email_window_ms: int
+    emails_in_window: int
+
+
+@dataclass(frozen=True)
+class EmailQuota:
+    """The throttle counters as they will be after this issue's email."""
+
+    last_email_ms: int
+    email_window_ms: int
+    emails_in_window: int
+
+
+def item_key(binding: Binding) -> str:
+    return f"{binding.user_pool_id}#{binding.username}"
+
+
+class SecretStore:
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+        self._db = client
+        self._table = table_name
+
+    def load(self, key: str) -> UserRecord | None:
+        response = self._call(self._db.get_item, TableName=self._table, Key=_pk(key), ConsistentRead=True)
+        item = response.get("Item")
+        return None if item is None else _record(item)
+
+    def issue(
+        self,
+        key: str,
+        secret: StoredSecret,
+        *,
+        expected_version: int | None,
+        quota: EmailQuota | None,
+    ) -> None:
+        """Replace whatever secret the user had; `quota` is None when the replaced one was never sent."""
+        values: dict[str, AttributeValueTypeDef] = {
+            ":sid": _s(secret.secret_id),
+            ":cid": _s(secret.client_id),
+            ":th": _s(secret.token_hash),
+            ":ch": _s(secret.code_hash),
+            ":iss": _n(secret.issued_ms),
+            ":exp": _n(secret.expires_ms),
+            ":rk": _s(secret.round_key),
+            ":false": {"BOOL": False},
+            ":ver": _n((expected_version or 0) + 1),
+            ":ttl": _n(secret.expires_ms // 1000 + HOUSEKEEPING_SECONDS),
+        }
+        assignments = (
+            "secret_id = :sid, client_id = :cid, token_hash = :th, code_hash = :ch, issued_ms = :iss, "
+            "expires_ms = :exp, round_key = :rk, sent = :false, send_failed = :false, version = :ver, "
+            "#ttl = :ttl"
+        )
+        if quota is not None:
+            assignments += ", last_email_ms = :lem, email_window_ms = :ewm, emails_in_window = :eiw"
+            values |= {
+                ":lem": _n(quota.last_email_ms),
+                ":ewm": _n(quota.email_window_ms),
+                ":eiw": _n(quota.emails_in_window),
+            }
+        if expected_version is None:
+            condition = "attribute_not_exists(pk)"
+        else:
+            condition = "version = :expected"
+            values[":expected"] = _n(expected_version)
+        if not self._conditional_update(
+            key,
+            update=f"SET {assignments} REMOVE consumed_ms",
+            condition=condition,
+            values=values,
+            names={"#ttl": "ttl"},
+        ):
+            raise ConcurrentChange
+
+    def mark_sent(self, key: str, secret_id: str) -> None:
+        self._set_flag(key, secret_id, "sent")
+
+    def mark_send_failed(self, key: str, secret_id: str) -> None:
+        self._set_flag(key, secret_id, "send_failed")
+
+    def consume(self, key: str, secret_id: str, now_ms: int, *, max_code_failures: int | None) -> bool:
+        """Spend the secret once. With `max_code_failures`, only while code entry is not locked."""
+        condition = "secret_id = :sid AND attribute_not_exists(consumed_ms) AND expires_ms > :now"
+        values: dict[str, AttributeValueTypeDef] = {":sid": _s(secret_id), ":now": _n(now_ms), ":zero": _n(0)}
+        if max_code_failures is not None:
+            condition += " AND (attribute_not_exists(code_failures) OR code_failures < :max)"
+            values[":max"] = _n(max_code_failures)
+        return self._conditional_update(
+            key,
+            update="SET consumed_ms = :now, code_failures = :zero",
+            condition=condition,
+            values=values,
+        )
+
+    def record_failure(self, key: str) -> int | None:
+        """Count one wrong answer atomically; None when the user has no item (nothing is created)."""
+        try:
+            response = self._db.update_item(
+                TableName=self._table,
+                Key=_pk(key),
+                UpdateExpression="ADD code_failures :one",
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeValues={":one": _n(1)},
+                ReturnValues="UPDATED_NEW",
+            )
+        except ClientError as error:
+            if _code(error) == _CONDITION_FAILED:
+                return None
+            raise StorageUnavailable(_code(error)) from None
+        except BotoCoreError as error:
+            raise StorageUnavailable(type(error).__name__) from None
+        return int(response["Attributes"]["code_failures"]["N"])
+
+    def _set_flag(self, key: str, secret_id: str, flag: str) -> None:
+        # A newer secret may have replaced this one meanwhile; then there is nothing to mark.
+        self._conditional_update(
+            key,
+            update=f"SET {flag} = :true",
+            condition="secret_id = :sid",
+            values={":sid": _s(secret_id), ":true": {"BOOL": True}},
+        )
+
+    def _conditional_update(
+        self,
+        key: str,
+        *,
+        update: str,
+        condition: str,
+        values: dict[str, AttributeValueTypeDef],
+        names: dict[str, str] | None = None,
+    ) -> bool:
+        extra: dict[str, Any] = {"ExpressionAttributeNames": names} if names else {}
+        try:
+            self._db.update_item(
+                TableName=self._table,
+                Key=_pk(key),
+                UpdateExpression=update,
+                ConditionExpression=condition,
+                ExpressionAttributeValues=values,
+                **extra,
+            )
+        except ClientError as error:
+            if _code(error) == _CONDITION_FAILED:
+                return False
+            raise StorageUnavailable(_code(error)) from None
+        except BotoCoreError as error:
+            raise StorageUnavailable(type(error).__name__) from None
+        return True
+
+    def _call(self, operation: Any, **kwargs: Any) -> Any:  # noqa: ANN401 - boto3 responses are untyped dicts
+        try:
+            return operation(**kwargs)
+        except ClientError as error:
+            raise StorageUnavailable(_code(error)) from None
+        except BotoCoreError as error:
+            raise StorageUnavailable(type(error).__name__) from None
+
+
+def _record(item: dict[str, Any]) -> UserRecord:
+    secret = None
+    if "secret_id" in item:
+        secret = StoredSecret(
+            secret_id=item["secret_id"]["S"],
+            client_id=item["client_id"]["S"],
+            token_hash=item["token_hash"]["S"],
+            code_hash=item["code_hash"]["S"],
+            issued_ms=int(item["issued_ms"]["N"]),
+            expires_ms=int(item["expires_ms"]["N"]),
+            round_key=item["round_key"]["S"],
+            sent=item.get("sent", {}).get("BOOL", False),
+            send_failed=item.get("send_failed", {}).get("BOOL", False),
+            consumed="consumed_ms" in item,
+        )
+    return UserRecord(
+        version=_int(item, "version"),
+        secret=secret,
+        code_failures=_int(item, "code_failures"),
+        last_email_ms=_int(item, "last_email_ms"),
+        email_window_ms=_int(item, "email_window_ms"),
+        emails_in_window=_int(item, "emails_in_window"),
+    )
+
+
+def _int(item: dict[str, Any], name: str) -> int:
+    return int(item[name]["N"]) if name in item else 0
+
+
+def _pk(key: str) -> dict[str, AttributeValueTypeDef]:
+    return {"pk": _s(key)}
+
+
+def _s(value: str) -> AttributeValueTypeDef:
+    return {"S": value}
+
+
+def _n(value: int) -> AttributeValueTypeDef:
+    return {"N": str(value)}
+
+
+def _code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", "ClientError"))

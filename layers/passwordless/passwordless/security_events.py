@@ -1,0 +1,33 @@
+"""Structured security events (SECURITY.md #22): one log record per state change, with a keyed
+pseudonym for the user and never a secret, email address or raw username."""
+
+from __future__ import annotations
+
+from typing import Any, Literal, Protocol
+
+EventName = Literal[
+    "issued",  # a new secret was stored
+    "sent",  # its email was accepted by the provider
+    "send_failed",  # the provider refused or timed out; the sign-in failed closed
+    "reused",  # a live secret was reused: no email
+    "throttled",  # an email was due but the per-user throttle held it back
+    "unknown_user",  # a challenge was answered for a user that does not exist
+    "failed",  # a wrong answer was counted
+    "locked",  # the code stopped working for this user (the link still works)
+    "consumed",  # a secret signed the user in
+    "rejected",  # malformed or foreign input; nothing stored changed
+    "session_decided",  # define's decision for a session
+    "unavailable",  # a dependency (storage, key) failed; the sign-in failed closed
+]
+
+
+class _InfoLogger(Protocol):
+    def info(self, msg: object, *args: Any, **kwargs: Any) -> None: ...  # noqa: ANN401
+
+
+class SecurityLog:
+    def __init__(self, logger: _InfoLogger) -> None:
+        self._logger = logger
+
+    def event(self, name: EventName, **fields: str | int | bool) -> None:
+        self._logger.info("security_event", extra={"security_event": name, **fields})
