@@ -4,12 +4,15 @@ creates (the table, the HMAC key secret) made the same way."""
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import boto3
 from moto import mock_aws
+from moto.core.botocore_stubber import BotocoreStubber
 
 from passwordless.settings import Settings
 
@@ -23,10 +26,10 @@ def local_environment(outbox_dir: Path, **overrides: str) -> dict[str, str]:
     env = {
         "AWS_DEFAULT_REGION": REGION,
         "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",  # noqa: S105 - moto's fake credentials
+        "AWS_SECRET_ACCESS_KEY": "testing",  # nosec B105 - moto's fake credentials
         "POWERTOOLS_SERVICE_NAME": "passwordless",
         "TABLE_NAME": "passwordless-local",
-        "HMAC_KEY_SECRET_ID": "passwordless-local-hmac-key",
+        "HMAC_KEY_SECRET_ID": "passwordless-local-hmac-key",  # nosec B105 - a secret's name, not a value
         "EMAIL_PROVIDER": "outbox",
         "OUTBOX_DIR": str(outbox_dir),
         "EMAIL_FROM": "no-reply@example.com",
@@ -58,12 +61,35 @@ def create_resources(settings: Settings) -> None:
 
 
 @contextmanager
+def atomic_requests() -> Iterator[None]:
+    """Make each embedded AWS request atomic, as DynamoDB's are.
+
+    moto evaluates a conditional update and applies it in separate steps, so two threads can both pass
+    the same condition; DynamoDB never lets that happen. Serialising moto's request handling (a private
+    API of the pinned moto; tests/integration/test_embedded_aws.py shows it working) restores the
+    guarantee that concurrency tests rely on.
+    """
+    original = BotocoreStubber.process_request
+    lock = threading.RLock()
+
+    def serialised(self: BotocoreStubber, request: Any) -> Any:  # noqa: ANN401 - moto's own types
+        with lock:
+            return original(self, request)
+
+    BotocoreStubber.process_request = serialised  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        BotocoreStubber.process_request = original  # type: ignore[method-assign]
+
+
+@contextmanager
 def embedded_aws(env: Mapping[str, str]) -> Iterator[Settings]:
     """Set the environment, start moto, create the resources; undo all of it on exit."""
     saved = {name: os.environ.get(name) for name in env}
     os.environ.update(env)
     try:
-        with mock_aws():
+        with mock_aws(), atomic_requests():
             settings = Settings.from_env()
             create_resources(settings)
             yield settings

@@ -1,3 +1,3 @@
 """Shared fixtures live in tests/support; each module there is a plugin so tests import nothing by path."""
 
-pytest_plugins = ["tests.support.aws", "tests.support.fixtures"]
+pytest_plugins = ["tests.support.aws", "tests.support.flow", "tests.support.fixtures"]

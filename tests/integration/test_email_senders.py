@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ import boto3
 import pytest
 from aws_lambda_powertools.utilities import parameters
 from moto import mock_aws
-from moto.core import DEFAULT_ACCOUNT_ID
+from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
 from passwordless.email.factory import build_sender
@@ -91,10 +92,10 @@ def fake_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
     monkeypatch.setenv("AWS_REGION", REGION)
     # Powertools caches providers (and their clients and values) process-wide.
-    parameters.clear_caches()
+    parameters.clear_caches()  # type: ignore[no-untyped-call]
     with mock_aws():
         yield
-    parameters.clear_caches()
+    parameters.clear_caches()  # type: ignore[no-untyped-call]
 
 
 def ses_sent_messages() -> list[Any]:
@@ -139,7 +140,8 @@ def test_sendgrid_posts_our_rendered_message_with_the_api_key(sendgrid_sink: Sen
         {"type": "text/html", "value": expected.html},
     ]
     assert CODE in message["content"][0]["value"]
-    assert LINK in message["content"][1]["value"]
+    assert LINK in message["content"][0]["value"]
+    assert f'href="{escape(LINK)}"' in message["content"][1]["value"]
     assert "template_id" not in message
 
 
@@ -279,7 +281,7 @@ def test_ses_delivers_subject_and_body() -> None:
     assert message.destinations == {"ToAddresses": [RECIPIENT]}
     assert message.subject == expected.subject
     assert message.body == expected.html  # moto keeps the HTML part when there is one
-    assert LINK in message.body
+    assert f'href="{escape(LINK)}"' in message.body
     assert CODE in message.body
 
 
@@ -289,10 +291,14 @@ def test_ses_request_carries_both_parts_in_utf8_and_the_configuration_set() -> N
     verify_sender()
     client = boto3.client("sesv2", region_name=REGION)
     sent: list[dict[str, Any]] = []
-    client.meta.events.register("provide-client-params.sesv2.SendEmail", lambda params, **_: sent.append(params))
+    client.meta.events.register(
+        "provide-client-params.sesv2.SendEmail", lambda params, **_: sent.append(params)
+    )
     expected = render(an_email(locale="de", app_name="Müller & Söhne"))
 
-    SesSender(client, SENDER, "Müller & Söhne", "sign-in-events").send(an_email(locale="de", app_name="Müller & Söhne"))
+    SesSender(client, SENDER, "Müller & Söhne", "sign-in-events").send(
+        an_email(locale="de", app_name="Müller & Söhne")
+    )
 
     [params] = sent
     assert params["ConfigurationSetName"] == "sign-in-events"
@@ -484,7 +490,9 @@ def test_factory_passes_the_template_id_and_timeout_to_sendgrid(sendgrid_sink: S
 
 @pytest.mark.usefixtures("fake_aws")
 def test_factory_missing_sendgrid_secret_is_a_delivery_error(sendgrid_sink: SendGridSink) -> None:
-    settings = settings_for("sendgrid", sendgrid_api_key_secret_id="absent", sendgrid_api_host=sendgrid_sink.url)
+    settings = settings_for(
+        "sendgrid", sendgrid_api_key_secret_id="absent", sendgrid_api_host=sendgrid_sink.url
+    )
 
     with pytest.raises(EmailDeliveryError) as caught:
         build_sender(settings)
@@ -513,8 +521,13 @@ print(type(sender).__name__, loaded)
         "AWS_SECRET_ACCESS_KEY": "testing",
     }
 
-    result = subprocess.run(  # noqa: S603 - our own interpreter and script
-        [sys.executable, "-c", script], capture_output=True, text=True, env=environment, check=True, timeout=60
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env=environment,
+        check=True,
+        timeout=60,
     )
 
     expected = {"ses": "SesSender", "outbox": "OutboxSender"}[provider]

@@ -1,4 +1,4 @@
-"""Shared pytest fixtures (registered as a plugin by tests/conftest.py)."""
+"""Fixtures for the local SendGrid v3 sink (a real HTTP server on 127.0.0.1)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,5 @@ from tests.support.sendgrid_sink import SendGridSink
 
 @pytest.fixture
 def sendgrid_sink() -> Iterator[SendGridSink]:
-    """A running local SendGrid v3 API; point a client's host at `sendgrid_sink.url`."""
     with SendGridSink() as sink:
         yield sink

@@ -37,7 +37,9 @@ class SendGridSink:
         server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         server.daemon_threads = True
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name="sendgrid-sink", daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever, args=(0.05,), name="sendgrid-sink", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -117,8 +119,21 @@ class SendGridSink:
         with self._lock:
             self._messages.append(body)
 
-    def _authorized(self, header: str | None) -> bool:
-        return self._api_key is None or header == f"Bearer {self._api_key}"
+    def _verdict(
+        self, path: str, authorization: str | None, body: Any, failure: int | None, stall: float
+    ) -> tuple[int, str | None]:
+        """The status SendGrid would answer with, and its error message (None for success)."""
+        if path != MAIL_SEND_PATH:
+            return 404, "not found"
+        if self._api_key is not None and authorization != f"Bearer {self._api_key}":
+            return 401, "The provided authorization grant is invalid, expired, or revoked"
+        if failure is not None:
+            return failure, "sink told to fail"
+        if not _looks_like_mail(body):
+            return 400, "bad request body"
+        # A stalled request is answered 202 when the stall ends, but the client gave up long before:
+        # it counts as not delivered (the handler does not record it).
+        return 202, None
 
     def _wait(self, seconds: float) -> bool:
         """Sleep, cut short by close(); True if the sink is closing."""
@@ -144,20 +159,10 @@ def _handler_for(sink: SendGridSink) -> type[BaseHTTPRequestHandler]:
             )
             if stall > 0 and sink._wait(stall):
                 return
-            if self.path != MAIL_SEND_PATH:
-                self._answer(404, "not found")
-            elif not sink._authorized(self.headers.get("Authorization")):
-                self._answer(401, "The provided authorization grant is invalid, expired, or revoked")
-            elif status is not None:
-                self._answer(status, "sink told to fail")
-            elif not _looks_like_mail(body):
-                self._answer(400, "bad request body")
-            elif stall > 0:
-                # The client gave up long ago; a stalled message counts as not delivered.
-                self._answer(202, None)
-            else:
+            answer, error = sink._verdict(self.path, self.headers.get("Authorization"), body, status, stall)
+            if answer == 202 and error is None and stall <= 0:
                 sink._accept(body)
-                self._answer(202, None)
+            self._answer(answer, error)
 
         def do_GET(self) -> None:
             sink._record({"method": "GET", "path": self.path, "headers": dict(self.headers.items())})
@@ -177,7 +182,7 @@ def _handler_for(sink: SendGridSink) -> type[BaseHTTPRequestHandler]:
             except OSError:
                 pass  # the client timed out and hung up; nobody is listening
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        def log_message(self, format: str, *args: Any) -> None:
             pass  # keep pytest output clean
 
     return Handler

@@ -140,7 +140,7 @@ class Deployment:
         for name, expression in template.get("Conditions", {}).items():
             self.conditions[name] = bool(self.resolve(expression))
 
-    def resolve(self, node: Any) -> Any:  # noqa: ANN401 - CloudFormation values are any JSON
+    def resolve(self, node: Any) -> Any:
         if isinstance(node, list):
             return [item for item in (self.resolve(i) for i in node) if item is not _NO_VALUE]
         if not isinstance(node, dict):

@@ -186,7 +186,9 @@ def test_a_link_that_is_not_a_web_url_is_refused(link: str) -> None:
         render(an_email(link=link))
 
 
-@pytest.mark.parametrize(("minutes", "en", "de"), [(1, "1 minute ", "1 Minute "), (15, "15 minutes", "15 Minuten")])
+@pytest.mark.parametrize(
+    ("minutes", "en", "de"), [(1, "1 minute ", "1 Minute "), (15, "15 minutes", "15 Minuten")]
+)
 def test_minutes_are_counted_in_words_that_agree(minutes: int, en: str, de: str) -> None:
     assert en in render(an_email(minutes=minutes, locale="en")).text
     assert de in render(an_email(minutes=minutes, locale="de")).text

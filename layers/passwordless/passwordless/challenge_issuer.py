@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from passwordless import round_metadata, secret_values
 from passwordless.email import EmailDeliveryError, EmailSender, SignInEmail
+from passwordless.email.render import resolve_locale
 from passwordless.errors import ConcurrentChange, SignInUnavailable, StorageUnavailable
 from passwordless.events import CreateRequest
 from passwordless.keyed_hash import Binding, KeyedHasher
@@ -212,7 +213,7 @@ class ChallengeIssuer:
             link=magic_link(settings.sign_in_url_for(secret.client_id), request.email, fresh.token),
             code=fresh.code,
             minutes=settings.secret_lifetime_seconds // 60,
-            locale=request.locale or settings.default_locale,
+            locale=resolve_locale(request.locale, settings.default_locale),
             app_name=settings.app_name,
         )
         try:

@@ -11,6 +11,7 @@ run boto3).
 
 from __future__ import annotations
 
+from contextlib import suppress
 from pathlib import Path
 
 from passwordless.email.message import EmailDeliveryError, EmailSender
@@ -66,11 +67,13 @@ def _sendgrid(settings: Settings) -> EmailSender:
 
     from passwordless.email.sendgrid_sender import SendGridSender
 
-    try:
-        api_key = get_secret(settings.sendgrid_api_key_secret_id, max_age=SENDGRID_KEY_MAX_AGE_SECONDS)
-    except GetParameterError:
+    secret: object = None
+    with suppress(GetParameterError):
+        secret = get_secret(settings.sendgrid_api_key_secret_id, max_age=SENDGRID_KEY_MAX_AGE_SECONDS)
+    if secret is None:
+        # Raised outside the handler: a generic error with no context, like the senders' own errors.
         raise EmailDeliveryError("could not read the SendGrid API key from Secrets Manager") from None
-    api_key = api_key.strip() if isinstance(api_key, str) else ""
+    api_key = secret.strip() if isinstance(secret, str) else ""
     if not api_key:
         raise SettingsError("SENDGRID_API_KEY_SECRET_ID must name a secret holding the API key as text")
     return SendGridSender(

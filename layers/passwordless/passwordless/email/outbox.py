@@ -46,7 +46,11 @@ class OutboxSender:
         try:
             _write_atomically(self._folder / name, json.dumps(record, ensure_ascii=False, indent=2))
         except OSError:
-            raise EmailDeliveryError("could not write the sign-in email to the outbox") from None
+            pass
+        else:
+            return
+        # Raised outside the handler so the error carries no context, like the real senders' errors.
+        raise EmailDeliveryError("could not write the sign-in email to the outbox") from None
 
     def _next_stamp(self) -> int:
         # Strictly increasing within the process, so two sends in one clock tick keep their order.

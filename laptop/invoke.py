@@ -1,0 +1,295 @@
+"""Run a trigger handler in-process on one event file, the way `sam local invoke` would, minus Docker.
+
+    python -m laptop.invoke define_auth_challenge events/define_new_session.json
+    python -m laptop.invoke --all events             # every file, the function picked by triggerSource
+    python -m laptop.invoke --logical-id create_auth_challenge   # -> CreateAuthChallengeFunction
+
+Each invocation gets fresh embedded AWS (moto) holding laptop.sample_state, and a cold start of the
+function's app.py, so every sample event meets the state it was written for. The returned event is
+printed on stdout as one JSON document; the function's logs go to stderr, as do "mail: ..." lines for
+each email sent (kept in $OUTBOX_DIR when that is set, in a throwaway folder otherwise). Any other
+Cognito-shaped event works too: a user missing from the sample state is simply a user with no secret.
+
+Exit status: 0 the handler returned; 1 the handler raised (Cognito would fail the sign-in with the
+error's message, printed as `error: ...`); 2 the event file or the command line is unusable.
+
+`make sam-invoke` runs the same events in the Lambda container instead, with laptop/sam-env.json as
+the functions' environment. Its values are placeholders: define needs none of them to be real; create
+and verify read the table and HMAC key secret named there, with your AWS credentials, so point
+TABLE_NAME and HMAC_KEY_SECRET_ID at a deployed stack's resources (`sam list resources`). The sample
+events' digests are made with laptop.aws.LOCAL_HMAC_KEY, so against a real stack no sample answer is
+correct and a first-round create for a user really emails them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+import tempfile
+import traceback
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+# Lambda puts the layer on sys.path (/opt/python); a plain `python -m laptop...` needs the same.
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent / "layers" / "passwordless"))
+
+import aws_lambda_powertools.logging.logger as powertools_logger
+import boto3
+
+from laptop.aws import REGION, embedded_aws, local_environment
+from laptop.handlers import FUNCTIONS, function_for_trigger, load_handler, logical_id
+from laptop.sample_state import seed
+from passwordless.errors import SignInRefused, SignInUnavailable
+from passwordless.events import MalformedEvent, parse_create, parse_define, parse_verify
+from passwordless.keyed_hash import KeyedHasher
+from passwordless.secret_store import SecretStore
+from passwordless.settings import Settings, SettingsError
+
+Event = dict[str, Any]
+
+# Not moto's default account (123456789012): the ARN lands in every log line, and it would hold the
+# sample code 123456, which tests look for in the logs to prove no secret is logged.
+ACCOUNT_ID = "111122223333"
+MEMORY_MB = 128  # template.yaml's Globals
+_PARSERS: dict[str, Callable[[object], object]] = {
+    "define_auth_challenge": parse_define,
+    "create_auth_challenge": parse_create,
+    "verify_auth_challenge": parse_verify,
+}
+_CLEAN_ERRORS = (SignInUnavailable, SignInRefused)  # meant for the caller; a traceback adds nothing
+
+
+class UsageError(Exception):
+    """The command line or an event file is unusable; the message is the whole explanation."""
+
+
+@dataclass(frozen=True)
+class LambdaContextStandIn:
+    """The attributes of Lambda's context object that Powertools' inject_lambda_context reads."""
+
+    function_name: str
+    memory_limit_in_mb: int
+    invoked_function_arn: str
+    aws_request_id: str
+    log_group_name: str
+    log_stream_name: str
+
+    @classmethod
+    def for_function(cls, function: str) -> LambdaContextStandIn:
+        name = logical_id(function)
+        return cls(
+            function_name=name,
+            memory_limit_in_mb=MEMORY_MB,
+            invoked_function_arn=f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{name}",
+            aws_request_id=str(uuid.uuid4()),
+            log_group_name=f"/aws/lambda/{name}",
+            log_stream_name="laptop",
+        )
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 5_000  # Cognito's trigger budget
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the invocation returned (the event), or what it raised."""
+
+    event: Event | None
+    error: Exception | None
+
+    def payload(self) -> Event:
+        """The returned event, or the error document Lambda returns for a failed invocation."""
+        if self.error is None and self.event is not None:
+            return self.event
+        return {"errorType": type(self.error).__name__, "errorMessage": str(self.error)}
+
+
+def resolve_function(name: str) -> str:
+    """A function folder name, or the template logical id of one."""
+    for function, (logical, _) in FUNCTIONS.items():
+        if name in (function, logical):
+            return function
+    raise UsageError(f"unknown function {name!r}; one of: {', '.join(FUNCTIONS)}")
+
+
+def load_event(path: Path, function: str | None = None) -> tuple[str, Event]:
+    """The event in `path` and the function it is for (`function`, or the one its triggerSource names).
+
+    Checked as strictly as the handlers parse it, so a typo is reported here, with the field's name,
+    rather than turned into a generic refusal by the handler.
+    """
+    try:
+        event = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise UsageError(f"{path}: {error.strerror or error}") from None
+    except ValueError as error:  # also UnicodeDecodeError
+        raise UsageError(f"{path}: not a JSON document ({error})") from None
+    if not isinstance(event, dict):
+        raise UsageError(f"{path}: the event must be a JSON object")
+    trigger = event.get("triggerSource")
+    if trigger is not None and not isinstance(trigger, str):
+        raise UsageError(f"{path}: triggerSource must be a string")
+    if function is None:
+        if trigger is None:
+            raise UsageError(f"{path}: triggerSource is missing, so the function is unknown")
+        try:
+            function = function_for_trigger(trigger)
+        except ValueError as error:
+            raise UsageError(f"{path}: {error}") from None
+    elif trigger is not None and not trigger.startswith(FUNCTIONS[function][1]):
+        raise UsageError(f"{path}: a {trigger} event is not for {function}")
+    try:
+        _PARSERS[function](event)
+    except MalformedEvent as error:
+        raise UsageError(f"{path}: {error}") from None
+    return function, event
+
+
+def invoke(function: str, event: Event, outbox: Path) -> Outcome:
+    """One cold start of `function` on `event`, against freshly seeded embedded AWS."""
+    with embedded_aws(local_environment(outbox)) as settings:
+        _seed(settings)
+        # Every run re-imports app.py, so every run is a cold start, whatever Powertools last saw.
+        powertools_logger.is_cold_start = True
+        # Powertools' Logger binds sys.stdout when the module creates it, so the import happens here.
+        with contextlib.redirect_stdout(sys.stderr):
+            try:
+                handler = load_handler(function)
+                returned = handler(event, LambdaContextStandIn.for_function(function))
+            except Exception as error:  # a failed invocation, reported as Lambda reports one
+                if not isinstance(error, _CLEAN_ERRORS):
+                    traceback.print_exc(file=sys.stderr)
+                return Outcome(None, error)
+    return Outcome(returned, None)
+
+
+def _seed(settings: Settings) -> None:
+    secret = boto3.client("secretsmanager", region_name=REGION).get_secret_value(
+        SecretId=settings.hmac_key_secret_id
+    )
+    store = SecretStore(boto3.client("dynamodb", region_name=REGION), settings.table_name)
+    seed(store, KeyedHasher(secret["SecretString"].encode()))
+
+
+@contextlib.contextmanager
+def _outbox() -> Iterator[tuple[Path, bool]]:
+    """The outbox folder, and whether it outlives this run."""
+    kept = os.environ.get("OUTBOX_DIR", "").strip()
+    if kept:
+        yield Path(kept), True
+        return
+    with tempfile.TemporaryDirectory(prefix="passwordless-outbox-") as folder:
+        yield Path(folder), False
+
+
+class MailReporter:
+    """Names each email that lands in the outbox during a run, by file and subject, never its body."""
+
+    def __init__(self, folder: Path, *, kept: bool) -> None:
+        self._folder = folder
+        self._kept = kept
+        self._seen = self._files()
+
+    def report_new(self) -> None:
+        files = self._files()
+        for name in sorted(files - self._seen):
+            path = self._folder / name
+            try:
+                subject = str(json.loads(path.read_text(encoding="utf-8")).get("subject", ""))
+            except (OSError, ValueError, AttributeError):
+                subject = "unreadable"
+            where = path if self._kept else "not kept, set OUTBOX_DIR to keep it"
+            print(f"mail: {where} ({subject})", file=sys.stderr)
+        self._seen = files
+
+    def _files(self) -> set[str]:
+        # Dot-files are the outbox's half-written temporaries.
+        return {p.name for p in self._folder.glob("*.json") if not p.name.startswith(".")}
+
+
+def _dump(document: Mapping[str, Any]) -> None:
+    print(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False))
+
+
+def _report_error(label: str, error: Exception) -> None:
+    message = str(error) or type(error).__name__
+    print(f"error: {label}{message}", file=sys.stderr)
+
+
+def run_one(function: str, path: Path) -> int:
+    function, event = load_event(path, function)
+    with _outbox() as (folder, kept):
+        mail = MailReporter(folder, kept=kept)
+        outcome = invoke(function, event, folder)
+        mail.report_new()
+    _dump(outcome.payload())
+    if outcome.error is not None:
+        _report_error("", outcome.error)
+        return 1
+    return 0
+
+
+def run_all(folder: Path) -> int:
+    """Every *.json in `folder`, each on its own fresh state; prints {file name: response}."""
+    paths = sorted(folder.glob("*.json"))
+    if not paths:
+        raise UsageError(f"{folder}: no *.json event files")
+    events = [(path, *load_event(path)) for path in paths]  # all checked before any runs
+    results: dict[str, Any] = {}
+    failed = False
+    with _outbox() as (outbox, kept):
+        mail = MailReporter(outbox, kept=kept)
+        for path, function, event in events:
+            outcome = invoke(function, event, outbox)
+            mail.report_new()
+            if outcome.error is not None:
+                failed = True
+                _report_error(f"{path.name}: ", outcome.error)
+                results[path.name] = outcome.payload()
+            else:
+                results[path.name] = outcome.payload().get("response")
+    _dump(results)
+    return 1 if failed else 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m laptop.invoke",
+        description="Run a trigger handler in-process on a Cognito event file (no SAM, no Docker).",
+    )
+    parser.add_argument("function", nargs="?", help=f"one of: {', '.join(FUNCTIONS)} (or a logical id)")
+    parser.add_argument("event", nargs="?", type=Path, help="the event JSON file")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--all", metavar="DIR", type=Path, help="run every *.json in DIR by its triggerSource")
+    mode.add_argument("--logical-id", metavar="FUNCTION", help="print FUNCTION's template logical id")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    positional = [value for value in (args.function, args.event) if value is not None]
+    try:
+        if args.logical_id is not None or args.all is not None:
+            if positional:
+                parser.error("FUNCTION EVENT_FILE cannot be combined with --all or --logical-id")
+            if args.logical_id is not None:
+                print(logical_id(resolve_function(args.logical_id)))
+                return 0
+            return run_all(args.all)
+        if len(positional) != 2:
+            parser.error("give FUNCTION and EVENT_FILE, or --all DIR, or --logical-id FUNCTION")
+        return run_one(resolve_function(args.function), args.event)
+    except (UsageError, SettingsError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""A small stand-in for Cognito's CUSTOM_AUTH orchestration, driving the real trigger functions.
+
+It builds the three events as Cognito does (session list, userNotFound, clientMetadata only from
+RespondToAuthChallenge, callerContext.clientId) and sequences define -> create -> verify -> define.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+Invoke = Callable[[str, dict[str, Any]], dict[str, Any]]  # ("define"|"create"|"verify", event) -> event
+
+POOL_ID = "us-east-1_TestPool1"
+CLIENT_ID = "testclient0000000000000001"
+OTHER_CLIENT_ID = "testclient0000000000000002"
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    email: str
+    locale: str = "en"
+
+    def attributes(self) -> dict[str, str]:
+        return {"sub": self.username, "email": self.email, "email_verified": "true", "locale": self.locale}
+
+
+@dataclass
+class AuthSession:
+    user: User | None
+    login: str
+    client_id: str
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    public: dict[str, str] = field(default_factory=dict)
+    private: dict[str, str] = field(default_factory=dict)
+    metadata: str = ""
+
+
+@dataclass
+class Outcome:
+    kind: str  # "challenge" | "tokens" | "failed"
+    session: AuthSession
+
+    @property
+    def public(self) -> dict[str, str]:
+        return self.session.public
+
+
+@dataclass
+class Cognito:
+    invoke: Invoke
+    users: dict[str, User] = field(default_factory=dict)
+    events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def add_user(self, user: User) -> User:
+        self.users[user.email.lower()] = user
+        return user
+
+    def initiate_auth(self, login: str, client_id: str = CLIENT_ID) -> Outcome:
+        session = AuthSession(self.users.get(login.lower()), login, client_id)
+        return self._next_round(session, client_metadata=None)
+
+    def respond(
+        self, outcome: Outcome, answer: str, client_metadata: dict[str, str] | None = None
+    ) -> Outcome:
+        session = outcome.session
+        assert outcome.kind == "challenge", "a session is only answered while it has a challenge"
+        verify = self._event(session, "VerifyAuthChallengeResponse_Authentication", client_metadata)
+        verify["request"] |= {"privateChallengeParameters": dict(session.private), "challengeAnswer": answer}
+        correct = self._call("verify", verify)["response"]["answerCorrect"]
+        session.entries.append(
+            {
+                "challengeName": "CUSTOM_CHALLENGE",
+                "challengeResult": correct,
+                "challengeMetadata": session.metadata,
+            }
+        )
+        return self._next_round(session, client_metadata)
+
+    def _next_round(self, session: AuthSession, client_metadata: dict[str, str] | None) -> Outcome:
+        define = self._event(session, "DefineAuthChallenge_Authentication", client_metadata)
+        decision = self._call("define", define)["response"]
+        if decision["issueTokens"] and not decision["failAuthentication"]:
+            return Outcome("tokens", session)
+        if decision["failAuthentication"] or decision.get("challengeName") != "CUSTOM_CHALLENGE":
+            return Outcome("failed", session)
+        create = self._event(session, "CreateAuthChallenge_Authentication", client_metadata)
+        create["request"]["challengeName"] = "CUSTOM_CHALLENGE"
+        response = self._call("create", create)["response"]
+        session.public = response["publicChallengeParameters"]
+        session.private = response["privateChallengeParameters"]
+        session.metadata = response["challengeMetadata"]
+        return Outcome("challenge", session)
+
+    def _event(
+        self, session: AuthSession, trigger: str, client_metadata: dict[str, str] | None
+    ) -> dict[str, Any]:
+        user = session.user
+        request: dict[str, Any] = {
+            "userAttributes": user.attributes() if user else {},
+            "session": copy.deepcopy(session.entries),
+            "userNotFound": user is None,
+        }
+        if client_metadata is not None:
+            request["clientMetadata"] = dict(client_metadata)
+        return {
+            "version": "1",
+            "region": "us-east-1",
+            "userPoolId": POOL_ID,
+            "userName": user.username if user else session.login,
+            "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": session.client_id},
+            "triggerSource": trigger,
+            "request": request,
+            "response": {},
+        }
+
+    def _call(self, trigger: str, event: dict[str, Any]) -> dict[str, Any]:
+        self.events.append((trigger, copy.deepcopy(event)))
+        result = self.invoke(trigger, event)
+        self.events.append((f"{trigger}:response", copy.deepcopy(result)))
+        return result

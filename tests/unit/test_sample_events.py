@@ -1,0 +1,108 @@
+"""events/ is what laptop.sample_events builds, and every file is an event the handlers accept."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from laptop.handlers import function_for_trigger
+from laptop.sample_events import build_events, drift, main
+from laptop.sample_state import SAMPLE_CLIENT_ID, SAMPLE_POOL_ID
+from passwordless.events import RESEND_KEY, parse_create, parse_define, parse_verify
+
+EVENTS_DIR = Path(__file__).resolve().parents[2] / "events"
+EVENT_FILES = sorted(EVENTS_DIR.glob("*.json"))
+PARSERS: dict[str, Callable[[object], Any]] = {
+    "define_auth_challenge": parse_define,
+    "create_auth_challenge": parse_create,
+    "verify_auth_challenge": parse_verify,
+}
+
+
+def _load(path: Path) -> dict[str, Any]:
+    loaded = json.loads(path.read_text(encoding="utf-8"))
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+def test_the_folder_holds_exactly_what_the_generator_builds() -> None:
+    # Given the committed folder / When compared with a fresh build / Then nothing has drifted
+    assert drift(EVENTS_DIR) == []
+    assert {path.stem for path in EVENT_FILES} == set(build_events())
+
+
+def test_check_reports_a_changed_a_missing_and_a_stray_file(tmp_path: Path) -> None:
+    # Given a freshly written copy
+    assert main(["--write", str(tmp_path)]) == 0
+    assert main(["--check", str(tmp_path)]) == 0
+    # When one file is edited, one removed and one added
+    (tmp_path / "define_new_session.json").write_text("{}\n", encoding="utf-8")
+    (tmp_path / "verify_expired.json").unlink()
+    (tmp_path / "hand_made.json").write_text("{}\n", encoding="utf-8")
+    # Then --check fails and names each of them
+    assert main(["--check", str(tmp_path)]) == 1
+    problems = "\n".join(drift(tmp_path))
+    assert "define_new_session.json: differs" in problems
+    assert "verify_expired.json: missing" in problems
+    assert "hand_made.json: not built" in problems
+
+
+def test_files_are_sorted_pretty_json_with_a_trailing_newline() -> None:
+    for path in EVENT_FILES:
+        text = path.read_text(encoding="utf-8")
+        assert text == json.dumps(json.loads(text), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+@pytest.mark.parametrize("path", EVENT_FILES, ids=lambda p: p.stem)
+def test_every_event_parses_for_the_trigger_it_names(path: Path) -> None:
+    event = _load(path)
+    function = function_for_trigger(event["triggerSource"])
+    # The file name says which trigger it is for; the triggerSource must agree.
+    assert function.split("_")[0] == path.stem.split("_")[0]
+    PARSERS[function](event)
+
+
+@pytest.mark.parametrize("path", EVENT_FILES, ids=lambda p: p.stem)
+def test_every_event_is_shaped_as_cognito_shapes_it(path: Path) -> None:
+    event = _load(path)
+    assert event["version"] == "1"
+    assert event["region"] == "us-east-1"
+    assert event["userPoolId"] == SAMPLE_POOL_ID
+    assert event["callerContext"]["clientId"] == SAMPLE_CLIENT_ID
+    assert isinstance(event["callerContext"]["awsSdkVersion"], str)
+    assert event["triggerSource"].endswith("_Authentication")
+    assert event["response"] == {}
+    request = event["request"]
+    assert all(isinstance(value, str) for value in request["userAttributes"].values())
+    assert isinstance(request["userNotFound"], bool)
+    for entry in request.get("session", []):
+        assert set(entry) == {"challengeName", "challengeResult", "challengeMetadata"}
+    if event["triggerSource"].startswith("CreateAuthChallenge_"):
+        assert request["challengeName"] == "CUSTOM_CHALLENGE"
+    if event["triggerSource"].startswith("VerifyAuthChallengeResponse_"):
+        assert isinstance(request["challengeAnswer"], str)
+        assert isinstance(request["privateChallengeParameters"], dict)
+
+
+@pytest.mark.parametrize("path", EVENT_FILES, ids=lambda p: p.stem)
+def test_client_metadata_appears_only_where_cognito_passes_it(path: Path) -> None:
+    # InitiateAuth's ClientMetadata reaches no challenge trigger, and InitiateAuth is what starts a
+    # session: an event with an empty session cannot carry any.
+    request = _load(path)["request"]
+    if request.get("session") == []:
+        assert "clientMetadata" not in request
+    if "clientMetadata" in request:
+        assert request["clientMetadata"] == {RESEND_KEY: "true"}
+        assert "resend" in path.stem
+
+
+def test_unknown_users_arrive_without_attributes() -> None:
+    for path in EVENT_FILES:
+        request = _load(path)["request"]
+        assert request["userNotFound"] is path.stem.endswith("_unknown_user")
+        if request["userNotFound"]:
+            assert request["userAttributes"] == {}

@@ -1,0 +1,134 @@
+"""SECURITY.md #20: define is strict. The table in session_rules, row by row, then properties over
+arbitrary session lists."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from passwordless.events import ChallengeRecord
+from passwordless.round_metadata import RoundMetadata
+from passwordless.session_rules import Decision, SessionLimits, decide
+
+LIMITS = SessionLimits(max_wrong_answers=3, max_resends=2)
+FIRST = RoundMetadata("first", "abc123").encode()
+RETRY = RoundMetadata("retry", "abc123").encode()
+RESEND = RoundMetadata("resend", "abc123").encode()
+
+
+def ours(result: bool, metadata: str = FIRST) -> ChallengeRecord:
+    return ChallengeRecord("CUSTOM_CHALLENGE", result, metadata)
+
+
+CASES = [
+    # (description, session, user_not_found, resend_requested, decision)
+    ("new session", (), False, False, Decision.CHALLENGE),
+    ("new session, unknown user", (), True, False, Decision.CHALLENGE),
+    ("right answer", (ours(True),), False, False, Decision.TOKENS),
+    ("right answer after wrong ones", (ours(False), ours(True, RETRY)), False, False, Decision.TOKENS),
+    ("right answer, unknown user", (ours(True),), True, False, Decision.FAIL),
+    ("one wrong answer", (ours(False),), False, False, Decision.CHALLENGE),
+    ("two wrong answers", (ours(False), ours(False, RETRY)), False, False, Decision.CHALLENGE),
+    (
+        "wrong answers at the cap",
+        (ours(False), ours(False, RETRY), ours(False, RETRY)),
+        False,
+        False,
+        Decision.FAIL,
+    ),
+    ("resend request", (ours(False),), False, True, Decision.CHALLENGE),
+    # Resends do not count as wrong answers ...
+    (
+        "wrong, resend, wrong",
+        (ours(False), ours(False), ours(False, RESEND)),
+        False,
+        False,
+        Decision.CHALLENGE,
+    ),
+    # ... but they are capped themselves
+    (
+        "resends beyond the cap",
+        (ours(False), ours(False, RESEND), ours(False, RESEND)),
+        False,
+        True,
+        Decision.FAIL,
+    ),
+    (
+        "password verifier first",
+        (ChallengeRecord("PASSWORD_VERIFIER", True, ""),),
+        False,
+        False,
+        Decision.FAIL,
+    ),
+    ("SRP then ours", (ChallengeRecord("SRP_A", True, ""), ours(True)), False, False, Decision.FAIL),
+    (
+        "custom challenge of another flow",
+        (ChallengeRecord("CUSTOM_CHALLENGE", True, "OTHER"),),
+        False,
+        False,
+        Decision.FAIL,
+    ),
+    (
+        "forged kind",
+        (ChallengeRecord("CUSTOM_CHALLENGE", True, "EMAIL_SIGN_IN:admin:x1"),),
+        False,
+        False,
+        Decision.FAIL,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("session", "user_not_found", "resend", "expected"),
+    [case[1:] for case in CASES],
+    ids=[case[0] for case in CASES],
+)
+def test_the_table(
+    session: tuple[ChallengeRecord, ...], user_not_found: bool, resend: bool, expected: Decision
+) -> None:
+    verdict = decide(session, user_not_found=user_not_found, resend_requested=resend, limits=LIMITS)
+    assert verdict.decision is expected
+
+
+names = st.sampled_from(["CUSTOM_CHALLENGE", "PASSWORD_VERIFIER", "SRP_A", "SMS_MFA", "", "custom_challenge"])
+metadata = st.one_of(
+    st.sampled_from([FIRST, RETRY, RESEND, "", "EMAIL_SIGN_IN", "EMAIL_SIGN_IN:first:"]), st.text(max_size=40)
+)
+records = st.builds(ChallengeRecord, names, st.booleans(), metadata)
+sessions = st.lists(records, max_size=12).map(tuple)
+
+
+@given(sessions, st.booleans(), st.booleans())
+def test_tokens_only_for_a_final_correct_answer_of_ours(
+    session: tuple[ChallengeRecord, ...], user_not_found: bool, resend: bool
+) -> None:
+    verdict = decide(session, user_not_found=user_not_found, resend_requested=resend, limits=LIMITS)
+    if verdict.decision is Decision.TOKENS:
+        assert session, "never tokens for an empty session"
+        assert session[-1].result
+        assert not user_not_found
+        assert all(r.name == "CUSTOM_CHALLENGE" and r.metadata.startswith("EMAIL_SIGN_IN:") for r in session)
+
+
+@given(sessions, st.booleans(), st.booleans())
+def test_any_foreign_entry_fails(
+    session: tuple[ChallengeRecord, ...], user_not_found: bool, resend: bool
+) -> None:
+    foreign = (*session, ChallengeRecord("PASSWORD_VERIFIER", True, FIRST))
+    verdict = decide(foreign, user_not_found=user_not_found, resend_requested=resend, limits=LIMITS)
+    assert verdict.decision is Decision.FAIL
+
+
+@given(st.lists(st.booleans(), max_size=12), st.booleans())
+def test_wrong_answers_never_exceed_the_cap(resend_flags: list[bool], resend_now: bool) -> None:
+    # Every entry is a wrong answer; resend_flags[i] says whether round i+1 was a resend round.
+    session = (ours(False), *(ours(False, RESEND if flag else RETRY) for flag in resend_flags))
+    verdict = decide(session, user_not_found=False, resend_requested=resend_now, limits=LIMITS)
+    was_resend = [*resend_flags, resend_now]
+    wrong = was_resend.count(False)
+    if verdict.decision is Decision.CHALLENGE:
+        assert wrong < LIMITS.max_wrong_answers
+        assert was_resend.count(True) <= LIMITS.max_resends
+    else:
+        assert verdict.decision is Decision.FAIL

@@ -1,0 +1,89 @@
+"""Configuration fails fast, naming the variable, and never takes a link base from anywhere else."""
+
+from __future__ import annotations
+
+import pytest
+
+from passwordless.settings import Settings, SettingsError
+
+BASE = {
+    "TABLE_NAME": "t",
+    "HMAC_KEY_SECRET_ID": "k",
+    "EMAIL_FROM": "no-reply@example.com",
+    "SIGN_IN_URL": "https://app.example.com/sign-in",
+}
+
+
+def test_defaults_are_the_documented_ones() -> None:
+    settings = Settings.from_env(BASE)
+    assert settings.email_provider == "ses"
+    assert (settings.secret_lifetime_seconds, settings.code_length, settings.max_answers_per_session) == (
+        600,
+        6,
+        3,
+    )
+    assert (settings.max_code_failures, settings.resend_min_seconds, settings.max_emails_per_hour) == (
+        5,
+        60,
+        5,
+    )
+    assert settings.email_timeout_seconds == 3.0
+
+
+@pytest.mark.parametrize("missing", sorted(BASE))
+def test_a_missing_variable_is_named(missing: str) -> None:
+    env = {k: v for k, v in BASE.items() if k != missing}
+    with pytest.raises(SettingsError, match=missing):
+        Settings.from_env(env)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("CODE_LENGTH", "4"),
+        ("CODE_LENGTH", "six"),
+        ("SECRET_LIFETIME_SECONDS", "0"),
+        ("MAX_CODE_FAILURES", "-1"),
+        ("EMAIL_TIMEOUT_SECONDS", "5"),
+        ("EMAIL_PROVIDER", "smtp"),
+        ("EMAIL_FROM", "not an address"),
+        ("SIGN_IN_URL", "http://app.example.com/"),
+        ("SIGN_IN_URL", "javascript:alert(1)"),
+        ("SIGN_IN_URL", "https://app.example.com/#frag"),
+        ("SIGN_IN_URL", "https://user:pw@app.example.com/"),
+        ("SIGN_IN_URLS_BY_CLIENT", "[1, 2]"),
+        ("SIGN_IN_URLS_BY_CLIENT", '{"c": "ftp://x"}'),
+        ("SIGN_IN_URLS_BY_CLIENT", "{not json"),
+    ],
+)
+def test_an_invalid_value_is_named(name: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=name):
+        Settings.from_env({**BASE, name: value})
+
+
+def test_provider_specific_requirements() -> None:
+    with pytest.raises(SettingsError, match="SENDGRID_API_KEY_SECRET_ID"):
+        Settings.from_env({**BASE, "EMAIL_PROVIDER": "sendgrid"})
+    with pytest.raises(SettingsError, match="OUTBOX_DIR"):
+        Settings.from_env({**BASE, "EMAIL_PROVIDER": "outbox"})
+
+
+def test_link_base_per_client_with_a_default() -> None:
+    settings = Settings.from_env(
+        {**BASE, "SIGN_IN_URLS_BY_CLIENT": '{"mobile": "https://m.example.com/link"}'}
+    )
+    assert settings.sign_in_url_for("mobile") == "https://m.example.com/link"
+    assert settings.sign_in_url_for("anything-else") == "https://app.example.com/sign-in"
+
+
+def test_loopback_http_is_allowed_for_local_development() -> None:
+    assert Settings.from_env({**BASE, "SIGN_IN_URL": "http://localhost:8000/"}).sign_in_url.startswith(
+        "http://"
+    )
+    assert Settings.from_env({**BASE, "SIGN_IN_URL": "http://127.0.0.1:8000/"})
+
+
+def test_settings_are_frozen() -> None:
+    settings = Settings.from_env(BASE)
+    with pytest.raises(AttributeError):
+        settings.code_length = 4  # type: ignore[misc]
