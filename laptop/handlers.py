@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 import itertools
+import logging
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,20 @@ _loads = itertools.count()
 
 def load_handler(function: str) -> Handler:
     """A fresh import of functions/<function>/app.py, as a cold start would do it."""
+    return load_handlers(function)[function]
+
+
+def load_handlers(*functions: str) -> dict[str, Handler]:
+    """Fresh imports of several functions into this process, as if it had just started.
+
+    Their Powertools Loggers share one service name and so, within a process, one handler; that
+    shared state starts empty here, as it would in a new process.
+    """
+    _forget_powertools_logger()
+    return {function: _import(function) for function in functions}
+
+
+def _import(function: str) -> Handler:
     if function not in FUNCTIONS:
         raise ValueError(f"unknown function {function!r}; one of: {', '.join(FUNCTIONS)}")
     path = ROOT / "functions" / function / "app.py"
@@ -43,3 +59,14 @@ def function_for_trigger(trigger_source: str) -> str:
 
 def logical_id(function: str) -> str:
     return FUNCTIONS[function][0]
+
+
+def _forget_powertools_logger() -> None:
+    """A cold start begins with no logging state; in one process Powertools would reuse the handler
+    (and its stream) that an earlier import configured, so drop it as a new process would."""
+    service = logging.getLogger(os.environ.get("POWERTOOLS_SERVICE_NAME", "service_undefined"))
+    for handler in list(service.handlers):
+        service.removeHandler(handler)
+    for attribute in ("init", "powertools_handler", "powertools_buffer_config", "powertools_buffer_cache"):
+        if hasattr(service, attribute):
+            delattr(service, attribute)

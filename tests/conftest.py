@@ -1,3 +1,8 @@
 """Shared fixtures live in tests/support; each module there is a plugin so tests import nothing by path."""
 
-pytest_plugins = ["tests.support.aws", "tests.support.flow", "tests.support.fixtures"]
+pytest_plugins = [
+    "tests.support.aws",
+    "tests.support.flow",
+    "tests.support.fixtures",
+    "tests.support.lambda_handlers",
+]

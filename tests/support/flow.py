@@ -10,6 +10,7 @@ import pytest
 
 from passwordless.answer_checker import AnswerChecker
 from passwordless.challenge_issuer import ChallengeIssuer
+from passwordless.email import EmailSender
 from passwordless.keyed_hash import KeyedHasher
 from passwordless.response_pacer import ResponsePacer
 from passwordless.secret_store import SecretStore
@@ -52,6 +53,7 @@ def build_flow(
     clock: FakeClock | None = None,
     log: RecordingLogger | None = None,
     pacer: ResponsePacer | None = None,
+    delivery: EmailSender | None = None,
     **overrides: Any,
 ) -> Flow:
     settings = dataclasses.replace(settings, **overrides)
@@ -61,7 +63,8 @@ def build_flow(
     audit = SecurityLog(log)
     # No padding by default: these tests are about state, not time (the timing test sets its own pacer).
     pacer = pacer or ResponsePacer(0.0, sleep=lambda _: None)
-    issuer = ChallengeIssuer(settings, store, hasher, sender, audit, clock=clock, pacer=pacer)
+    # `delivery` puts a real provider client behind the seam; `sender` then records nothing.
+    issuer = ChallengeIssuer(settings, store, hasher, delivery or sender, audit, clock=clock, pacer=pacer)
     checker = AnswerChecker(settings, store, hasher, audit, clock=clock)
     limits = SessionLimits(settings.max_answers_per_session, settings.max_resends_per_session)
 

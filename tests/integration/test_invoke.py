@@ -1,0 +1,295 @@
+"""`make invoke` end to end: `python -m laptop.invoke` in a subprocess, on every sample event and on
+events the samples never anticipated, read back through its stdout, stderr, exit status and outbox."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from laptop.aws import LOCAL_HMAC_KEY
+from laptop.sample_state import (
+    SAMPLE_CODE,
+    SAMPLE_SECRET_ID,
+    SAMPLE_TOKEN,
+    sample_private_parameters,
+)
+from passwordless.answer_checker import parse_private
+from passwordless.email.outbox import read_outbox
+from passwordless.keyed_hash import Binding, KeyedHasher
+
+ROOT = Path(__file__).resolve().parents[2]
+EVENTS_DIR = ROOT / "events"
+EVENT_FILES = sorted(EVENTS_DIR.glob("*.json"))
+FUNCTION_BY_PREFIX = {
+    "define": "define_auth_challenge",
+    "create": "create_auth_challenge",
+    "verify": "verify_auth_challenge",
+}
+UNAVAILABLE = "Sign-in is temporarily unavailable. Please try again."
+
+CHALLENGE = {"issueTokens": False, "failAuthentication": False, "challengeName": "CUSTOM_CHALLENGE"}
+TOKENS = {"issueTokens": True, "failAuthentication": False}
+FAIL = {"issueTokens": False, "failAuthentication": True}
+DEFINE_EXPECTED = {
+    "define_new_session": CHALLENGE,
+    "define_after_wrong_answer": CHALLENGE,
+    "define_after_right_answer": TOKENS,
+    "define_at_wrong_answer_cap": FAIL,
+    "define_resend": CHALLENGE,
+    "define_foreign_challenge": FAIL,
+    "define_unknown_user": FAIL,
+}
+
+
+@dataclass(frozen=True)
+class Created:
+    masked_email: str
+    mailed_to: str | None  # None: no email may be sent
+    reuses_sample_secret: bool
+
+
+CREATE_EXPECTED = {
+    "create_first_round_live_secret": Created("j\u2022\u2022\u2022@example.com", None, True),
+    "create_first_round_no_secret": Created("j\u2022\u2022\u2022@example.com", "john@example.com", False),
+    "create_resend": Created("j\u2022\u2022\u2022@example.com", "jane@example.com", False),
+    "create_unknown_user": Created("n\u2022\u2022\u2022@example.com", None, False),
+}
+VERIFY_EXPECTED = {
+    "verify_right_code": True,
+    "verify_right_link_token": True,
+    "verify_wrong_code": False,
+    "verify_expired": False,
+    "verify_foreign_parameters": False,
+    "verify_unknown_user": False,
+}
+
+
+@dataclass(frozen=True)
+class Run:
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def document(self) -> Any:
+        # json.loads refuses trailing data: this also proves stdout is ONE document and nothing else.
+        return json.loads(self.stdout)
+
+    def response(self) -> dict[str, Any]:
+        response = self.document()["response"]
+        assert isinstance(response, dict)
+        return response
+
+    def mail_lines(self) -> list[str]:
+        return [line for line in self.stderr.splitlines() if line.startswith("mail: ")]
+
+
+def invoke(*args: str, outbox: Path | None = None) -> Run:
+    env = {name: value for name, value in os.environ.items() if name != "OUTBOX_DIR"}
+    if outbox is not None:
+        env["OUTBOX_DIR"] = str(outbox)
+    done = subprocess.run(  # noqa: S603 - our own module, run by the interpreter running the tests
+        [sys.executable, "-m", "laptop.invoke", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+        check=False,
+    )
+    return Run(done.returncode, done.stdout, done.stderr)
+
+
+def function_for(path: Path) -> str:
+    return FUNCTION_BY_PREFIX[path.stem.split("_")[0]]
+
+
+def appears(code: str, text: str) -> bool:
+    """The code as a number of its own, not as a run of digits inside a hash or an id."""
+    return re.search(rf"(?<![0-9A-Za-z]){re.escape(code)}(?![0-9A-Za-z])", text) is not None
+
+
+def secrets_in(message: dict[str, str]) -> tuple[str, str]:
+    """(code, link token) as the email shows them to the person."""
+    link = re.search(r"https?://\S+#\S+", message["text"])
+    assert link is not None
+    token = parse_qs(urlsplit(link.group(0)).fragment)["t"][0]
+    code = re.search(r"^\s+(\d{6})\s*$", message["text"], re.MULTILINE)
+    assert code is not None
+    return code.group(1), token
+
+
+def binding_of(event_path: Path) -> Binding:
+    event = json.loads(event_path.read_text(encoding="utf-8"))
+    return Binding(event["userPoolId"], event["callerContext"]["clientId"], event["userName"])
+
+
+def test_every_sample_event_has_an_expected_outcome() -> None:
+    expected = {**DEFINE_EXPECTED, **CREATE_EXPECTED, **VERIFY_EXPECTED}
+    assert {path.stem for path in EVENT_FILES} == set(expected)
+
+
+@pytest.mark.parametrize("path", EVENT_FILES, ids=lambda p: p.stem)
+def test_every_sample_event_has_its_outcome_and_keeps_secrets_out_of_the_logs(
+    path: Path, tmp_path: Path
+) -> None:
+    # Given a sample event / When make invoke's entry runs it
+    outbox = tmp_path / "outbox"
+    run = invoke(function_for(path), str(path.relative_to(ROOT)), outbox=outbox)
+    # Then the handler returned, its event is the only thing on stdout, and the logs are on stderr
+    assert run.returncode == 0, run.stderr
+    assert run.document()["triggerSource"] == json.loads(path.read_text(encoding="utf-8"))["triggerSource"]
+    assert "security_event" in run.stderr
+    assert "security_event" not in run.stdout
+    assert SAMPLE_TOKEN not in run.stderr
+    assert not appears(SAMPLE_CODE, run.stderr)
+    # And the response is the one the table above expects
+    if path.stem in DEFINE_EXPECTED:
+        assert run.response() == DEFINE_EXPECTED[path.stem]
+    elif path.stem in VERIFY_EXPECTED:
+        assert run.response() == {"answerCorrect": VERIFY_EXPECTED[path.stem]}
+    else:
+        check_create(CREATE_EXPECTED[path.stem], run, outbox, binding_of(path))
+
+
+def check_create(expected: Created, run: Run, outbox: Path, binding: Binding) -> None:
+    response = run.response()
+    private = response["privateChallengeParameters"]
+    # The public side names the address only masked, and no side carries a secret
+    assert response["publicChallengeParameters"] == {"email": expected.masked_email, "codeLength": "6"}
+    assert parse_private(private) is not None
+    assert SAMPLE_TOKEN not in run.stdout
+    assert not appears(SAMPLE_CODE, run.stdout)
+    hasher = KeyedHasher(LOCAL_HMAC_KEY.encode())
+    if expected.reuses_sample_secret:
+        assert private == sample_private_parameters(hasher)
+    else:
+        assert private["secretId"] != SAMPLE_SECRET_ID
+    # Exactly the expected email (or none) went out, announced on stderr by file and subject
+    messages = read_outbox(outbox)
+    if expected.mailed_to is None:
+        assert messages == []
+        assert run.mail_lines() == []
+        return
+    assert [message["to"] for message in messages] == [expected.mailed_to]
+    [line] = run.mail_lines()
+    assert str(outbox) in line
+    assert messages[0]["subject"] in line
+    # The mail holds the very secret whose hashes the challenge carries, and it appears nowhere else
+    code, token = secrets_in(messages[0])
+    assert private["codeHash"] == hasher.digest("code", binding, private["secretId"], code)
+    assert private["tokenHash"] == hasher.digest("token", binding, private["secretId"], token)
+    for text in (run.stdout, run.stderr):
+        assert token not in text
+        assert not appears(code, text)
+
+
+def test_a_foreign_cognito_event_for_a_user_nobody_seeded_just_works(tmp_path: Path) -> None:
+    # Given events from another pool and app client, for a user the sample state does not know
+    def foreign(stem: str) -> Path:
+        event = json.loads((EVENTS_DIR / f"{stem}.json").read_text(encoding="utf-8"))
+        event["userPoolId"] = "eu-west-1_0therPool9"
+        event["region"] = "eu-west-1"
+        event["callerContext"]["clientId"] = "0ther0app0client0id0abcdef"
+        event["userName"] = "0b9e7c2a-5d41-4f3e-a8b6-c1d2e3f40516"
+        if event["request"]["userAttributes"]:
+            event["request"]["userAttributes"] |= {
+                "sub": event["userName"],
+                "email": "Zoe@Example.org",
+                "locale": "de-AT",
+            }
+        path = tmp_path / f"foreign_{stem}.json"
+        path.write_text(json.dumps(event), encoding="utf-8")
+        return path
+
+    outbox = tmp_path / "outbox"
+    # When each trigger runs on them
+    define = invoke("define_auth_challenge", str(foreign("define_new_session")), outbox=outbox)
+    create = invoke("create_auth_challenge", str(foreign("create_first_round_no_secret")), outbox=outbox)
+    verify = invoke("verify_auth_challenge", str(foreign("verify_right_code")), outbox=outbox)
+    # Then nothing crashes: a first round, a fresh secret mailed to them, and Jane's code refused
+    assert (define.returncode, create.returncode, verify.returncode) == (0, 0, 0)
+    assert define.response() == CHALLENGE
+    assert create.response()["publicChallengeParameters"]["email"] == "Z\u2022\u2022\u2022@example.org"
+    assert [message["to"] for message in read_outbox(outbox)] == ["Zoe@Example.org"]
+    assert verify.response() == {"answerCorrect": False}
+
+
+def test_without_outbox_dir_mail_goes_to_a_throwaway_folder_and_says_so() -> None:
+    run = invoke("create_auth_challenge", "events/create_first_round_no_secret.json")
+    assert run.returncode == 0, run.stderr
+    [line] = run.mail_lines()
+    assert "set OUTBOX_DIR" in line
+
+
+@pytest.mark.parametrize(
+    ("content", "complaint"),
+    [
+        ("{not json", "not a JSON document"),
+        ("[]", "must be a JSON object"),
+        ('{"triggerSource": "DefineAuthChallenge_Authentication", "request": {}}', "callerContext"),
+        ('{"triggerSource": "CustomMessage_SignUp"}', "not for define_auth_challenge"),
+    ],
+)
+def test_a_malformed_event_file_is_a_one_line_error(content: str, complaint: str, tmp_path: Path) -> None:
+    path = tmp_path / "event.json"
+    path.write_text(content, encoding="utf-8")
+    run = invoke("define_auth_challenge", str(path), outbox=tmp_path / "outbox")
+    assert run.returncode == 2
+    assert run.stdout == ""
+    [line] = run.stderr.splitlines()
+    assert line.startswith(f"error: {path}: ")
+    assert complaint in line
+
+
+def test_a_missing_event_file_or_unknown_function_is_a_one_line_error(tmp_path: Path) -> None:
+    missing = invoke("define_auth_challenge", str(tmp_path / "nope.json"))
+    unknown = invoke("sign_up", "events/define_new_session.json")
+    for run in (missing, unknown):
+        assert run.returncode == 2
+        assert run.stdout == ""
+        assert len(run.stderr.splitlines()) == 1
+        assert run.stderr.startswith("error: ")
+
+
+def test_an_exception_from_the_handler_fails_the_invocation(tmp_path: Path) -> None:
+    # Given an outbox that cannot be written (a file stands where the folder should be)
+    blocked = tmp_path / "outbox"
+    blocked.write_text("", encoding="utf-8")
+    # When create must send an email
+    run = invoke("create_auth_challenge", "events/create_first_round_no_secret.json", outbox=blocked)
+    # Then the invocation fails as Lambda reports it, with the message Cognito would pass on
+    assert run.returncode == 1
+    assert run.document() == {"errorType": "SignInUnavailable", "errorMessage": UNAVAILABLE}
+    assert run.stderr.splitlines()[-1] == f"error: {UNAVAILABLE}"
+    assert "Traceback" not in run.stderr
+
+
+def test_all_runs_every_file_by_its_trigger_on_its_own_fresh_state(tmp_path: Path) -> None:
+    outbox = tmp_path / "outbox"
+    run = invoke("--all", "events", outbox=outbox)
+    assert run.returncode == 0, run.stderr
+    responses = run.document()
+    assert set(responses) == {path.name for path in EVENT_FILES}
+    for stem, expected in DEFINE_EXPECTED.items():
+        assert responses[f"{stem}.json"] == expected
+    for stem, correct in VERIFY_EXPECTED.items():
+        # Both right answers succeed: neither run sees the other spend Jane's secret.
+        assert responses[f"{stem}.json"] == {"answerCorrect": correct}
+    mailed = sorted(c.mailed_to for c in CREATE_EXPECTED.values() if c.mailed_to)
+    assert sorted(message["to"] for message in read_outbox(outbox)) == mailed
+    assert len(run.mail_lines()) == len(mailed)
+
+
+def test_logical_id_names_the_template_resource_for_sam_invoke() -> None:
+    run = invoke("--logical-id", "create_auth_challenge")
+    assert (run.returncode, run.stdout) == (0, "CreateAuthChallengeFunction\n")
