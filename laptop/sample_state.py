@@ -20,9 +20,9 @@ from passwordless.secret_store import EmailQuota, SecretStore, StoredSecret, ite
 SAMPLE_POOL_ID = "us-east-1_SampLe123"
 SAMPLE_CLIENT_ID = "3sample5c1ient7id9for0docs"
 
-SAMPLE_SECRET_ID = "5a0e1c2d3b4f4a6b8c7d9e0f1a2b3c4d"  # noqa: S105 - an id, not a secret value
+SAMPLE_SECRET_ID = "5a0e1c2d3b4f4a6b8c7d9e0f1a2b3c4d"  # noqa: S105  # nosec B105 - an id, not a secret value
 SAMPLE_CODE = "123456"
-SAMPLE_TOKEN = "SampLe-Link_T0ken-for-Jane-00001"  # noqa: S105 - a documented sample, not a credential
+SAMPLE_TOKEN = "SampLe-Link_T0ken-for-Jane-00001"  # noqa: S105  # nosec B105 - a public sample, no credential
 SAMPLE_ISSUED_MS = 1_767_225_600_000  # 2026-01-01T00:00:00Z
 SAMPLE_EXPIRES_MS = 4_102_444_800_000  # 2100-01-01T00:00:00Z
 

@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from laptop.aws import LOCAL_HMAC_KEY
+from laptop.handlers import FUNCTIONS
 from laptop.sample_state import (
     SAMPLE_CODE,
     SAMPLE_SECRET_ID,
@@ -25,6 +26,8 @@ from laptop.sample_state import (
 from passwordless.answer_checker import parse_private
 from passwordless.email.outbox import read_outbox
 from passwordless.keyed_hash import Binding, KeyedHasher
+from passwordless.settings import Settings
+from tests.template.cfn import load_template
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS_DIR = ROOT / "events"
@@ -96,7 +99,7 @@ def invoke(*args: str, outbox: Path | None = None) -> Run:
     env = {name: value for name, value in os.environ.items() if name != "OUTBOX_DIR"}
     if outbox is not None:
         env["OUTBOX_DIR"] = str(outbox)
-    done = subprocess.run(  # noqa: S603 - our own module, run by the interpreter running the tests
+    done = subprocess.run(
         [sys.executable, "-m", "laptop.invoke", *args],
         cwd=ROOT,
         env=env,
@@ -293,3 +296,18 @@ def test_all_runs_every_file_by_its_trigger_on_its_own_fresh_state(tmp_path: Pat
 def test_logical_id_names_the_template_resource_for_sam_invoke() -> None:
     run = invoke("--logical-id", "create_auth_challenge")
     assert (run.returncode, run.stdout) == (0, "CreateAuthChallengeFunction\n")
+
+
+def test_sam_env_sets_only_declared_variables_and_a_usable_configuration() -> None:
+    # sam local invoke applies only variables the template declares, so a stray name would be a no-op.
+    template = load_template()
+    declared = set(template["Globals"]["Function"]["Environment"]["Variables"])
+    overrides = json.loads((ROOT / "laptop" / "sam-env.json").read_text(encoding="utf-8"))
+    shared = overrides.pop("Parameters")
+    functions = {logical for logical, _ in FUNCTIONS.values()}
+    assert set(overrides) <= functions
+    for logical in sorted(functions):
+        environment = shared | overrides.get(logical, {})
+        assert set(environment) <= declared
+        assert all(isinstance(value, str) for value in environment.values())
+        Settings.from_env(environment)  # raises, naming the variable, if a placeholder is unusable

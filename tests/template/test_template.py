@@ -313,13 +313,11 @@ def test_each_role_holds_exactly_what_its_trigger_needs(
     verify = _grants(deployment, _role_of(translated, "VerifyAuthChallengeFunction"))
     assert create == {
         ("dynamodb:GetItem", table),
-        ("dynamodb:PutItem", table),
         ("dynamodb:UpdateItem", table),
         ("secretsmanager:GetSecretValue", key),
         *email_grants,
     }
     assert verify == {
-        ("dynamodb:GetItem", table),
         ("dynamodb:UpdateItem", table),
         ("secretsmanager:GetSecretValue", key),
     }

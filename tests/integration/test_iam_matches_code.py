@@ -1,0 +1,73 @@
+"""Least privilege, checked against behaviour: each function's IAM grants in template.yaml are exactly
+the AWS operations its code performs during sign-ins (none unused, none missing that would be an
+AccessDenied in production)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from passwordless.settings import Settings
+from tests.support.flow import JANE, JOHN
+from tests.support.lambda_handlers import deploy
+from tests.template.cfn import iam_statements, load_template
+
+LOGICAL_IDS = {
+    "define": "DefineAuthChallengeFunction",
+    "create": "CreateAuthChallengeFunction",
+    "verify": "VerifyAuthChallengeFunction",
+}
+
+
+def granted_actions(function: str) -> set[str]:
+    policies = load_template()["Resources"][LOGICAL_IDS[function]]["Properties"].get("Policies", [])
+    actions: set[str] = set()
+    for statement in iam_statements(policies):
+        action = statement["Action"]
+        actions.update([action] if isinstance(action, str) else action)
+    return actions
+
+
+def test_each_function_is_granted_exactly_the_operations_it_performs(
+    aws: Settings, outbox_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the SES provider (the template's default) and the default boto3 session under watch
+    monkeypatch.setenv("EMAIL_PROVIDER", "ses")
+    monkeypatch.setenv("RESEND_MIN_SECONDS", "0")
+    boto3.client("ses", region_name="us-east-1").verify_email_identity(EmailAddress=aws.email_from)
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)  # a fresh default session, restored afterwards
+    boto3.setup_default_session()
+    assert boto3.DEFAULT_SESSION is not None
+    running: list[str] = []
+    used: dict[str, set[str]] = {name: set() for name in LOGICAL_IDS}
+
+    def record(model: Any, **_: Any) -> None:
+        if running:
+            used[running[-1]].add(f"{model.service_model.signing_name}:{model.name}")
+
+    boto3.DEFAULT_SESSION.events.register("before-call", record)
+    deployed = deploy(outbox_dir, io.StringIO())
+    invoke = deployed.cognito.invoke
+
+    def watched(trigger: str, event: dict[str, Any]) -> dict[str, Any]:
+        running.append(trigger)
+        try:
+            return invoke(trigger, event)
+        finally:
+            running.pop()
+
+    deployed.cognito.invoke = watched
+    # When people sign in every way there is: code, wrong answers, resend, link, unknown user
+    cognito = deployed.cognito
+    asked = cognito.respond(cognito.initiate_auth(JANE.email), "000000")
+    asked = cognito.respond(asked, "resend", {"resend": "true"})
+    cognito.respond(cognito.initiate_auth(JOHN.email), "A" * 32)
+    cognito.respond(cognito.initiate_auth("nobody@example.com"), "123456")
+    # Then each function used exactly what it is granted
+    assert used["create"] >= {"ses:SendEmail"}, "the SES provider really sent mail"
+    for function in LOGICAL_IDS:
+        assert used[function] == granted_actions(function), function
