@@ -19,6 +19,9 @@ help: ## List the targets
 $(STAMP): requirements-dev.txt layers/passwordless/requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r layers/passwordless/requirements.txt -r requirements-dev.txt
+	@# Lambda puts the layer on sys.path (/opt/python); a .pth file does the same for the venv, and the
+	@# repo root makes `python -m laptop.invoke` work from anywhere.
+	printf '%s\n' "$(CURDIR)/layers/passwordless" "$(CURDIR)" > "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/passwordless-layer.pth"
 	touch $(STAMP)
 
 .PHONY: install

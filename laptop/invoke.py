@@ -36,9 +36,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-# Lambda puts the layer on sys.path (/opt/python); a plain `python -m laptop...` needs the same.
-sys.path.insert(1, str(Path(__file__).resolve().parent.parent / "layers" / "passwordless"))
-
 import aws_lambda_powertools.logging.logger as powertools_logger
 import boto3
 

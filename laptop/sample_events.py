@@ -17,9 +17,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-# Lambda puts the layer on sys.path (/opt/python); a plain `python -m laptop...` needs the same.
-sys.path.insert(1, str(Path(__file__).resolve().parent.parent / "layers" / "passwordless"))
-
 from laptop.aws import LOCAL_HMAC_KEY, REGION
 from laptop.sample_state import (
     JANE,

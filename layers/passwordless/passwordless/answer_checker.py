@@ -86,7 +86,8 @@ class AnswerChecker:
         parameters = parse_private(request.private_parameters)
         answer = classify_answer(request.answer, self._settings.code_length)
         if parameters is None or answer is None:
-            self._audit.event("rejected", client=context.binding.client_id, reason="malformed_answer")
+            reason = "foreign_parameters" if parameters is None else "malformed_answer"
+            self._audit.event("rejected", client=context.binding.client_id, reason=reason)
             return False
         key = item_key(context.binding)
         if context.user_not_found:

@@ -30,4 +30,5 @@ class SecurityLog:
         self._logger = logger
 
     def event(self, name: EventName, **fields: str | int | bool) -> None:
-        self._logger.info("security_event", extra={"security_event": name, **fields})
+        # stacklevel=2: the record's location names the code that raised the event, not this wrapper.
+        self._logger.info("security_event", extra={"security_event": name, **fields}, stacklevel=2)
