@@ -30,5 +30,6 @@ class SecurityLog:
         self._logger = logger
 
     def event(self, name: EventName, **fields: str | int | bool) -> None:
-        # stacklevel=2: the record's location names the code that raised the event, not this wrapper.
-        self._logger.info("security_event", extra={"security_event": name, **fields}, stacklevel=2)
+        # The record's location should name the code that raised the event: skip Powertools' own
+        # frame (its default is 2) and this wrapper's.
+        self._logger.info("security_event", extra={"security_event": name, **fields}, stacklevel=3)
