@@ -7,7 +7,7 @@ the read alone. Times are integer milliseconds since the epoch, except `ttl` (Dy
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -16,7 +16,7 @@ from passwordless.keyed_hash import Binding
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, UpdateItemOutputTypeDef
 
 HOUSEKEEPING_SECONDS = 86_400  # items outlive their secret by a day so counters survive; TTL then tidies.
 _CONDITION_FAILED = "ConditionalCheckFailedException"
@@ -68,7 +68,11 @@ class SecretStore:
         self._table = table_name
 
     def load(self, key: str) -> UserRecord | None:
-        response = self._call(self._db.get_item, TableName=self._table, Key=_pk(key), ConsistentRead=True)
+        try:
+            response = self._db.get_item(TableName=self._table, Key=_pk(key), ConsistentRead=True)
+        except (ClientError, BotoCoreError) as error:
+            # Only the error's name travels on: never the request or the item.
+            raise StorageUnavailable(_error_name(error)) from None
         item = response.get("Item")
         return None if item is None else _record(item)
 
@@ -141,22 +145,14 @@ class SecretStore:
 
     def record_failure(self, key: str) -> int | None:
         """Count one wrong answer atomically; None when the user has no item (nothing is created)."""
-        try:
-            response = self._db.update_item(
-                TableName=self._table,
-                Key=_pk(key),
-                UpdateExpression="ADD code_failures :one",
-                ConditionExpression="attribute_exists(pk)",
-                ExpressionAttributeValues={":one": _n(1)},
-                ReturnValues="UPDATED_NEW",
-            )
-        except ClientError as error:
-            if _code(error) == _CONDITION_FAILED:
-                return None
-            raise StorageUnavailable(_code(error)) from None
-        except BotoCoreError as error:
-            raise StorageUnavailable(type(error).__name__) from None
-        return int(response["Attributes"]["code_failures"]["N"])
+        response = self._update(
+            key,
+            update="ADD code_failures :one",
+            condition="attribute_exists(pk)",
+            values={":one": _n(1)},
+            return_values="UPDATED_NEW",
+        )
+        return None if response is None else int(response["Attributes"]["code_failures"]["N"])
 
     def _set_flag(self, key: str, secret_id: str, flag: str) -> None:
         # A newer secret may have replaced this one meanwhile; then there is nothing to mark.
@@ -176,31 +172,36 @@ class SecretStore:
         values: dict[str, AttributeValueTypeDef],
         names: dict[str, str] | None = None,
     ) -> bool:
+        return self._update(key, update=update, condition=condition, values=values, names=names) is not None
+
+    def _update(
+        self,
+        key: str,
+        *,
+        update: str,
+        condition: str,
+        values: dict[str, AttributeValueTypeDef],
+        names: dict[str, str] | None = None,
+        return_values: Literal["NONE", "UPDATED_NEW"] = "NONE",
+    ) -> UpdateItemOutputTypeDef | None:
+        """One conditional UpdateItem; None when its condition does not hold."""
         extra: dict[str, Any] = {"ExpressionAttributeNames": names} if names else {}
         try:
-            self._db.update_item(
+            return self._db.update_item(
                 TableName=self._table,
                 Key=_pk(key),
                 UpdateExpression=update,
                 ConditionExpression=condition,
                 ExpressionAttributeValues=values,
+                ReturnValues=return_values,
                 **extra,
             )
         except ClientError as error:
-            if _code(error) == _CONDITION_FAILED:
-                return False
-            raise StorageUnavailable(_code(error)) from None
+            if _error_name(error) == _CONDITION_FAILED:
+                return None
+            raise StorageUnavailable(_error_name(error)) from None
         except BotoCoreError as error:
-            raise StorageUnavailable(type(error).__name__) from None
-        return True
-
-    def _call(self, operation: Any, **kwargs: Any) -> Any:  # noqa: ANN401 - boto3 responses are untyped dicts
-        try:
-            return operation(**kwargs)
-        except ClientError as error:
-            raise StorageUnavailable(_code(error)) from None
-        except BotoCoreError as error:
-            raise StorageUnavailable(type(error).__name__) from None
+            raise StorageUnavailable(_error_name(error)) from None
 
 
 def _record(item: dict[str, Any]) -> UserRecord:
@@ -244,5 +245,7 @@ def _n(value: int) -> AttributeValueTypeDef:
     return {"N": str(value)}
 
 
-def _code(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Code", "ClientError"))
+def _error_name(error: ClientError | BotoCoreError) -> str:
+    if isinstance(error, ClientError):
+        return str(error.response.get("Error", {}).get("Code", "ClientError"))
+    return type(error).__name__

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeVar
 from urllib.parse import urlsplit
 
 EmailProvider = Literal["ses", "sendgrid", "outbox"]
 _PROVIDERS: tuple[EmailProvider, ...] = ("ses", "sendgrid", "outbox")
+_N = TypeVar("_N", int, float)
 _LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
 
 
@@ -165,23 +166,22 @@ class _Reader:
         return {client: _checked_url(name, url) for client, url in parsed.items()}
 
     def integer(self, name: str, default: int, low: int, high: int) -> int:
-        raw = self.text(name, default=str(default))
-        try:
-            value = int(raw)
-        except ValueError:
-            raise SettingsError(f"{name} must be a whole number from {low} to {high}") from None
-        if not low <= value <= high:
-            raise SettingsError(f"{name} must be a whole number from {low} to {high}")
-        return value
+        return self._bounded(name, default, (low, high), int, "a whole number")
 
     def number(self, name: str, default: float, low: float, high: float) -> float:
-        raw = self.text(name, default=str(default))
+        return self._bounded(name, default, (low, high), float, "a number")
+
+    def _bounded(
+        self, name: str, default: _N, bounds: tuple[_N, _N], parse: Callable[[str], _N], kind: str
+    ) -> _N:
+        low, high = bounds
+        problem = f"{name} must be {kind} from {low} to {high}"
         try:
-            value = float(raw)
+            value = parse(self.text(name, default=str(default)))
         except ValueError:
-            raise SettingsError(f"{name} must be a number from {low} to {high}") from None
+            raise SettingsError(problem) from None
         if not low <= value <= high:
-            raise SettingsError(f"{name} must be a number from {low} to {high}")
+            raise SettingsError(problem)
         return value
 
 
