@@ -23,6 +23,7 @@ LIMITS = SessionLimits(
 AUDIT = SecurityLog(logger)
 
 
-@logger.inject_lambda_context(clear_state=True)
+# log_event=False wins over POWERTOOLS_LOGGER_LOG_EVENT: these events carry answers and challenge parameters.
+@logger.inject_lambda_context(clear_state=True, log_event=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return respond_to_define(event, LIMITS, AUDIT)

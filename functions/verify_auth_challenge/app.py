@@ -16,6 +16,7 @@ logger = Logger()
 RUNTIME = TriggerRuntime.from_env(SecurityLog(logger))
 
 
-@logger.inject_lambda_context(clear_state=True)
+# log_event=False wins over POWERTOOLS_LOGGER_LOG_EVENT: these events carry answers and challenge parameters.
+@logger.inject_lambda_context(clear_state=True, log_event=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return respond_to_verify(event, RUNTIME.checker, RUNTIME.audit)

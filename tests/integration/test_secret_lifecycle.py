@@ -9,10 +9,12 @@ from typing import Any
 import boto3
 
 from passwordless.events import parse_verify
-from passwordless.keyed_hash import Binding
-from passwordless.secret_store import item_key
-from tests.support.cognito import CLIENT_ID, OTHER_CLIENT_ID, POOL_ID
-from tests.support.flow import JANE, JOHN, Flow
+from passwordless.keyed_hash import Binding, KeyedHasher
+from passwordless.secret_store import SecretStore, item_key
+from passwordless.settings import Settings
+from tests.support.cognito import CLIENT_ID, OTHER_CLIENT_ID, POOL_ID, Outcome
+from tests.support.fakes import RecordingSender
+from tests.support.flow import JANE, JOHN, Flow, build_flow
 
 
 def stored_item(flow: Flow, username: str) -> dict[str, Any]:
@@ -124,3 +126,27 @@ def test_only_keyed_hashes_are_stored(flow: Flow) -> None:
     assert JANE.email not in stored_text
     assert len(item["code_hash"]["S"]) == 64
     assert len(item["token_hash"]["S"]) == 64
+
+
+def test_concurrent_first_requests_send_one_email(
+    aws: Settings, store: SecretStore, hasher: KeyedHasher
+) -> None:
+    # Ten devices ask for John at once while the provider takes its time: one secret, one email.
+    flow = build_flow(aws, store, hasher, sender=RecordingSender(latency=0.2))
+    barrier = threading.Barrier(10)
+    outcomes: list[Outcome] = []
+
+    def ask() -> None:
+        barrier.wait()
+        outcomes.append(flow.cognito.initiate_auth(JOHN.email))
+
+    threads = [threading.Thread(target=ask) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(flow.sender.sent) == 1
+    assert {o.session.private["secretId"] for o in outcomes} == {
+        stored_item(flow, JOHN.username)["secret_id"]["S"]
+    }
+    assert flow.cognito.respond(outcomes[3], flow.code()).kind == "tokens"

@@ -68,6 +68,7 @@ def deploy(outbox: Path, logs: io.StringIO) -> Deployed:
 def deployed(aws: Settings, outbox_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Deployed:
     # Log everything a production operator could turn on, so secrets at DEBUG would be caught too.
     monkeypatch.setenv("POWERTOOLS_LOG_LEVEL", "DEBUG")
+    monkeypatch.setenv("POWERTOOLS_LOGGER_LOG_EVENT", "true")  # an operator's "log the events" switch
     monkeypatch.setenv("RESEND_MIN_SECONDS", "0")
     return deploy(outbox_dir, io.StringIO())
 
