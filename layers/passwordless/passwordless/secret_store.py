@@ -114,12 +114,15 @@ class SecretStore:
         else:
             condition = "version = :expected"
             values[":expected"] = _n(expected_version)
-        if not self._conditional_update(
-            key,
-            update=f"SET {assignments} REMOVE consumed_ms",
-            condition=condition,
-            values=values,
-            names={"#ttl": "ttl"},
+        if (
+            self._update(
+                key,
+                update=f"SET {assignments} REMOVE consumed_ms",
+                condition=condition,
+                values=values,
+                names={"#ttl": "ttl"},
+            )
+            is None
         ):
             raise ConcurrentChange
 
@@ -136,12 +139,13 @@ class SecretStore:
         if max_code_failures is not None:
             condition += " AND (attribute_not_exists(code_failures) OR code_failures < :max)"
             values[":max"] = _n(max_code_failures)
-        return self._conditional_update(
+        spent = self._update(
             key,
             update="SET consumed_ms = :now, code_failures = :zero",
             condition=condition,
             values=values,
         )
+        return spent is not None
 
     def record_failure(self, key: str) -> int | None:
         """Count one wrong answer atomically; None when the user has no item (nothing is created)."""
@@ -156,23 +160,12 @@ class SecretStore:
 
     def _set_flag(self, key: str, secret_id: str, flag: str) -> None:
         # A newer secret may have replaced this one meanwhile; then there is nothing to mark.
-        self._conditional_update(
+        self._update(
             key,
             update=f"SET {flag} = :true",
             condition="secret_id = :sid",
             values={":sid": _s(secret_id), ":true": {"BOOL": True}},
         )
-
-    def _conditional_update(
-        self,
-        key: str,
-        *,
-        update: str,
-        condition: str,
-        values: dict[str, AttributeValueTypeDef],
-        names: dict[str, str] | None = None,
-    ) -> bool:
-        return self._update(key, update=update, condition=condition, values=values, names=names) is not None
 
     def _update(
         self,
