@@ -8,6 +8,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PY_SOURCES := layers/passwordless/passwordless laptop
 FUNCTIONS := define_auth_challenge create_auth_challenge verify_auth_challenge
+# The Lambda runtime's Python: `make test` runs the suite on it too, where the machine has it.
+# pyenv's build is preferred: its shim answers `command -v` even when that version is not selected.
+LAMBDA_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13) python3.13)
+LAMBDA_VENV := .venv-lambda
 STACK ?= default
 FUNCTION ?=
 EVENT ?=
@@ -16,19 +20,26 @@ EVENT ?=
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
+# $(call venv,python,folder): a venv with the pinned packages. Lambda puts the layer on sys.path
+# (/opt/python); a .pth file does the same here, and the repo root makes `python -m laptop.invoke` work.
+define venv
+	$(1) -m venv $(2)
+	$(2)/bin/pip install --quiet --disable-pip-version-check -r layers/passwordless/requirements.txt -r requirements-dev.txt
+	printf '%s\n' "$(CURDIR)/layers/passwordless" "$(CURDIR)" > "$$($(2)/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/passwordless-layer.pth"
+	touch $(2)/.installed
+endef
+
 $(STAMP): requirements-dev.txt layers/passwordless/requirements.txt
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r layers/passwordless/requirements.txt -r requirements-dev.txt
-	@# Lambda puts the layer on sys.path (/opt/python); a .pth file does the same for the venv, and the
-	@# repo root makes `python -m laptop.invoke` work from anywhere.
-	printf '%s\n' "$(CURDIR)/layers/passwordless" "$(CURDIR)" > "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/passwordless-layer.pth"
-	touch $(STAMP)
+	$(call venv,$(PYTHON),$(VENV))
+
+$(LAMBDA_VENV)/.installed: requirements-dev.txt layers/passwordless/requirements.txt
+	$(call venv,$(LAMBDA_PYTHON),$(LAMBDA_VENV))
 
 .PHONY: install
 install: $(STAMP) ## Create .venv with the pinned packages (every other target does this itself)
 
 .PHONY: test
-test: lint typecheck pytest ## The gate CI runs: ruff, mypy, bandit, cfn-lint, then every test
+test: lint typecheck pytest pytest-lambda-python ## The gate CI runs: ruff, mypy, bandit, cfn-lint, every test (twice)
 
 .PHONY: lint
 lint: $(STAMP) ## ruff (style, bugs, complexity), bandit (security) and cfn-lint on template.yaml
@@ -46,6 +57,14 @@ typecheck: $(STAMP) ## mypy --strict on the layer, the laptop kit and each funct
 .PHONY: pytest
 pytest: $(STAMP) ## Run the tests (unit, integration with moto, template)
 	$(BIN)/pytest
+
+.PHONY: pytest-lambda-python
+pytest-lambda-python: ## The tests again on the Lambda runtime's Python (LAMBDA_PYTHON, default python3.13)
+	@if $(LAMBDA_PYTHON) -c "" >/dev/null 2>&1; then \
+	  $(MAKE) --no-print-directory $(LAMBDA_VENV)/.installed && $(LAMBDA_VENV)/bin/pytest -q; \
+	else \
+	  echo "SKIPPED: $(LAMBDA_PYTHON) (the Lambda runtime's Python) is not installed; set LAMBDA_PYTHON to another"; \
+	fi
 
 .PHONY: format
 format: $(STAMP) ## Rewrite the code in the house style
@@ -84,4 +103,4 @@ lock: ## Re-pin requirements-dev.txt from requirements-dev.in
 
 .PHONY: clean
 clean: ## Remove the venv, caches and build output
-	rm -rf $(VENV) .aws-sam .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) $(LAMBDA_VENV) .aws-sam .mypy_cache .ruff_cache .pytest_cache .hypothesis
