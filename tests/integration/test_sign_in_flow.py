@@ -63,3 +63,17 @@ def test_email_uses_the_users_locale(flow: Flow) -> None:
     flow.cognito.initiate_auth(JOHN.email)
     assert flow.sender.last().locale == "de"
     assert flow.sender.last().minutes == 10
+
+
+def test_an_expired_code_gets_no_email_by_itself_and_resend_brings_one(flow: Flow) -> None:
+    asked = flow.cognito.initiate_auth(JOHN.email)
+    flow.clock.advance(flow.settings.secret_lifetime_seconds + 1)
+    # Typing the expired code is a wrong answer; nobody asked for a new email, so none goes out
+    retry = flow.cognito.respond(asked, flow.code())
+    assert retry.kind == "challenge"
+    assert len(flow.sender.sent) == 1
+    assert flow.log.events("nothing")
+    # Asking for it does
+    resent = flow.cognito.respond(retry, "resend", {"resend": "true"})
+    assert len(flow.sender.sent) == 2
+    assert flow.cognito.respond(resent, flow.code()).kind == "tokens"

@@ -96,3 +96,17 @@ def test_a_user_without_an_email_attribute_is_treated_as_unknown(flow: Flow) -> 
     assert outcome.kind == "challenge"
     assert outcome.public == {"email": "", "codeLength": "6"}
     assert flow.sender.sent == []
+
+
+def test_a_successful_sign_in_lifts_the_gap_but_not_the_hourly_cap(flow: Flow) -> None:
+    # Jane signs in, signs out, and asks again at once: proving the mailbox earns a fresh email now
+    asked = flow.cognito.initiate_auth(JANE.email)
+    assert flow.cognito.respond(asked, flow.code()).kind == "tokens"
+    again = flow.cognito.initiate_auth(JANE.email)
+    assert len(flow.sender.sent) == 2
+    assert flow.cognito.respond(again, flow.code()).kind == "tokens"
+    # ... but never more than the hourly cap, however often she signs in
+    for _ in range(flow.settings.max_emails_per_hour):
+        outcome = flow.cognito.initiate_auth(JANE.email)
+        flow.cognito.respond(outcome, flow.code())
+    assert len(flow.sender.sent) == flow.settings.max_emails_per_hour

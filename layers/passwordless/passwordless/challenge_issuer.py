@@ -7,7 +7,8 @@
     first / retry   sent                                   -> REUSE   (no email)
     resend          sent in this very round                -> REUSE   (Cognito retried the call)
     resend          sent in an earlier round               -> ISSUE, unless throttled
-    any             none                                   -> ISSUE, unless throttled
+    first           none                                   -> ISSUE, unless throttled
+    retry           none (spent, expired, replaced)        -> NOTHING (nobody asked for an email)
 
 Cognito retries a create call that fails or takes over 5 s, with the same event; this table is what
 makes such a retry send at most one email for one request.
@@ -46,6 +47,7 @@ class Plan(enum.Enum):
     ISSUE = "issue"
     REPLACE = "replace"
     THROTTLED = "throttled"
+    NOTHING = "nothing"
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,8 @@ def choose_plan(
         return Plan.REUSE if in_flight else Plan.REPLACE
     if live is not None and (kind != "resend" or live.round_key == round_key):
         return Plan.REUSE
+    if kind == "retry":
+        return Plan.NOTHING
     if record is not None and _throttled(record, now_ms, settings):
         return Plan.THROTTLED
     return Plan.ISSUE
@@ -162,8 +166,8 @@ class ChallengeIssuer:
             if plan is Plan.REUSE and live is not None:
                 self._audit.event("reused", user=pseudonym, client=binding.client_id)
                 return _private(live), False
-            if plan is Plan.THROTTLED:
-                self._audit.event("throttled", user=pseudonym, client=binding.client_id)
+            if plan is Plan.THROTTLED or plan is Plan.NOTHING:
+                self._audit.event(plan.value, user=pseudonym, client=binding.client_id)
                 return (_private(live) if live else self._decoy_private(now_ms)), False
             quota = _next_quota(record, now_ms) if plan is Plan.ISSUE else None
             try:

@@ -139,9 +139,11 @@ class SecretStore:
         if max_code_failures is not None:
             condition += " AND (attribute_not_exists(code_failures) OR code_failures < :max)"
             values[":max"] = _n(max_code_failures)
+        # Signing in proves the mailbox, so the next email need not wait out the resend gap (the
+        # hourly cap still holds), and the wrong-answer count starts again.
         spent = self._update(
             key,
-            update="SET consumed_ms = :now, code_failures = :zero",
+            update="SET consumed_ms = :now, code_failures = :zero, last_email_ms = :zero",
             condition=condition,
             values=values,
         )

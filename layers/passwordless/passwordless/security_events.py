@@ -11,6 +11,7 @@ EventName = Literal[
     "send_failed",  # the provider refused or timed out; the sign-in failed closed
     "reused",  # a live secret was reused: no email
     "throttled",  # an email was due but the per-user throttle held it back
+    "nothing",  # a retry round found no live secret: no email until the person asks for one
     "unknown_user",  # a challenge was answered for a user that does not exist
     "failed",  # a wrong answer was counted
     "locked",  # the code stopped working for this user (the link still works)
