@@ -9,12 +9,11 @@ These values open nothing real: they only verify under laptop.aws.LOCAL_HMAC_KEY
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
-from passwordless.challenge_issuer import PRIVATE_FORMAT
 from passwordless.events import CreateRequest, TriggerContext
 from passwordless.keyed_hash import Binding, KeyedHasher
+from passwordless.private_parameters import PrivateParameters
 from passwordless.secret_store import EmailQuota, SecretStore, StoredSecret, item_key
 
 SAMPLE_POOL_ID = "us-east-1_SampLe123"
@@ -56,13 +55,12 @@ JOHN = SampleUser(username="c2b8e4f1-6a07-4d3c-8e95-0f1a2b3c4d5e", email="john@e
 def sample_private_parameters(hasher: KeyedHasher, *, expires_ms: int = SAMPLE_EXPIRES_MS) -> dict[str, str]:
     """What create returns as privateChallengeParameters for Jane's live secret."""
     binding = JANE.binding
-    return {
-        "v": PRIVATE_FORMAT,
-        "secretId": SAMPLE_SECRET_ID,
-        "tokenHash": hasher.digest("token", binding, SAMPLE_SECRET_ID, SAMPLE_TOKEN),
-        "codeHash": hasher.digest("code", binding, SAMPLE_SECRET_ID, SAMPLE_CODE),
-        "expiresMs": str(expires_ms),
-    }
+    return PrivateParameters(
+        secret_id=SAMPLE_SECRET_ID,
+        token_hash=hasher.digest("token", binding, SAMPLE_SECRET_ID, SAMPLE_TOKEN),
+        code_hash=hasher.digest("code", binding, SAMPLE_SECRET_ID, SAMPLE_CODE),
+        expires_ms=expires_ms,
+    ).encode()
 
 
 def seed(store: SecretStore, hasher: KeyedHasher) -> None:
@@ -87,11 +85,11 @@ def seed(store: SecretStore, hasher: KeyedHasher) -> None:
 
 
 def _first_round_key() -> str:
-    # create stores the hash of the round's key; every first round (empty session) has the same one.
+    # Every first round (empty session) has the same round key.
     request = CreateRequest(
         context=TriggerContext(JANE.binding, user_not_found=False, client_metadata={}),
         session=(),
         email=JANE.email,
         locale=JANE.locale,
     )
-    return hashlib.sha256(request.round_key().encode()).hexdigest()
+    return request.round_key()

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from passwordless.answer_checker import classify_answer, parse_private
+from passwordless.answer_checker import classify_answer
 from passwordless.events import MalformedEvent, parse_create, parse_define, parse_verify
+from passwordless.private_parameters import parse_private
 
 GOOD: dict[str, Any] = {
     "version": "1",

@@ -8,47 +8,17 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
 
 from passwordless.events import MAX_ANSWER_LENGTH, VerifyRequest
 from passwordless.keyed_hash import KeyedHasher, SecretKind, digests_match
+from passwordless.private_parameters import PrivateParameters, parse_private
 from passwordless.secret_store import SecretStore, item_key
 from passwordless.security_events import SecurityLog
 from passwordless.settings import Settings
 
-_HEX64 = re.compile(r"[0-9a-f]{64}")
-_HEX32 = re.compile(r"[0-9a-f]{32}")
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{22,128}")
 _CODE_SEPARATORS = str.maketrans("", "", " -")  # people type "123 456" or "123-456"
-
-
-@dataclass(frozen=True)
-class PrivateParameters:
-    secret_id: str
-    token_hash: str
-    code_hash: str
-    expires_ms: int
-
-
-def parse_private(parameters: Mapping[str, str]) -> PrivateParameters | None:
-    """Our own private challenge parameters, or None for missing, foreign or tampered ones."""
-    if parameters.get("v") != "1":
-        return None
-    secret_id = parameters.get("secretId", "")
-    token_hash = parameters.get("tokenHash", "")
-    code_hash = parameters.get("codeHash", "")
-    expires = parameters.get("expiresMs", "")
-    if not (
-        _HEX32.fullmatch(secret_id)
-        and _HEX64.fullmatch(token_hash)
-        and _HEX64.fullmatch(code_hash)
-        and expires.isascii()
-        and expires.isdigit()
-        and len(expires) <= 16
-    ):
-        return None
-    return PrivateParameters(secret_id, token_hash, code_hash, int(expires))
 
 
 def classify_answer(answer: str, code_length: int) -> tuple[SecretKind, str] | None:

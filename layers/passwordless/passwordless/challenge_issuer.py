@@ -17,8 +17,6 @@ makes such a retry send at most one email for one request.
 from __future__ import annotations
 
 import enum
-import hashlib
-import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +29,7 @@ from passwordless.events import CreateRequest
 from passwordless.keyed_hash import Binding, KeyedHasher
 from passwordless.links import magic_link
 from passwordless.masking import mask_email
+from passwordless.private_parameters import PrivateParameters
 from passwordless.response_pacer import ResponsePacer
 from passwordless.round_metadata import RoundKind, RoundMetadata
 from passwordless.secret_store import EmailQuota, SecretStore, StoredSecret, UserRecord, item_key
@@ -39,7 +38,6 @@ from passwordless.settings import Settings
 
 IN_FLIGHT_MS = 5_000  # Cognito's trigger timeout: a send older than this belongs to a dead attempt.
 HOUR_MS = 3_600_000
-PRIVATE_FORMAT = "1"
 
 
 class Plan(enum.Enum):
@@ -133,7 +131,7 @@ class ChallengeIssuer:
                 self._store.load(key)
                 self._audit.event("unknown_user", client=request.context.binding.client_id)
                 address = request.email or request.context.binding.username
-                private, emailed = self._decoy_private(self._now_ms()), False
+                private, emailed = self._decoy_private(), False
             else:
                 private, emailed = self._private_parameters(request, metadata.kind, key)
         except StorageUnavailable as error:
@@ -150,7 +148,7 @@ class ChallengeIssuer:
     ) -> tuple[dict[str, str], bool]:
         binding = request.context.binding
         pseudonym = self._hasher.pseudonym(binding.user_pool_id, binding.username)
-        round_key = hashlib.sha256(request.round_key().encode()).hexdigest()
+        round_key = request.round_key()
         for _ in range(2):  # a second pass only after losing a race to a concurrent call
             now_ms = self._now_ms()
             record = self._store.load(key)
@@ -168,7 +166,7 @@ class ChallengeIssuer:
                 return _private(live), False
             if plan is Plan.THROTTLED or plan is Plan.NOTHING:
                 self._audit.event(plan.value, user=pseudonym, client=binding.client_id)
-                return (_private(live) if live else self._decoy_private(now_ms)), False
+                return (_private(live) if live else self._decoy_private()), False
             quota = _next_quota(record, now_ms) if plan is Plan.ISSUE else None
             try:
                 fresh = self._issue(key, binding, record, round_key=round_key, quota=quota, now_ms=now_ms)
@@ -229,15 +227,10 @@ class ChallengeIssuer:
         self._store.mark_sent(key, secret.secret_id)
         self._audit.event("sent", user=user, client=secret.client_id)
 
-    def _decoy_private(self, now_ms: int) -> dict[str, str]:
-        # Well-formed but matching nothing: random digests no answer can hash to.
-        return {
-            "v": PRIVATE_FORMAT,
-            "secretId": secret_values.new_secret_id(),
-            "tokenHash": secrets.token_hex(32),
-            "codeHash": secrets.token_hex(32),
-            "expiresMs": str(now_ms + self._settings.secret_lifetime_seconds * 1000),
-        }
+    def _decoy_private(self) -> dict[str, str]:
+        return PrivateParameters.decoy(
+            self._now_ms() + self._settings.secret_lifetime_seconds * 1000
+        ).encode()
 
     def _public(self, address: str) -> dict[str, str]:
         return {"email": mask_email(address), "codeLength": str(self._settings.code_length)}
@@ -247,13 +240,7 @@ class ChallengeIssuer:
 
 
 def _private(secret: StoredSecret) -> dict[str, str]:
-    return {
-        "v": PRIVATE_FORMAT,
-        "secretId": secret.secret_id,
-        "tokenHash": secret.token_hash,
-        "codeHash": secret.code_hash,
-        "expiresMs": str(secret.expires_ms),
-    }
+    return PrivateParameters.of(secret).encode()
 
 
 def _round_metadata(request: CreateRequest) -> RoundMetadata:

@@ -7,6 +7,7 @@ and anything off raises MalformedEvent, which each trigger turns into its own ge
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -58,8 +59,10 @@ class CreateRequest:
     locale: str
 
     def round_key(self) -> str:
-        """Identical for Cognito's retries of one create call, different for every other round."""
-        return json.dumps([[r.name, r.result, r.metadata] for r in self.session], separators=(",", ":"))
+        """Identical for Cognito's retries of one create call, different for every other round
+        (each session's metadata carries its own nonce). A digest, so it stores in fixed size."""
+        history = json.dumps([[r.name, r.result, r.metadata] for r in self.session], separators=(",", ":"))
+        return hashlib.sha256(history.encode()).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,66 @@
+"""The private challenge parameters: what create hands verify through Cognito, in one format.
+
+They carry the live secret's keyed digests and expiry, never the code or token, and are shaped the
+same for a real secret and a decoy, so nothing about them tells a known user from an unknown one.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from passwordless import secret_values
+from passwordless.secret_store import StoredSecret
+
+FORMAT = "1"
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_HEX32 = re.compile(r"[0-9a-f]{32}")
+_MAX_EXPIRY_DIGITS = 16
+
+
+@dataclass(frozen=True)
+class PrivateParameters:
+    secret_id: str
+    token_hash: str
+    code_hash: str
+    expires_ms: int
+
+    @classmethod
+    def of(cls, secret: StoredSecret) -> PrivateParameters:
+        return cls(secret.secret_id, secret.token_hash, secret.code_hash, secret.expires_ms)
+
+    @classmethod
+    def decoy(cls, expires_ms: int) -> PrivateParameters:
+        """Well-formed but matching nothing: random digests that no answer can hash to."""
+        return cls(secret_values.new_secret_id(), secrets.token_hex(32), secrets.token_hex(32), expires_ms)
+
+    def encode(self) -> dict[str, str]:
+        return {
+            "v": FORMAT,
+            "secretId": self.secret_id,
+            "tokenHash": self.token_hash,
+            "codeHash": self.code_hash,
+            "expiresMs": str(self.expires_ms),
+        }
+
+
+def parse_private(parameters: Mapping[str, str]) -> PrivateParameters | None:
+    """Our own private challenge parameters, or None for missing, foreign or tampered ones."""
+    if parameters.get("v") != FORMAT:
+        return None
+    secret_id = parameters.get("secretId", "")
+    token_hash = parameters.get("tokenHash", "")
+    code_hash = parameters.get("codeHash", "")
+    expires = parameters.get("expiresMs", "")
+    if not (
+        _HEX32.fullmatch(secret_id)
+        and _HEX64.fullmatch(token_hash)
+        and _HEX64.fullmatch(code_hash)
+        and expires.isascii()
+        and expires.isdigit()
+        and len(expires) <= _MAX_EXPIRY_DIGITS
+    ):
+        return None
+    return PrivateParameters(secret_id, token_hash, code_hash, int(expires))
