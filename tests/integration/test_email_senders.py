@@ -33,6 +33,7 @@ from passwordless.email.render import render
 from passwordless.email.sendgrid_sender import SendGridSender
 from passwordless.email.ses import SesSender
 from passwordless.settings import Settings
+from tests.support.emails import sign_in_email
 from tests.support.sendgrid_sink import SendGridSink
 
 REGION = "us-east-1"
@@ -47,16 +48,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def an_email(**changes: Any) -> SignInEmail:
-    fields: dict[str, Any] = {
-        "to": RECIPIENT,
-        "link": LINK,
-        "code": CODE,
-        "minutes": 10,
-        "locale": "en",
-        "app_name": "Example Shop",
-    }
-    fields.update(changes)
-    return SignInEmail(**fields)
+    return sign_in_email(**{"to": RECIPIENT, "link": LINK, "code": CODE, **changes})
 
 
 def settings_for(provider: str, **changes: Any) -> Settings:

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from passwordless.email.message import SignInEmail
 from passwordless.email.render import FALLBACK_LOCALE, LOCALES, render, resolve_locale
+from tests.support.emails import sign_in_email
 
 LINK = "https://app.example.com/sign-in#t=Zm9vYmFyYmF6cXV4&u=dXNlcg"
 CODE = "482913"
@@ -32,16 +33,7 @@ PHRASES = {
 
 
 def an_email(**changes: object) -> SignInEmail:
-    fields: dict[str, object] = {
-        "to": "jane@example.com",
-        "link": LINK,
-        "code": CODE,
-        "minutes": 10,
-        "locale": "en",
-        "app_name": "Example Shop",
-    }
-    fields.update(changes)
-    return SignInEmail(**fields)  # type: ignore[arg-type]
+    return sign_in_email(**{"to": "jane@example.com", "link": LINK, "code": CODE, **changes})
 
 
 class _Document(HTMLParser):
