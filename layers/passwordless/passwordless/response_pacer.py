@@ -28,10 +28,6 @@ class ResponsePacer:
         self._sleep = sleep
         self._lock = threading.Lock()
 
-    @property
-    def estimate(self) -> float:
-        return self._estimate
-
     def start(self) -> float:
         return self._monotonic()
 
