@@ -61,19 +61,20 @@ def create_resources(settings: Settings) -> None:
 
 
 @contextmanager
-def atomic_requests() -> Iterator[None]:
+def atomic_requests(lock: threading.RLock | None = None) -> Iterator[None]:
     """Make each embedded AWS request atomic, as DynamoDB's are.
 
     moto evaluates a conditional update and applies it in separate steps, so two threads can both pass
     the same condition; DynamoDB never lets that happen. Serialising moto's request handling (a private
     API of the pinned moto; tests/integration/test_embedded_aws.py shows it working) restores the
-    guarantee that concurrency tests rely on.
+    guarantee that concurrency tests rely on. Pass `lock` to share it with another way into moto
+    (the local stack's HTTP endpoint).
     """
     original = BotocoreStubber.process_request
-    lock = threading.RLock()
+    guard = lock or threading.RLock()
 
     def serialised(self: BotocoreStubber, request: Any) -> Any:  # noqa: ANN401 - moto's own types
-        with lock:
+        with guard:
             return original(self, request)
 
     BotocoreStubber.process_request = serialised  # type: ignore[method-assign]
@@ -84,18 +85,24 @@ def atomic_requests() -> Iterator[None]:
 
 
 @contextmanager
-def embedded_aws(env: Mapping[str, str]) -> Iterator[Settings]:
-    """Set the environment, start moto, create the resources; undo all of it on exit."""
-    saved = {name: os.environ.get(name) for name in env}
-    os.environ.update(env)
+def environment(values: Mapping[str, str]) -> Iterator[None]:
+    """Set variables (the handlers read os.environ) until the block ends, then put back the old ones."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
     try:
-        with mock_aws(), atomic_requests():
-            settings = Settings.from_env()
-            create_resources(settings)
-            yield settings
+        yield
     finally:
         for name, value in saved.items():
             if value is None:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+@contextmanager
+def embedded_aws(env: Mapping[str, str]) -> Iterator[Settings]:
+    """Set the environment, start moto, create the resources; undo all of it on exit."""
+    with environment(env), mock_aws(), atomic_requests():
+        settings = Settings.from_env()
+        create_resources(settings)
+        yield settings

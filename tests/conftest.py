@@ -2,7 +2,9 @@
 
 pytest_plugins = [
     "tests.support.aws",
+    "tests.support.browser",
     "tests.support.flow",
     "tests.support.fixtures",
     "tests.support.lambda_handlers",
+    "tests.support.local_stack",
 ]

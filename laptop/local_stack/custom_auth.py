@@ -1,0 +1,278 @@
+"""Cognito's CUSTOM_AUTH orchestration: InitiateAuth and RespondToAuthChallenge (and their Admin
+variants) drive define -> create -> verify -> define through the real trigger handlers, with the
+events shaped as Cognito shapes them; REFRESH_TOKEN_AUTH, GetUser and RevokeToken use the tokens."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import hashlib
+import hmac
+from collections.abc import Mapping
+from typing import Any
+
+from laptop.aws import REGION
+from laptop.local_stack import request_fields as fields
+from laptop.local_stack.errors import (
+    INCORRECT_CREDENTIALS,
+    SESSION_INVALID,
+    CognitoError,
+    invalid_parameter,
+    not_authorized,
+)
+from laptop.local_stack.sessions import AuthSession, SessionStore
+from laptop.local_stack.tokens import INVALID_REFRESH_TOKEN, Holder, TokenIssuer, TokenLifetimes
+from laptop.local_stack.trigger_runner import TriggerRunner
+from laptop.local_stack.user_directory import PoolUser, UserDirectory, stand_in_username
+
+Body = Mapping[str, Any]
+CUSTOM_CHALLENGE = "CUSTOM_CHALLENGE"
+_REFRESH_FLOWS = {"REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"}
+_CHALLENGE_TRIGGERS = ("DefineAuthChallenge", "CreateAuthChallenge", "VerifyAuthChallengeResponse")
+# Cognito's default when an app client sets no AuthSessionValidity.
+_DEFAULT_SESSION_MINUTES = 3
+
+
+class CustomAuth:
+    def __init__(
+        self, directory: UserDirectory, triggers: TriggerRunner, sessions: SessionStore, tokens: TokenIssuer
+    ) -> None:
+        self._directory = directory
+        self._triggers = triggers
+        self._sessions = sessions
+        self._tokens = tokens
+
+    # --- the API operations -------------------------------------------------------------------
+
+    def initiate_auth(self, body: Body, *, admin: bool = False) -> dict[str, Any]:
+        pool_id, client = self._client(body, admin)
+        flow = fields.text(body, "AuthFlow")
+        parameters = fields.string_map(body, "AuthParameters") or {}
+        # Cognito hands InitiateAuth's ClientMetadata to other triggers, never to the three challenge
+        # triggers; reading it here only checks its shape.
+        fields.string_map(body, "ClientMetadata")
+        if flow in _REFRESH_FLOWS:
+            _require_flow(client, "ALLOW_REFRESH_TOKEN_AUTH", flow)
+            return self._refresh(pool_id, client, parameters)
+        if flow != "CUSTOM_AUTH":
+            raise invalid_parameter(
+                f"{flow} is not served by the local stack; it serves CUSTOM_AUTH and refresh"
+            )
+        _require_flow(client, "ALLOW_CUSTOM_AUTH", flow)
+        login = fields.entry(parameters, "USERNAME", limit=fields.MAX_NAME)
+        self._check_secret_hash(client, parameters, login)
+        triggers = self._triggers_of(pool_id)
+        user = self._directory.find(pool_id, login)
+        if user is None and client.get("PreventUserExistenceErrors") != "ENABLED":
+            raise CognitoError("UserNotFoundException", "User does not exist.")
+        if user is not None:
+            _require_usable(user)
+        username = user.username if user else stand_in_username(pool_id, login)
+        session = AuthSession(pool_id, client["ClientId"], login, username, user is not None, triggers)
+        return self._next_round(session, client, user, client_metadata=None)
+
+    def respond_to_auth_challenge(self, body: Body, *, admin: bool = False) -> dict[str, Any]:
+        pool_id, client = self._client(body, admin)
+        challenge = fields.text(body, "ChallengeName")
+        token = fields.text(body, "Session", limit=fields.MAX_VALUE * 4)
+        responses = fields.string_map(body, "ChallengeResponses", required=True) or {}
+        metadata = fields.string_map(body, "ClientMetadata")
+        named = fields.entry(responses, "USERNAME", limit=fields.MAX_NAME)
+        answer = fields.entry(responses, "ANSWER", limit=fields.MAX_VALUE * 8)
+        self._check_secret_hash(client, responses, named)
+        session = self._sessions.take(token)
+        if session.pool_id != pool_id or session.client_id != client["ClientId"]:
+            raise not_authorized(SESSION_INVALID)
+        if named not in {session.username, session.login} and named.lower() != session.login.lower():
+            raise not_authorized(SESSION_INVALID)
+        if challenge != session.challenge_name:
+            raise invalid_parameter(
+                f"Invalid challenge name {challenge}; this session expects {session.challenge_name}"
+            )
+        user = self._current_user(session)
+        verify = self._event(
+            session, user, "VerifyAuthChallengeResponse_Authentication", metadata, entries=False
+        )
+        verify["request"] |= {"privateChallengeParameters": dict(session.private), "challengeAnswer": answer}
+        correct = self._invoke(session, "VerifyAuthChallengeResponse", verify)["response"].get(
+            "answerCorrect"
+        )
+        if not isinstance(correct, bool):
+            raise CognitoError("InvalidLambdaResponseException", "Invalid lambda response received.")
+        session.entries.append(
+            {
+                "challengeName": session.challenge_name,
+                "challengeResult": correct,
+                "challengeMetadata": session.metadata,
+            }
+        )
+        return self._next_round(session, client, user, client_metadata=metadata)
+
+    def get_user(self, body: Body) -> dict[str, Any]:
+        pool_id, username = self._tokens.read_access_any_pool(fields.text(body, "AccessToken", limit=8192))
+        user = self._directory.find(pool_id, username)
+        if user is None or not user.enabled:
+            raise not_authorized("Access Token has been revoked")
+        attributes = [
+            {"Name": name, "Value": value}
+            for name, value in user.attributes.items()
+            if not name.startswith("cognito:")
+        ]
+        return {"Username": user.username, "UserAttributes": attributes}
+
+    def revoke_token(self, body: Body) -> dict[str, Any]:
+        pool_id, client = self._client(body, admin=False)
+        self._tokens.revoke(pool_id, client["ClientId"], fields.text(body, "Token", limit=8192))
+        return {}
+
+    # --- the state machine --------------------------------------------------------------------
+
+    def _next_round(
+        self,
+        session: AuthSession,
+        client: Mapping[str, Any],
+        user: PoolUser | None,
+        client_metadata: dict[str, str] | None,
+    ) -> dict[str, Any]:
+        define = self._event(session, user, "DefineAuthChallenge_Authentication", client_metadata)
+        decision = self._invoke(session, "DefineAuthChallenge", define)["response"]
+        if decision.get("failAuthentication") is True:
+            raise not_authorized(INCORRECT_CREDENTIALS)
+        if decision.get("issueTokens") is True:
+            # Cognito never issues tokens for a login that matches no user, whatever define says.
+            if user is None:
+                raise not_authorized(INCORRECT_CREDENTIALS)
+            result = self._tokens.issue(
+                session.pool_id,
+                session.client_id,
+                Holder(user.username, user.attributes),
+                TokenLifetimes.of_client(client),
+            )
+            return {"ChallengeParameters": {}, "AuthenticationResult": result}
+        challenge = decision.get("challengeName")
+        if challenge != CUSTOM_CHALLENGE:
+            # SRP_A / PASSWORD_VERIFIER need passwords, which this stack does not verify.
+            raise CognitoError("InvalidLambdaResponseException", "Invalid lambda response received.")
+        create = self._event(session, user, "CreateAuthChallenge_Authentication", client_metadata)
+        create["request"]["challengeName"] = challenge
+        response = self._invoke(session, "CreateAuthChallenge", create)["response"]
+        public = response.get("publicChallengeParameters") or {}
+        private = response.get("privateChallengeParameters") or {}
+        metadata = response.get("challengeMetadata") or ""
+        if not _is_string_map(public) or not _is_string_map(private) or not isinstance(metadata, str):
+            raise CognitoError("InvalidLambdaResponseException", "Invalid lambda response received.")
+        session.challenge_name, session.private, session.metadata = challenge, dict(private), metadata
+        validity = int(client.get("AuthSessionValidity") or _DEFAULT_SESSION_MINUTES)
+        return {
+            "ChallengeName": challenge,
+            "Session": self._sessions.open(session, validity),
+            "ChallengeParameters": {**public, "USERNAME": session.username},
+        }
+
+    def _event(
+        self,
+        session: AuthSession,
+        user: PoolUser | None,
+        trigger_source: str,
+        client_metadata: dict[str, str] | None,
+        *,
+        entries: bool = True,
+    ) -> dict[str, Any]:
+        request: dict[str, Any] = {"userAttributes": dict(user.attributes) if user else {}}
+        if entries:
+            request["session"] = copy.deepcopy(session.entries)
+        if client_metadata is not None:
+            request["clientMetadata"] = dict(client_metadata)
+        request["userNotFound"] = user is None
+        return {
+            "version": "1",
+            "region": REGION,
+            "userPoolId": session.pool_id,
+            "userName": user.username if user else session.login,
+            "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": session.client_id},
+            "triggerSource": trigger_source,
+            "request": request,
+            "response": {},
+        }
+
+    # --- checks -------------------------------------------------------------------------------
+
+    def _client(self, body: Body, admin: bool) -> tuple[str, dict[str, Any]]:
+        if not isinstance(body, Mapping):
+            raise CognitoError(
+                "SerializationException", "Start of structure or map found where not expected."
+            )
+        client_id = fields.text(body, "ClientId", limit=fields.MAX_NAME)
+        pool_id = fields.text(body, "UserPoolId", limit=55) if admin else None
+        return self._directory.client(pool_id, client_id)
+
+    def _triggers_of(self, pool_id: str) -> dict[str, str]:
+        configured = self._directory.triggers(pool_id)
+        if not all(configured.get(name, "") in self._triggers for name in _CHALLENGE_TRIGGERS):
+            raise invalid_parameter("Custom auth lambda trigger is not configured for the user pool.")
+        return configured
+
+    def _invoke(self, session: AuthSession, trigger: str, event: dict[str, Any]) -> dict[str, Any]:
+        return self._triggers.invoke(trigger, session.triggers[trigger], event)
+
+    def _current_user(self, session: AuthSession) -> PoolUser | None:
+        """The user as stored now: one deleted or disabled mid-sign-in gets no tokens."""
+        if not session.user_found:
+            return None
+        user = self._directory.find(session.pool_id, session.username)
+        if user is None:
+            raise not_authorized(INCORRECT_CREDENTIALS)
+        _require_usable(user)
+        return user
+
+    def _refresh(
+        self, pool_id: str, client: Mapping[str, Any], parameters: Mapping[str, str]
+    ) -> dict[str, Any]:
+        token = fields.entry(parameters, "REFRESH_TOKEN", limit=8192)
+        username = self._tokens.read_refresh(pool_id, client["ClientId"], token)
+        user = self._directory.find(pool_id, username)
+        if user is None or not user.enabled:
+            raise not_authorized(INVALID_REFRESH_TOKEN)
+        if client.get("ClientSecret"):
+            self._check_secret_hash(client, parameters, username)
+        result = self._tokens.issue(
+            pool_id,
+            client["ClientId"],
+            Holder(user.username, user.attributes),
+            TokenLifetimes.of_client(client),
+            with_refresh=False,
+        )
+        return {"ChallengeParameters": {}, "AuthenticationResult": result}
+
+    @staticmethod
+    def _check_secret_hash(client: Mapping[str, Any], parameters: Mapping[str, str], username: str) -> None:
+        secret = client.get("ClientSecret")
+        if not secret:
+            return
+        expected = base64.b64encode(
+            hmac.new(secret.encode(), (username + client["ClientId"]).encode(), hashlib.sha256).digest()
+        ).decode()
+        if not hmac.compare_digest(parameters.get("SECRET_HASH", "").encode(), expected.encode()):
+            raise not_authorized(
+                f"Client {client['ClientId']} is configured with secret but SECRET_HASH was not received"
+            )
+
+
+def _require_flow(client: Mapping[str, Any], allowed: str, flow: str) -> None:
+    flows = client.get("ExplicitAuthFlows") or []
+    legacy = {"ALLOW_CUSTOM_AUTH": "CUSTOM_AUTH_FLOW_ONLY"}.get(allowed)
+    if allowed not in flows and legacy not in flows:
+        raise invalid_parameter(f"{flow} flow not enabled for this client")
+
+
+def _require_usable(user: PoolUser) -> None:
+    if not user.enabled:
+        raise not_authorized("User is disabled.")
+    if user.status == "UNCONFIRMED":
+        raise CognitoError("UserNotConfirmedException", "User is not confirmed.")
+
+
+def _is_string_map(value: object) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    )

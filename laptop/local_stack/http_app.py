@@ -1,0 +1,217 @@
+"""The one HTTP endpoint: Cognito's JSON protocol for the sign-in operations, the sign-in page, the
+JWKS, the local outbox and config, and moto for every other AWS request."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from laptop.local_stack.custom_auth import CustomAuth
+from laptop.local_stack.errors import CognitoError
+from laptop.local_stack.outbox_page import outbox_page
+from laptop.local_stack.tokens import TokenIssuer
+from passwordless.email.outbox import read_outbox
+from passwordless.web.sign_in_page import PageConfig, WebResponse, sign_in_page, static_asset
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+log = logging.getLogger(__name__)
+
+TARGET_PREFIX = "AWSCognitoIdentityProviderService."
+MAX_BODY_BYTES = 1 << 20
+# What a browser app on another origin needs to call this endpoint, as it calls Cognito.
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "x-amzn-RequestId, x-amzn-ErrorType, x-amzn-ErrorMessage, Date",
+}
+PREFLIGHT_HEADERS = {
+    **CORS_HEADERS,
+    "Access-Control-Allow-Methods": "POST, GET, OPTIONS",
+    "Access-Control-Allow-Headers": (
+        "content-type, x-amz-target, x-amz-user-agent, x-amz-date, x-amz-security-token, authorization, "
+        "amz-sdk-invocation-id, amz-sdk-request, cache-control"
+    ),
+    "Access-Control-Max-Age": "300",
+}
+LOCAL_PAGE_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    ),
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+}
+
+
+@dataclass(frozen=True)
+class LocalConfig:
+    region: str
+    user_pool_id: str
+    client_id: str
+    endpoint: str
+    outbox_dir: Path
+    resend_after_seconds: int
+
+    def as_json(self, issuer: str) -> dict[str, str]:
+        return {
+            "region": self.region,
+            "userPoolId": self.user_pool_id,
+            "clientId": self.client_id,
+            "endpoint": self.endpoint,
+            "issuer": issuer,
+            "jwksUri": f"{issuer}/.well-known/jwks.json",
+            "signInPage": self.endpoint,
+            "outbox": f"{self.endpoint}local/outbox",
+        }
+
+
+class LocalStackApp:
+    def __init__(
+        self,
+        auth: CustomAuth,
+        tokens: TokenIssuer,
+        config: LocalConfig,
+        moto_app: WsgiApp,
+        moto_lock: threading.RLock,
+    ) -> None:
+        self._auth = auth
+        self._tokens = tokens
+        self._config = config
+        self._moto_app = moto_app
+        self._moto_lock = moto_lock
+        self._operations: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
+            "InitiateAuth": auth.initiate_auth,
+            "AdminInitiateAuth": lambda body: auth.initiate_auth(body, admin=True),
+            "RespondToAuthChallenge": auth.respond_to_auth_challenge,
+            "AdminRespondToAuthChallenge": lambda body: auth.respond_to_auth_challenge(body, admin=True),
+            "GetUser": auth.get_user,
+            "RevokeToken": auth.revoke_token,
+        }
+        issuer = tokens.issuer(config.user_pool_id)
+        well_known = f"/{config.user_pool_id}/.well-known/"
+        page: Callable[[Request], Response] = lambda _: _web(sign_in_page(self._page_config()))  # noqa: E731
+        self._routes: dict[str, Callable[[Request], Response]] = {
+            "/": page,
+            "/index.html": page,
+            "/local/config": lambda _: _plain_json(config.as_json(issuer)),
+            "/local/outbox": self._outbox,
+            f"{well_known}jwks.json": lambda _: _plain_json(tokens.jwks()),
+            f"{well_known}openid-configuration": lambda _: _plain_json(_openid_configuration(issuer)),
+        }
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        request = Request(environ)
+        target = request.headers.get("X-Amz-Target", "")
+        operation = target.removeprefix(TARGET_PREFIX) if target.startswith(TARGET_PREFIX) else None
+        if request.method == "OPTIONS":
+            response = Response(status=204, headers=PREFLIGHT_HEADERS)
+        elif request.method == "POST" and operation in self._operations:
+            response = self._cognito(operation, request)
+        elif request.method in {"GET", "HEAD"} and (local := self._local(request.path, request)) is not None:
+            response = local
+        else:
+            return self._moto(environ, start_response)
+        return response(environ, start_response)
+
+    # --- Cognito JSON protocol ----------------------------------------------------------------
+
+    def _cognito(self, operation: str, request: Request) -> Response:
+        request_id = str(uuid.uuid4())
+        try:
+            body = self._json_body(request)
+            result = self._operations[operation](body)
+        except CognitoError as error:
+            return self._json(error.body(), error.status, request_id, error_type=error.error_type)
+        except Exception:
+            # Our bug, not the caller's: say so generically (the traceback stays in this terminal).
+            log.exception("%s failed inside the local stack", operation)
+            internal = CognitoError("InternalErrorException", "Internal server error.", status=500)
+            return self._json(internal.body(), internal.status, request_id, error_type=internal.error_type)
+        return self._json(result, 200, request_id)
+
+    @staticmethod
+    def _json_body(request: Request) -> Any:  # noqa: ANN401 - whatever JSON the client sent
+        if (request.content_length or 0) > MAX_BODY_BYTES:
+            raise CognitoError("SerializationException", "Request body is too large.", status=413)
+        raw = request.get_data(cache=False)
+        if len(raw) > MAX_BODY_BYTES:
+            raise CognitoError("SerializationException", "Request body is too large.", status=413)
+        try:
+            return json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            raise CognitoError("SerializationException", "The request body is not valid JSON.") from None
+
+    @staticmethod
+    def _json(document: object, status: int, request_id: str, error_type: str | None = None) -> Response:
+        headers = {**CORS_HEADERS, "x-amzn-RequestId": request_id}
+        if error_type:
+            headers["x-amzn-ErrorType"] = f"{error_type}:"
+        return Response(
+            json.dumps(document), status=status, headers=headers, content_type="application/x-amz-json-1.1"
+        )
+
+    # --- pages and local endpoints ------------------------------------------------------------
+
+    def _local(self, path: str, request: Request) -> Response | None:
+        route = self._routes.get(path)
+        if route is not None:
+            return route(request)
+        if path.startswith("/") and "/" not in path[1:] and (asset := static_asset(path[1:])) is not None:
+            return _web(asset)
+        return None
+
+    def _outbox(self, request: Request) -> Response:
+        messages = read_outbox(self._config.outbox_dir)
+        if request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html":
+            return Response(
+                outbox_page(messages, self._config.endpoint),
+                headers=LOCAL_PAGE_HEADERS,
+                content_type="text/html; charset=utf-8",
+            )
+        return _plain_json(messages)
+
+    def _page_config(self) -> PageConfig:
+        return PageConfig(
+            region=self._config.region,
+            client_id=self._config.client_id,
+            endpoint=self._config.endpoint,
+            resend_after_seconds=self._config.resend_after_seconds,
+        )
+
+    # --- everything else ----------------------------------------------------------------------
+
+    def _moto(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        # moto is not atomic under threads; the in-process handlers take this same lock
+        # (laptop.aws.atomic_requests), so a conditional write stays all-or-nothing across both paths.
+        with self._moto_lock:
+            return list(self._moto_app(environ, start_response))
+
+
+def _web(page: WebResponse) -> Response:
+    return Response(page.body, status=page.status, headers=page.headers)
+
+
+def _openid_configuration(issuer: str) -> dict[str, object]:
+    """The discovery document JWT libraries read to find the keys, as Cognito publishes it."""
+    return {
+        "issuer": issuer,
+        "jwks_uri": f"{issuer}/.well-known/jwks.json",
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "subject_types_supported": ["public"],
+        "response_types_supported": ["code", "token"],
+    }
+
+
+def _plain_json(document: object) -> Response:
+    return Response(
+        json.dumps(document, ensure_ascii=False, indent=2),
+        headers={**LOCAL_PAGE_HEADERS, **CORS_HEADERS},
+        content_type="application/json; charset=utf-8",
+    )

@@ -1,0 +1,80 @@
+"""Cognito's `Session` strings: opaque, single-use, and dead after the app client's AuthSessionValidity."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from laptop.local_stack.errors import SESSION_EXPIRED, SESSION_INVALID, SESSION_USED, not_authorized
+
+
+@dataclass
+class AuthSession:
+    """Where one CUSTOM_AUTH sign-in stands between two API calls."""
+
+    pool_id: str
+    client_id: str
+    login: str
+    """What the client sent as USERNAME in InitiateAuth."""
+    username: str
+    """The pool's username (or, for an unknown login, the stand-in the client was told)."""
+    user_found: bool
+    triggers: dict[str, str]
+    """The pool's LambdaConfig when the sign-in began: trigger name -> function ARN."""
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    challenge_name: str = "CUSTOM_CHALLENGE"
+    private: dict[str, str] = field(default_factory=dict)
+    metadata: str = ""
+    expires_at: float = 0.0
+
+
+class SessionStore:
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
+        self._live: dict[str, AuthSession] = {}
+        # Digests of dead session strings (spent, or expired and swept) and the refusal each gets, so
+        # a replay hears Cognito's "can only be used once" rather than a generic refusal.
+        self._dead: dict[str, tuple[float, str]] = {}
+        self._lock = threading.Lock()
+
+    def open(self, session: AuthSession, validity_minutes: int) -> str:
+        token = secrets.token_urlsafe(192)  # Cognito's are about this long (and opaque)
+        session.expires_at = self._clock() + validity_minutes * 60
+        with self._lock:
+            self._forget_old()
+            self._live[_digest(token)] = session
+        return token
+
+    def take(self, token: str) -> AuthSession:
+        """The session, removed so no second call can use it."""
+        key = _digest(token)
+        with self._lock:
+            session = self._live.pop(key, None)
+            if session is None:
+                _, refusal = self._dead.get(key, (0.0, SESSION_INVALID))
+                raise not_authorized(refusal)
+            self._dead[key] = (session.expires_at, SESSION_USED)
+        if session.expires_at <= self._clock():
+            raise not_authorized(SESSION_EXPIRED)
+        return session
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._live)
+
+    def _forget_old(self) -> None:
+        now = self._clock()
+        for key in [key for key, session in self._live.items() if session.expires_at <= now]:
+            self._dead[key] = (self._live.pop(key).expires_at, SESSION_EXPIRED)
+        for key in [key for key, (until, _) in self._dead.items() if until <= now - 3600]:
+            del self._dead[key]
+
+
+def _digest(token: str) -> str:
+    # Keyed by digest, so the live table holds no usable session string.
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()

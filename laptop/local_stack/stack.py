@@ -1,0 +1,220 @@
+"""The whole local stack in one object: embedded AWS (moto) holding what template.yaml creates, the
+trigger handlers loaded as Lambda would load them, and the HTTP endpoint serving both on 127.0.0.1."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import ExitStack
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import boto3
+from moto import mock_aws
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from laptop.aws import REGION, atomic_requests, create_resources, local_environment
+from laptop.aws import environment as aws_environment
+from laptop.handlers import load_handlers, logical_id
+from laptop.invoke import ACCOUNT_ID
+from laptop.local_stack.custom_auth import CustomAuth
+from laptop.local_stack.http_app import LocalConfig, LocalStackApp
+from laptop.local_stack.sessions import SessionStore
+from laptop.local_stack.tokens import TokenIssuer
+from laptop.local_stack.trigger_runner import TriggerPolicy, TriggerRunner
+from laptop.local_stack.user_directory import UserDirectory
+from laptop.stack_template import TEMPLATE_PATH, Blueprint, Deployment, blueprint, load_template
+from passwordless.settings import Settings
+
+DEFAULT_PORT = 8765
+STACK_NAME = "passwordless-local"
+# Values for the template's parameters that have no default; the rest keep template.yaml's defaults.
+LOCAL_PARAMETERS = {
+    "EmailFrom": "no-reply@example.com",
+    "EmailFromName": "Passwordless demo",
+    "AppName": "the passwordless demo",
+}
+# moto accepts any credentials; these make a client's intent obvious in a config file.
+LOCAL_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}  # nosec B105
+
+
+class LocalStack:
+    """Start with `with LocalStack() as stack:` (or start()/stop()); `stack.url` is the endpoint."""
+
+    def __init__(
+        self,
+        *,
+        port: int = DEFAULT_PORT,
+        outbox_dir: Path | None = None,
+        environment: Mapping[str, str] | None = None,
+        clock: Callable[[], float] = time.time,
+        trigger_policy: TriggerPolicy | None = None,
+        template_path: Path = TEMPLATE_PATH,
+    ) -> None:
+        """`environment` overrides the functions' variables (RESEND_MIN_SECONDS=0, say); `clock` is
+        what sessions and tokens expire by, so tests can move it."""
+        self._port = port
+        self._outbox_dir = outbox_dir
+        self._overrides = dict(environment or {})
+        self._clock = clock
+        self._policy = trigger_policy or TriggerPolicy()
+        self._template_path = template_path
+        self._exit = ExitStack()
+        self._server: BaseWSGIServer | None = None
+        self._app: LocalStackApp | None = None
+        self.config: LocalConfig | None = None
+        self.triggers: TriggerRunner | None = None
+
+    # --- lifecycle ----------------------------------------------------------------------------
+
+    def start(self) -> LocalStack:
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        self._exit.close()
+
+    def __enter__(self) -> LocalStack:
+        return self.start()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        if self.config is None:
+            raise RuntimeError("the local stack is not running")
+        return self.config.endpoint
+
+    def _start(self) -> None:
+        # Bind first: the port (chosen by the OS when 0) is part of the URLs the stack is built with.
+        self._server = make_server("127.0.0.1", self._port, self._serve, threaded=True)
+        url = f"http://127.0.0.1:{self._server.server_port}/"
+        outbox = self._outbox_dir or Path(
+            self._exit.enter_context(tempfile.TemporaryDirectory(prefix="outbox-"))
+        )
+        template = load_template(self._template_path)
+        plan = blueprint(
+            Deployment(
+                template,
+                {**LOCAL_PARAMETERS, "SignInUrl": url},
+                pseudo_parameters={
+                    "AWS::Partition": "aws",
+                    "AWS::Region": REGION,
+                    "AWS::AccountId": ACCOUNT_ID,
+                    "AWS::StackName": STACK_NAME,
+                    "AWS::URLSuffix": "amazonaws.com",
+                },
+            ),
+            template,
+        )
+        environment = {
+            **plan.environment,
+            **local_environment(outbox, SIGN_IN_URL=url, SIGN_IN_URLS_BY_CLIENT="{}"),
+            **self._overrides,
+        }
+        self._exit.enter_context(aws_environment(environment))
+        lock = threading.RLock()
+        self._exit.enter_context(mock_aws())
+        self._exit.enter_context(atomic_requests(lock))
+        settings = Settings.from_env()
+        create_resources(settings)
+
+        self.triggers = TriggerRunner(_load_triggers(plan), self._policy)
+        idp = boto3.client("cognito-idp", region_name=REGION)
+        pool_id, client_id = _create_pool_and_client(idp, plan, _function_arns(plan))
+        self.config = LocalConfig(
+            region=REGION,
+            user_pool_id=pool_id,
+            client_id=client_id,
+            endpoint=url,
+            outbox_dir=outbox,
+            resend_after_seconds=settings.resend_min_seconds,
+        )
+        tokens = TokenIssuer(url, self._clock)
+        auth = CustomAuth(UserDirectory(idp), self.triggers, SessionStore(self._clock), tokens)
+        moto_app = DomainDispatcherApplication(create_backend_app)
+        self._app = LocalStackApp(auth, tokens, self.config, moto_app, lock)
+        threading.Thread(target=self._server.serve_forever, name="local-stack", daemon=True).start()
+
+    def _serve(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if self._app is None:  # a request in the moment between binding and being ready
+            start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+            return [b"starting"]
+        return self._app(environ, start_response)
+
+    # --- conveniences for the demo and for tests ---------------------------------------------
+
+    def client(self, service: str = "cognito-idp") -> Any:  # noqa: ANN401 - a boto3 client
+        """A boto3 client that talks to this stack over HTTP, as an app would."""
+        return boto3.client(  # type: ignore[call-overload]
+            service, region_name=REGION, endpoint_url=self.url.rstrip("/"), **LOCAL_CREDENTIALS
+        )
+
+    def add_user(self, email: str, *, name: str | None = None, locale: str | None = None) -> str:
+        """A confirmed user with a verified email and no usable password; returns the pool's username."""
+        if self.config is None:
+            raise RuntimeError("the local stack is not running")
+        attributes = {"email": email, "email_verified": "true", "name": name, "locale": locale}
+        idp = self.client()
+        created = idp.admin_create_user(
+            UserPoolId=self.config.user_pool_id,
+            Username=email,
+            UserAttributes=[{"Name": key, "Value": value} for key, value in attributes.items() if value],
+            MessageAction="SUPPRESS",
+        )
+        # CONFIRMED, as after a completed invitation. The password is random and thrown away: these
+        # users sign in by email only (issue "Account lifecycle" replaces this with invitations).
+        idp.admin_set_user_password(
+            UserPoolId=self.config.user_pool_id,
+            Username=email,
+            Password=f"{secrets.token_urlsafe(24)}aA1!",
+            Permanent=True,
+        )
+        return str(created["User"]["Username"])
+
+
+def _function_arns(plan: Blueprint) -> dict[str, str]:
+    return {
+        trigger: f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{STACK_NAME}-{logical_id(function)}"
+        for trigger, function in plan.triggers.items()
+    }
+
+
+def _load_triggers(plan: Blueprint) -> dict[str, tuple[str, Any]]:
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request is noise here
+    handlers = load_handlers(*sorted(set(plan.triggers.values())))
+    arns = _function_arns(plan)
+    return {arns[trigger]: (function, handlers[function]) for trigger, function in plan.triggers.items()}
+
+
+def _create_pool_and_client(idp: Any, plan: Blueprint, lambda_config: Mapping[str, str]) -> tuple[str, str]:  # noqa: ANN401
+    pool_properties = {**plan.user_pool, "PoolName": plan.user_pool.get("UserPoolName", STACK_NAME)}
+    pool_properties["LambdaConfig"] = {**pool_properties.get("LambdaConfig", {}), **lambda_config}
+    pool = idp.create_user_pool(**_api_arguments(idp, "CreateUserPool", pool_properties))["UserPool"]
+    client = idp.create_user_pool_client(
+        UserPoolId=pool["Id"], **_api_arguments(idp, "CreateUserPoolClient", plan.app_client)
+    )["UserPoolClient"]
+    return str(pool["Id"]), str(client["ClientId"])
+
+
+def _api_arguments(idp: Any, operation: str, properties: Mapping[str, Any]) -> dict[str, Any]:  # noqa: ANN401
+    """The template's properties that the API call takes under the same name (most of them do)."""
+    members = idp.meta.service_model.operation_model(operation).input_shape.members
+    return {key: value for key, value in properties.items() if key in members}

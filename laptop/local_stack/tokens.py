@@ -1,0 +1,187 @@
+"""ID, access and refresh tokens shaped like Cognito's: RS256 JWTs signed with a key made at start-up,
+whose public half the stack serves as a JWKS, so an app verifies them exactly as it would in AWS."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from laptop.local_stack.errors import not_authorized
+
+INVALID_REFRESH_TOKEN = "Invalid Refresh Token"  # nosec B105  # noqa: S105 - an error message
+INVALID_ACCESS_TOKEN = "Invalid Access Token"  # nosec B105  # noqa: S105 - an error message
+ACCESS_SCOPE = "aws.cognito.signin.user.admin"
+# The claims an ID token never takes from user attributes: Cognito sets these itself.
+_RESERVED = {"sub", "iss", "aud", "exp", "iat", "auth_time", "token_use", "jti", "origin_jti", "event_id"}
+
+
+@dataclass(frozen=True)
+class TokenLifetimes:
+    access_seconds: int = 3600
+    id_seconds: int = 3600
+    refresh_seconds: int = 30 * 86400
+
+    @classmethod
+    def of_client(cls, client: Mapping[str, Any]) -> TokenLifetimes:
+        """From an app client's AccessTokenValidity etc. and TokenValidityUnits, as Cognito reads them."""
+        units = client.get("TokenValidityUnits") or {}
+        seconds = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+
+        def lifetime(key: str, unit_key: str, default_unit: str, default: int) -> int:
+            value = client.get(key)
+            if value is None:
+                return default
+            return int(value) * seconds[str(units.get(unit_key, default_unit))]
+
+        return cls(
+            access_seconds=lifetime("AccessTokenValidity", "AccessToken", "hours", 3600),
+            id_seconds=lifetime("IdTokenValidity", "IdToken", "hours", 3600),
+            refresh_seconds=lifetime("RefreshTokenValidity", "RefreshToken", "days", 30 * 86400),
+        )
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Who a token is for: the pool's username (a UUID when the pool signs in by email) and attributes."""
+
+    username: str
+    attributes: Mapping[str, str]
+
+
+class TokenIssuer:
+    def __init__(self, issuer_base: str, clock: Callable[[], float] = time.time) -> None:
+        self._issuer_base = issuer_base.rstrip("/")
+        self._clock = clock
+        self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.key_id = secrets.token_hex(8)
+        self._revoked: set[str] = set()
+        self._lock = threading.Lock()
+
+    def issuer(self, pool_id: str) -> str:
+        return f"{self._issuer_base}/{pool_id}"
+
+    def jwks(self) -> dict[str, Any]:
+        public = jwt.algorithms.RSAAlgorithm.to_jwk(self._key.public_key(), as_dict=True)
+        return {"keys": [{**public, "kid": self.key_id, "alg": "RS256", "use": "sig"}]}
+
+    def issue(
+        self,
+        pool_id: str,
+        client_id: str,
+        holder: Holder,
+        lifetimes: TokenLifetimes,
+        *,
+        with_refresh: bool = True,
+    ) -> dict[str, Any]:
+        """An AuthenticationResult as Cognito returns it after a completed sign-in (or a refresh)."""
+        now = int(self._clock())
+        origin = str(uuid.uuid4())
+        common = {
+            "sub": holder.attributes.get("sub", holder.username),
+            "iss": self.issuer(pool_id),
+            "origin_jti": origin,
+            "event_id": str(uuid.uuid4()),
+            "auth_time": now,
+            "iat": now,
+        }
+        attributes = {key: value for key, value in holder.attributes.items() if key not in _RESERVED}
+        if "email_verified" in attributes:
+            attributes["email_verified"] = attributes["email_verified"] == "true"  # type: ignore[assignment]
+        id_claims = {
+            **attributes,
+            **common,
+            "cognito:username": holder.username,
+            "aud": client_id,
+            "token_use": "id",
+            "exp": now + lifetimes.id_seconds,
+            "jti": str(uuid.uuid4()),
+        }
+        access_claims = {
+            **common,
+            "client_id": client_id,
+            "token_use": "access",
+            "scope": ACCESS_SCOPE,
+            "exp": now + lifetimes.access_seconds,
+            "jti": str(uuid.uuid4()),
+            "username": holder.username,
+        }
+        result: dict[str, Any] = {
+            "AccessToken": self._sign(access_claims),
+            "ExpiresIn": lifetimes.access_seconds,
+            "TokenType": "Bearer",
+            "IdToken": self._sign(id_claims),
+        }
+        if with_refresh:
+            refresh_claims = {
+                "sub": common["sub"],
+                "iss": common["iss"],
+                "client_id": client_id,
+                "username": holder.username,
+                "token_use": "refresh",
+                "iat": now,
+                "exp": now + lifetimes.refresh_seconds,
+                "jti": str(uuid.uuid4()),
+            }
+            result["RefreshToken"] = self._sign(refresh_claims)
+        return result
+
+    def read_refresh(self, pool_id: str, client_id: str, token: str) -> str:
+        """The username a live, unrevoked refresh token was issued to for this client."""
+        claims = self._read(pool_id, token, "refresh", INVALID_REFRESH_TOKEN)
+        if claims.get("client_id") != client_id:
+            raise not_authorized(INVALID_REFRESH_TOKEN)
+        with self._lock:
+            if claims["jti"] in self._revoked:
+                raise not_authorized("Refresh Token has been revoked")
+        return str(claims["username"])
+
+    def read_access_any_pool(self, token: str) -> tuple[str, str]:
+        """(pool id, username) of a live access token; GetUser names no pool, the token's issuer does."""
+        try:
+            issuer = str(jwt.decode(token, options={"verify_signature": False}).get("iss", ""))
+        except jwt.PyJWTError:
+            raise not_authorized(INVALID_ACCESS_TOKEN) from None
+        prefix = f"{self._issuer_base}/"
+        if not issuer.startswith(prefix):
+            raise not_authorized(INVALID_ACCESS_TOKEN)
+        pool_id = issuer.removeprefix(prefix)
+        # The signature check below is what makes this pool id trustworthy.
+        return pool_id, str(self._read(pool_id, token, "access", INVALID_ACCESS_TOKEN)["username"])
+
+    def revoke(self, pool_id: str, client_id: str, token: str) -> None:
+        claims = self._read(pool_id, token, "refresh", INVALID_REFRESH_TOKEN)
+        if claims.get("client_id") != client_id:
+            raise not_authorized(INVALID_REFRESH_TOKEN)
+        with self._lock:
+            self._revoked.add(str(claims["jti"]))
+
+    def _sign(self, claims: Mapping[str, Any]) -> str:
+        return jwt.encode(dict(claims), self._key, algorithm="RS256", headers={"kid": self.key_id})
+
+    def _read(self, pool_id: str, token: str, use: str, refusal: str) -> dict[str, Any]:
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                self._key.public_key(),
+                algorithms=["RS256"],
+                issuer=self.issuer(pool_id),
+                # Expiry is checked below against the stack's clock, which tests move forward.
+                options={
+                    "require": ["exp", "iat", "jti", "token_use"],
+                    "verify_aud": False,
+                    "verify_exp": False,
+                },
+            )
+        except jwt.PyJWTError:
+            raise not_authorized(refusal) from None
+        if claims.get("token_use") != use or int(claims["exp"]) <= self._clock():
+            raise not_authorized(refusal)
+        return claims

@@ -1,0 +1,129 @@
+"""The local stack running in the test process on a free port, and what a test reads back from it:
+the outbox, the codes and links in it, and a clock the stack's sessions and tokens expire by."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+import pytest
+
+from laptop.local_stack.stack import LocalStack
+from passwordless.email.outbox import read_outbox
+
+JANE_EMAIL = "jane@example.com"
+JOHN_EMAIL = "john@example.com"
+
+
+class MovableClock:
+    """Real time plus an offset a test adds to, so a session can expire without a 15-minute wait."""
+
+    def __init__(self) -> None:
+        self._offset = 0.0
+        self._lock = threading.Lock()
+
+    def __call__(self) -> float:
+        with self._lock:
+            return time.time() + self._offset
+
+    def advance(self, seconds: float) -> None:
+        with self._lock:
+            self._offset += seconds
+
+
+@dataclass(frozen=True)
+class Mail:
+    to: str
+    subject: str
+    text: str
+    html: str
+
+    @property
+    def code(self) -> str:
+        match = re.search(r"\b(\d{6,10})\b", self.text)
+        assert match, "the email carries a code"
+        return match.group(1)
+
+    @property
+    def link(self) -> str:
+        match = re.search(r"https?://\S+#\S+", self.text)
+        assert match, "the email carries a magic link"
+        return match.group(0)
+
+    @property
+    def link_token(self) -> str:
+        return parse_qs(self.link.split("#", 1)[1])["t"][0]
+
+
+@dataclass
+class RunningStack:
+    stack: LocalStack
+    clock: MovableClock
+    outbox: Path
+    idp: Any
+    jane: str
+    john: str
+
+    @property
+    def client_id(self) -> str:
+        assert self.stack.config is not None
+        return self.stack.config.client_id
+
+    @property
+    def pool_id(self) -> str:
+        assert self.stack.config is not None
+        return self.stack.config.user_pool_id
+
+    def mail(self) -> list[Mail]:
+        return [Mail(m["to"], m["subject"], m["text"], m["html"]) for m in read_outbox(self.outbox)]
+
+    def mail_to(self, address: str) -> list[Mail]:
+        return [mail for mail in self.mail() if mail.to == address]
+
+    def initiate(self, login: str, **extra: Any) -> dict[str, Any]:
+        return dict(
+            self.idp.initiate_auth(
+                AuthFlow="CUSTOM_AUTH", ClientId=self.client_id, AuthParameters={"USERNAME": login}, **extra
+            )
+        )
+
+    def answer(self, challenge: dict[str, Any], answer: str, **extra: Any) -> dict[str, Any]:
+        return dict(
+            self.idp.respond_to_auth_challenge(
+                ClientId=self.client_id,
+                ChallengeName=challenge["ChallengeName"],
+                Session=challenge["Session"],
+                ChallengeResponses={
+                    "USERNAME": challenge["ChallengeParameters"]["USERNAME"],
+                    "ANSWER": answer,
+                },
+                **extra,
+            )
+        )
+
+
+def start_stack(tmp_path: Path, **environment: str) -> Iterator[RunningStack]:
+    clock = MovableClock()
+    outbox = tmp_path / "stack-outbox"
+    with LocalStack(port=0, outbox_dir=outbox, environment=environment, clock=clock) as stack:
+        jane = stack.add_user(JANE_EMAIL, name="Jane Doe")
+        john = stack.add_user(JOHN_EMAIL, locale="de")
+        yield RunningStack(stack, clock, outbox, stack.client(), jane, john)
+
+
+@pytest.fixture
+def local_stack(tmp_path: Path) -> Iterator[RunningStack]:
+    """The stack as `make demo` runs it, but with no gap between emails, so tests may resend at once."""
+    yield from start_stack(tmp_path, RESEND_MIN_SECONDS="0")
+
+
+@pytest.fixture
+def throttled_stack(tmp_path: Path) -> Iterator[RunningStack]:
+    """The stack with template.yaml's defaults untouched (60 s between emails)."""
+    yield from start_stack(tmp_path)
