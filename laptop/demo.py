@@ -1,0 +1,108 @@
+"""`make demo`: the whole sign-in on this machine. Starts the local stack on 127.0.0.1, creates demo
+users, prints where everything is, then prints each magic link as its email lands. Ctrl-C stops it.
+
+    python -m laptop.demo [--port 8765] [--user someone@example.com ...] [--outbox DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from laptop.local_stack.outbox_page import magic_link_in
+from laptop.local_stack.stack import DEFAULT_PORT, LocalStack
+from passwordless.email.outbox import read_outbox
+
+DEMO_USERS = ("jane@example.com", "john@example.com")
+POLL_SECONDS = 0.25
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
+    options = _arguments().parse_args(argv)
+    stack = LocalStack(
+        port=options.port, outbox_dir=options.outbox, environment=_log_level(options.log_level)
+    )
+    try:
+        stack.start()
+    except OSError as error:
+        print(
+            f"cannot listen on 127.0.0.1:{options.port} ({error.strerror}); try PORT=<another> make demo",
+            file=sys.stderr,
+        )
+        return 1
+    stopped = threading.Event()
+    try:
+        for email in options.user or DEMO_USERS:
+            stack.add_user(email)
+        _introduce(stack, options.user or DEMO_USERS, out)
+        watcher = threading.Thread(target=_print_links, args=(stack, stopped, out), daemon=True)
+        watcher.start()
+        stopped.wait()  # until Ctrl-C
+    except KeyboardInterrupt:
+        print("\nstopped", file=out, flush=True)
+    finally:
+        stopped.set()
+        stack.stop()
+    return 0
+
+
+def _arguments() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="make demo", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT") or DEFAULT_PORT))
+    parser.add_argument("--user", action="append", metavar="EMAIL", help="a user to create (repeatable)")
+    parser.add_argument(
+        "--outbox", type=Path, help="keep the emails in this folder (default: a temporary one)"
+    )
+    parser.add_argument("--log-level", default="WARNING", help="the functions' Powertools log level")
+    return parser
+
+
+def _log_level(level: str) -> dict[str, str]:
+    return {"POWERTOOLS_LOG_LEVEL": level.upper()}
+
+
+def _introduce(stack: LocalStack, users: Sequence[str], out: TextIO) -> None:
+    config = stack.config
+    assert config is not None  # noqa: S101 - started above
+    url = stack.url
+    print(
+        f"""
+Passwordless sign-in, running locally (Cognito-compatible endpoint + embedded AWS)
+
+  Sign-in page   {url}
+  Outbox         {url}local/outbox
+  Config         {url}local/config
+  Users          {", ".join(users)}
+
+  Point your own client here:
+    boto3:  boto3.client("cognito-idp", endpoint_url="{url.rstrip("/")}", region_name="{config.region}",
+                         aws_access_key_id="local", aws_secret_access_key="local")
+    JS:     POST {url} with X-Amz-Target: AWSCognitoIdentityProviderService.InitiateAuth
+    ClientId {config.client_id}   UserPoolId {config.user_pool_id}
+
+Open the sign-in page, type one of the users' addresses, then follow the link printed below.
+Ctrl-C stops.
+""",
+        file=out,
+        flush=True,
+    )
+
+
+def _print_links(stack: LocalStack, stopped: threading.Event, out: TextIO) -> None:
+    assert stack.config is not None  # noqa: S101 - started before the watcher
+    seen = 0
+    while not stopped.wait(POLL_SECONDS):
+        messages = read_outbox(stack.config.outbox_dir)
+        for message in messages[seen:]:
+            link = magic_link_in(message.get("text", ""), stack.url) or "(no link in this email)"
+            print(f"mail to {message.get('to')}: {link}", file=out, flush=True)
+        seen = len(messages)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

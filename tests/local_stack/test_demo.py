@@ -1,0 +1,94 @@
+"""`make demo` as a person runs it: a process that prints where things are, serves a sign-in, prints
+the link of each email, and stops cleanly on Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+import pytest
+
+from laptop.local_stack.stack import LOCAL_CREDENTIALS
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Demo:
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.process = process
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.transcript: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.put(line)
+
+    def wait_for(self, pattern: str, timeout: float = 30) -> re.Match[str]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.2)
+            except queue.Empty:
+                if self.process.poll() is not None:
+                    break
+                continue
+            self.transcript.append(line)
+            if match := re.search(pattern, line):
+                return match
+        raise AssertionError(f"no line matching {pattern!r}; the demo printed:\n{''.join(self.transcript)}")
+
+
+@pytest.fixture
+def demo() -> Iterator[Demo]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "laptop.demo", "--port", "0"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        yield Demo(process)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+
+
+def test_make_demo_serves_a_sign_in_prints_its_link_and_stops_on_ctrl_c(demo: Demo) -> None:
+    url = demo.wait_for(r"Sign-in page\s+(http://127\.0\.0\.1:\d+/)").group(1)
+    client_id = demo.wait_for(r"ClientId (\S+)").group(1)
+    idp = boto3.client(
+        "cognito-idp", region_name="us-east-1", endpoint_url=url.rstrip("/"), **LOCAL_CREDENTIALS
+    )
+
+    challenge = idp.initiate_auth(
+        AuthFlow="CUSTOM_AUTH", ClientId=client_id, AuthParameters={"USERNAME": "jane@example.com"}
+    )
+    link = demo.wait_for(r"mail to jane@example\.com: (\S+)").group(1)
+    token = link.split("&t=", 1)[1]
+    result = idp.respond_to_auth_challenge(
+        ClientId=client_id,
+        ChallengeName="CUSTOM_CHALLENGE",
+        Session=challenge["Session"],
+        ChallengeResponses={"USERNAME": challenge["ChallengeParameters"]["USERNAME"], "ANSWER": token},
+    )
+    assert link.startswith(f"{url}#u=jane%40example.com&t=")
+    assert "IdToken" in result["AuthenticationResult"]
+
+    demo.process.send_signal(signal.SIGINT)
+
+    assert demo.process.wait(15) == 0
+    demo.wait_for(r"^stopped")
