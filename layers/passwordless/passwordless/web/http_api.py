@@ -1,0 +1,71 @@
+"""The sign-in page behind an API Gateway HTTP API (payload format 2.0).
+
+Region, app client and resend delay arrive as stage variables, not environment variables: the app
+client depends on the user pool, the pool on its triggers, and the create trigger on this API's URL
+(its magic links open the page), so the page function itself may not name the client. The API's
+stage may, because nothing depends on the stage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from passwordless.web.sign_in_page import (
+    PageConfig,
+    PageConfigError,
+    WebResponse,
+    plain_text,
+    sign_in_page,
+    static_asset,
+)
+
+STAGE_VARIABLES = ("region", "clientId", "resendAfterSeconds")
+NOT_FOUND = "Not found."
+UNAVAILABLE = "The sign-in page is not available right now. Please try again later."
+
+
+def page_config(stage_variables: Mapping[str, Any] | None) -> PageConfig:
+    """The page's configuration from the stage; PageConfigError names what is missing or wrong."""
+    variables = stage_variables or {}
+    missing = [name for name in STAGE_VARIABLES if not isinstance(variables.get(name), str)]
+    if missing:
+        raise PageConfigError(f"stage variables missing: {', '.join(missing)}")
+    resend = variables["resendAfterSeconds"]
+    if not resend.isdigit():
+        raise PageConfigError("stage variable resendAfterSeconds must be a whole number")
+    region = variables["region"]
+    return PageConfig(
+        region=region,
+        client_id=variables["clientId"],
+        endpoint=f"https://cognito-idp.{region}.amazonaws.com/",
+        resend_after_seconds=int(resend),
+    )
+
+
+def route(event: Mapping[str, Any], config: PageConfig) -> WebResponse:
+    """GET / is the page, GET /<asset> an asset; anything else is 404 (or 405 for another method)."""
+    http = event.get("requestContext", {}).get("http", {})
+    path = event.get("rawPath", "")
+    if http.get("method") != "GET":
+        response = plain_text(405, "Method not allowed.")
+        return WebResponse(response.status, {**response.headers, "Allow": "GET"}, response.body)
+    if path == "/":
+        return sign_in_page(config)
+    asset = static_asset(path[1:]) if path.startswith("/") else None
+    return asset if asset is not None else plain_text(404, NOT_FOUND)
+
+
+def unavailable() -> WebResponse:
+    """What a visitor sees when the stage is misconfigured: no detail, the log has it."""
+    return plain_text(500, UNAVAILABLE)
+
+
+def to_http_api(response: WebResponse) -> dict[str, Any]:
+    """A payload-format-2.0 response; every body here is UTF-8 text."""
+    return {
+        "statusCode": response.status,
+        "headers": response.headers,
+        "body": response.body.decode("utf-8"),
+        "isBase64Encoded": False,
+    }

@@ -1,0 +1,440 @@
+// Passwordless sign-in against Cognito's JSON API (CUSTOM_AUTH), with plain fetch: no SDK, no storage.
+// Tokens, the challenge session and a magic link's secret live in this closure only, and nothing that
+// came from the network or a link reaches the page except through textContent.
+"use strict";
+
+(() => {
+  const config = JSON.parse(document.getElementById("config").textContent);
+  const $ = (id) => document.getElementById(id);
+  const VIEWS = ["view-ask", "view-code", "view-continue", "view-link-refused", "view-failed", "view-signed-in"];
+  // Where focus lands when a view appears: its input, or its heading when it has none to fill.
+  const FOCUS = {
+    "view-ask": "email",
+    "view-code": "code",
+    "view-continue": "continue",
+    "view-link-refused": "new-link",
+    "view-failed": "restart",
+    "view-signed-in": "signed-in-title",
+  };
+  const MESSAGES = {
+    NetworkError: "We could not reach the sign-in service. Check your connection and try again.",
+    TooManyRequestsException: "Too many attempts just now. Wait a minute, then try again.",
+    LimitExceededException: "Too many attempts just now. Wait a minute, then try again.",
+  };
+  const GENERIC = "Something went wrong. Please try again.";
+  const RESEND = { answer: "resend", metadata: { resend: "true" } };
+
+  const state = {
+    address: "", // what the person typed, or the link's address: InitiateAuth's USERNAME
+    username: "", // ChallengeParameters.USERNAME: what Cognito wants back with every answer
+    masked: "",
+    session: "", // the live challenge session; "" when there is none
+    codeLength: 6,
+    linkToken: "", // a magic link's secret, held until the click that spends it
+    tokens: null,
+    resendAt: 0,
+    timer: 0,
+    busy: false,
+  };
+
+  class CognitoError extends Error {
+    constructor(type) {
+      super(type);
+      this.type = type;
+    }
+  }
+
+  // ------------------------------------------------------------------------------ Cognito JSON API
+
+  async function call(operation, body) {
+    let response;
+    try {
+      response = await fetch(config.endpoint, {
+        method: "POST",
+        headers: {
+          "Content-Type": "application/x-amz-json-1.1",
+          "X-Amz-Target": `AWSCognitoIdentityProviderService.${operation}`,
+        },
+        body: JSON.stringify(body),
+        cache: "no-store",
+        credentials: "omit",
+        referrerPolicy: "no-referrer",
+      });
+    } catch {
+      throw new CognitoError("NetworkError");
+    }
+    const data = await response.json().catch(() => null);
+    if (response.ok && data !== null && typeof data === "object") {
+      return data;
+    }
+    // Errors read {"__type": "[namespace#]NotAuthorizedException", "message": ...}.
+    const type = data !== null && typeof data.__type === "string" ? data.__type : "";
+    throw new CognitoError(type.slice(type.lastIndexOf("#") + 1) || "UnknownError");
+  }
+
+  function initiate(address) {
+    return call("InitiateAuth", {
+      AuthFlow: "CUSTOM_AUTH",
+      ClientId: config.client_id,
+      AuthParameters: { USERNAME: address },
+    });
+  }
+
+  function respond(answer, clientMetadata) {
+    const body = {
+      ChallengeName: "CUSTOM_CHALLENGE",
+      ClientId: config.client_id,
+      Session: state.session,
+      ChallengeResponses: { USERNAME: state.username, ANSWER: answer },
+    };
+    // Cognito hands RespondToAuthChallenge's ClientMetadata to the triggers; that is how resend travels.
+    if (clientMetadata) {
+      body.ClientMetadata = clientMetadata;
+    }
+    return call("RespondToAuthChallenge", body);
+  }
+
+  function isSignedIn(reply) {
+    if (reply.AuthenticationResult && typeof reply.AuthenticationResult.IdToken === "string") {
+      return true;
+    }
+    if (reply.ChallengeName === "CUSTOM_CHALLENGE" && typeof reply.Session === "string") {
+      return false;
+    }
+    throw new CognitoError("UnexpectedReply");
+  }
+
+  // Every challenge reply carries a new Session; only the newest one is accepted by Cognito.
+  function remember(reply) {
+    const parameters = reply.ChallengeParameters || {};
+    state.session = reply.Session;
+    state.username = parameters.USERNAME || state.username || state.address;
+    state.masked = parameters.email || state.masked || maskEmail(state.address);
+    const length = Number.parseInt(parameters.codeLength, 10);
+    if (length >= 4 && length <= 10) {
+      state.codeLength = length;
+      $("code").maxLength = length;
+    }
+  }
+
+  async function startChallenge(address) {
+    state.address = address;
+    state.username = "";
+    state.masked = "";
+    const reply = await initiate(address);
+    // Tokens without a challenge would skip the email entirely: never accept that.
+    if (isSignedIn(reply)) {
+      throw new CognitoError("UnexpectedReply");
+    }
+    remember(reply);
+  }
+
+  // ---------------------------------------------------------------------------------- the flows
+
+  async function ask() {
+    const address = $("email").value.trim();
+    if (!/^[^\s@]+@[^\s@]+$/.test(address)) {
+      say("Enter your email address, like name@example.com.", "error");
+      $("email").focus();
+      return;
+    }
+    await startChallenge(address);
+    showCode("");
+  }
+
+  async function submitCode() {
+    const code = $("code").value.replace(/[\s-]/g, "");
+    if (!/^[0-9]+$/.test(code) || code.length !== state.codeLength) {
+      say(`Enter the ${state.codeLength}-digit code from the email.`, "error");
+      $("code").focus();
+      return;
+    }
+    let reply;
+    try {
+      reply = await respond(code);
+    } catch (error) {
+      return failedOn(error);
+    }
+    if (isSignedIn(reply)) {
+      return signedIn(reply.AuthenticationResult);
+    }
+    remember(reply);
+    $("code").value = "";
+    say("That code did not work. Check the newest email and try again.", "error");
+    $("code").focus();
+  }
+
+  async function resend() {
+    let reply;
+    try {
+      reply = await respond(RESEND.answer, RESEND.metadata);
+    } catch (error) {
+      return failedOn(error);
+    }
+    if (isSignedIn(reply)) {
+      return signedIn(reply.AuthenticationResult);
+    }
+    remember(reply);
+    showCode("We sent a new email. Only the newest link and code work.");
+  }
+
+  async function continueWithLink() {
+    let reply;
+    try {
+      await startChallenge(state.address);
+      reply = await respond(state.linkToken);
+    } catch (error) {
+      if (!(error instanceof CognitoError) || error.type !== "NotAuthorizedException") {
+        throw error; // nothing was decided: the token stays for another click
+      }
+      state.linkToken = "";
+      state.session = "";
+      return show("view-link-refused");
+    }
+    state.linkToken = "";
+    if (isSignedIn(reply)) {
+      return signedIn(reply.AuthenticationResult);
+    }
+    remember(reply); // refused, but this session is live: a resend on it sends the new link
+    show("view-link-refused");
+  }
+
+  async function newLink() {
+    let reply = null;
+    if (state.session) {
+      try {
+        reply = await respond(RESEND.answer, RESEND.metadata);
+      } catch (error) {
+        if (!(error instanceof CognitoError) || error.type !== "NotAuthorizedException") {
+          throw error;
+        }
+        // That session is spent too; a fresh one below does the same job.
+      }
+    }
+    if (reply === null) {
+      await startChallenge(state.address); // a first round emails a fresh link and code
+    } else if (isSignedIn(reply)) {
+      return signedIn(reply.AuthenticationResult);
+    } else {
+      remember(reply);
+    }
+    showCode("We sent a new email. Only the newest link and code work.");
+  }
+
+  function failedOn(error) {
+    if (error instanceof CognitoError && error.type === "NotAuthorizedException") {
+      forgetChallenge();
+      return show("view-failed");
+    }
+    throw error;
+  }
+
+  function signedIn(result) {
+    forgetChallenge();
+    state.tokens = { id: result.IdToken, access: result.AccessToken, refresh: result.RefreshToken };
+    renderClaims(jwtClaims(result.IdToken));
+    show("view-signed-in");
+  }
+
+  function signOut() {
+    state.tokens = null;
+    state.address = "";
+    $("claims").replaceChildren();
+    startOver("You are signed out.");
+  }
+
+  function startOver(message) {
+    forgetChallenge();
+    state.linkToken = "";
+    $("email").value = state.address;
+    show("view-ask");
+    say(message, "info");
+  }
+
+  function forgetChallenge() {
+    state.session = "";
+    stopCountdown();
+    $("code").value = "";
+  }
+
+  // ------------------------------------------------------------------------------- magic links
+
+  // A link is <page>#u=<email>&t=<token>. Mail scanners open links, so loading it spends nothing:
+  // it only asks whose account this is, and the click does the rest.
+  function land() {
+    const fragment = new URLSearchParams(location.hash.slice(1));
+    if (!fragment.has("u") && !fragment.has("t")) {
+      return show("view-ask");
+    }
+    const address = fragment.get("u") || "";
+    const token = fragment.get("t") || "";
+    // Out of the address bar (and so out of history, bookmarks and screenshots) before anything else.
+    history.replaceState(null, "", location.pathname + location.search);
+    const masked = maskEmail(address);
+    if (!token || !masked) {
+      show("view-ask");
+      return say("That sign-in link is incomplete. Enter your email to get a new one.", "error");
+    }
+    state.address = address.trim();
+    state.linkToken = token;
+    $("continue-as").textContent = masked;
+    show("view-continue");
+  }
+
+  // passwordless/masking.py, character for character: first character of the local part, three
+  // bullets, "@" and the lower-cased domain; "" for anything that is not an address.
+  function maskEmail(address) {
+    const trimmed = address.trim();
+    const at = trimmed.lastIndexOf("@");
+    const local = trimmed.slice(0, Math.max(at, 0));
+    const domain = trimmed.slice(at + 1);
+    if (at < 0 || !local || !domain || Array.from(address).length > 254) {
+      return "";
+    }
+    return `${Array.from(local)[0]}\u2022\u2022\u2022@${domain.toLowerCase()}`;
+  }
+
+  // -------------------------------------------------------------------------------- presentation
+
+  function show(id) {
+    for (const view of VIEWS) {
+      $(view).hidden = view !== id;
+    }
+    say("", "info");
+    $(FOCUS[id]).focus();
+  }
+
+  function showCode(message) {
+    $("code-email").textContent = state.masked;
+    $("code").value = "";
+    show("view-code");
+    startCountdown();
+    say(message, "info");
+  }
+
+  function say(text, tone) {
+    $("status").textContent = text;
+    $("status").dataset.tone = tone;
+  }
+
+  function startCountdown() {
+    state.resendAt = Date.now() + config.resend_after_seconds * 1000;
+    stopCountdown();
+    tick();
+    state.timer = setInterval(tick, 250);
+  }
+
+  function stopCountdown() {
+    clearInterval(state.timer);
+    state.timer = 0;
+  }
+
+  function tick() {
+    const left = Math.ceil((state.resendAt - Date.now()) / 1000);
+    $("resend").disabled = left > 0 || state.busy;
+    $("resend-wait").textContent = left > 0 ? `You can ask for a new email in ${left} s.` : "";
+    if (left <= 0) {
+      stopCountdown();
+    }
+  }
+
+  function jwtClaims(jwt) {
+    try {
+      const part = String(jwt).split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+      const bytes = Uint8Array.from(atob(part.padEnd(Math.ceil(part.length / 4) * 4, "=")), (c) =>
+        c.charCodeAt(0),
+      );
+      const claims = JSON.parse(new TextDecoder().decode(bytes));
+      return claims !== null && typeof claims === "object" ? claims : {};
+    } catch {
+      return {};
+    }
+  }
+
+  function renderClaims(claims) {
+    const rows = [
+      ["Email", "email", String],
+      ["User id", "sub", String],
+      ["Signed in at", "auth_time", asTime],
+      ["ID token expires", "exp", asTime],
+    ];
+    const items = [];
+    for (const [label, name, format] of rows) {
+      if (claims[name] === undefined) {
+        continue;
+      }
+      const term = document.createElement("dt");
+      term.textContent = label;
+      const value = document.createElement("dd");
+      value.dataset.claim = name;
+      value.append(format(claims[name]));
+      items.push(term, value);
+    }
+    $("claims").replaceChildren(...items);
+  }
+
+  function asTime(seconds) {
+    const when = new Date(Number(seconds) * 1000);
+    if (Number.isNaN(when.getTime())) {
+      return String(seconds);
+    }
+    const time = document.createElement("time");
+    time.dateTime = when.toISOString();
+    time.textContent = when.toLocaleString();
+    return time;
+  }
+
+  // One request at a time; whatever fails unexpectedly gets a calm, generic sentence.
+  async function run(button, task) {
+    if (state.busy) {
+      return;
+    }
+    state.busy = true;
+    button.disabled = true;
+    $("main").setAttribute("aria-busy", "true");
+    try {
+      await task();
+    } catch (error) {
+      const type = error instanceof CognitoError ? error.type : "";
+      say(MESSAGES[type] || GENERIC, "error");
+    } finally {
+      state.busy = false;
+      $("main").removeAttribute("aria-busy");
+      button.disabled = false;
+      tick();
+    }
+  }
+
+  // ------------------------------------------------------------------------------------ wiring
+
+  function on(id, event, task) {
+    $(id).addEventListener(event, (e) => {
+      e.preventDefault();
+      run(e.currentTarget instanceof HTMLFormElement ? e.currentTarget.querySelector("button") : $(id), task);
+    });
+  }
+
+  on("ask-form", "submit", ask);
+  on("code-form", "submit", submitCode);
+  on("resend", "click", resend);
+  on("continue", "click", continueWithLink);
+  on("new-link", "click", newLink);
+  $("start-over").addEventListener("click", () => startOver(""));
+  $("continue-cancel").addEventListener("click", () => {
+    state.address = ""; // someone else's link: do not offer their address
+    startOver("");
+  });
+  $("restart").addEventListener("click", () => startOver(""));
+  $("sign-out").addEventListener("click", signOut);
+  // A pasted "123 456" or "123-456" fits: keep the digits only, before maxlength cuts it short.
+  $("code").addEventListener("paste", (event) => {
+    const text = event.clipboardData ? event.clipboardData.getData("text") : "";
+    const digits = text.replace(/[^0-9]/g, "");
+    if (digits && digits !== text) {
+      event.preventDefault();
+      $("code").value = digits.slice(0, state.codeLength);
+    }
+  });
+
+  land();
+})();
