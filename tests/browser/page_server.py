@@ -1,0 +1,173 @@
+"""The sign-in page served on 127.0.0.1 the way a deployment serves it, next to a stub Cognito.
+
+The page lives under a path prefix (/app/), which proves its asset references are relative. The stub
+answers Cognito's JSON API at /cognito/ (same origin, as on the laptop stack) with canned replies,
+and records every request it gets, so a test can show what the page sent and when.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from collections import defaultdict, deque
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+
+from passwordless.web.sign_in_page import PageConfig, WebResponse, plain_text, sign_in_page, static_asset
+
+REGION = "eu-west-1"
+CLIENT_ID = "browsertestclient1234567890"
+# Cognito's USERNAME challenge parameter is the user's internal name, not the address typed: the page
+# must send back this value, which it could not have made up.
+USERNAME = "9f6a1c2e-0000-4000-8000-00000000abcd"
+TARGET_PREFIX = "AWSCognitoIdentityProviderService."
+PAGE_PREFIX = "/app/"
+ENDPOINT_PATH = "/cognito/"
+
+Reply = tuple[int, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class CognitoCall:
+    operation: str
+    body: dict[str, Any]
+    headers: dict[str, str]
+
+
+def challenge(session: str, masked: str = "j\u2022\u2022\u2022@example.com", code_length: int = 6) -> Reply:
+    return 200, {
+        "ChallengeName": "CUSTOM_CHALLENGE",
+        "Session": session,
+        "ChallengeParameters": {"USERNAME": USERNAME, "email": masked, "codeLength": str(code_length)},
+    }
+
+
+def signed_in(claims: dict[str, Any]) -> Reply:
+    return 200, {
+        "ChallengeParameters": {},
+        "AuthenticationResult": {
+            "IdToken": unsigned_jwt(claims),
+            "AccessToken": unsigned_jwt({"token_use": "access", "sub": claims.get("sub", "")}),
+            "RefreshToken": "refresh-token-for-tests",
+            "ExpiresIn": 3600,
+            "TokenType": "Bearer",
+        },
+    }
+
+
+def cognito_error(kind: str, message: str) -> Reply:
+    # Cognito names the type with a namespace prefix the page has to strip.
+    return 400, {"__type": f"com.amazonaws.cognito.identity.idp.model#{kind}", "message": message}
+
+
+def unsigned_jwt(claims: dict[str, Any]) -> str:
+    """A JWT-shaped token with alg "none": the page only reads claims, it never verifies."""
+
+    def part(value: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
+
+
+class PageServer:
+    """Use as a context manager. Replies queued with `queue` go out first, per operation; then the
+    defaults: InitiateAuth opens a challenge ("session-1"), RespondToAuthChallenge signs in."""
+
+    def __init__(self, id_claims: dict[str, Any]) -> None:
+        self.resend_after_seconds = 60
+        self._id_claims = id_claims
+        self._lock = threading.Lock()
+        self._calls: list[CognitoCall] = []
+        self._queued: defaultdict[str, deque[Reply]] = defaultdict(deque)
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
+
+    @property
+    def origin(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    @property
+    def page_url(self) -> str:
+        return self.origin + PAGE_PREFIX
+
+    @property
+    def calls(self) -> list[CognitoCall]:
+        with self._lock:
+            return list(self._calls)
+
+    def operations(self) -> list[str]:
+        return [call.operation for call in self.calls]
+
+    def queue(self, operation: str, *replies: Reply) -> None:
+        with self._lock:
+            self._queued[operation].extend(replies)
+
+    def config(self) -> PageConfig:
+        return PageConfig(REGION, CLIENT_ID, self.origin + ENDPOINT_PATH, self.resend_after_seconds)
+
+    def answer(self, operation: str, body: dict[str, Any], headers: dict[str, str]) -> Reply:
+        with self._lock:
+            self._calls.append(CognitoCall(operation, body, headers))
+            if self._queued[operation]:
+                return self._queued[operation].popleft()
+        if operation == "InitiateAuth":
+            return challenge("session-1")
+        if operation == "RespondToAuthChallenge":
+            return signed_in(self._id_claims)
+        return cognito_error("InvalidParameterException", f"the stub does not do {operation}")
+
+    def __enter__(self) -> PageServer:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+
+def _handler_for(server: PageServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            path = self.path.split("?", 1)[0]
+            if path == PAGE_PREFIX:
+                self._send(sign_in_page(server.config()))
+                return
+            asset = static_asset(path.removeprefix(PAGE_PREFIX)) if path.startswith(PAGE_PREFIX) else None
+            self._send(asset or plain_text(404, "Not found."))
+
+        def do_POST(self) -> None:
+            if self.path != ENDPOINT_PATH:
+                self._send(plain_text(404, "Not found."))
+                return
+            raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            target = self.headers.get("X-Amz-Target", "")
+            status, reply = server.answer(
+                target.removeprefix(TARGET_PREFIX), json.loads(raw or b"{}"), dict(self.headers.items())
+            )
+            body = json.dumps(reply).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/x-amz-json-1.1")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _send(self, response: WebResponse) -> None:
+            self.send_response(response.status)
+            for name, value in response.headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(response.body)))
+            self.end_headers()
+            self.wfile.write(response.body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """Quiet: a test reads `calls`, not a log."""
+
+    return Handler
