@@ -7,7 +7,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PY_SOURCES := layers/passwordless/passwordless laptop
-FUNCTIONS := define_auth_challenge create_auth_challenge verify_auth_challenge
+FUNCTIONS := define_auth_challenge create_auth_challenge verify_auth_challenge sign_in_page
 # The Lambda runtime's Python: `make test` runs the suite on it too, where the machine has it.
 # pyenv's build is preferred: its shim answers `command -v` even when that version is not selected.
 LAMBDA_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13) python3.13)

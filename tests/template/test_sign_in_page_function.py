@@ -1,0 +1,174 @@
+"""functions/sign_in_page/app.py invoked in-process with the HTTP API's payload-format-2.0 events, the
+way the stack's API calls it: configuration from stage variables, the page's headers on every answer."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import io
+import json
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from tests.template.cfn import ROOT
+
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+STAGE = {"region": "eu-west-1", "clientId": "4lq7sp1ptbvl9smtv1j2h8se0r", "resendAfterSeconds": "60"}
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "connect-src 'self' https://cognito-idp.eu-west-1.amazonaws.com; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'none'"
+)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What Powertools' inject_lambda_context reads from Lambda's context object."""
+
+    function_name: str = "SignInPageFunction"
+    memory_limit_in_mb: int = 128
+    invoked_function_arn: str = "arn:aws:lambda:eu-west-1:111122223333:function:SignInPageFunction"
+    aws_request_id: str = "5d1f6a43-0000-4000-8000-000000000000"
+
+
+@dataclass
+class Page:
+    handler: Handler
+    logs: io.StringIO
+
+    def get(self, path: str, stage: dict[str, str] | None = STAGE, method: str = "GET") -> dict[str, Any]:
+        self.logs.seek(0)
+        self.logs.truncate()
+        return self.handler(http_api_event(path, stage, method), Context())
+
+    def log_records(self) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in self.logs.getvalue().splitlines() if line.startswith("{")]
+
+
+def http_api_event(path: str, stage: dict[str, str] | None, method: str) -> dict[str, Any]:
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": f"{method} {path}",
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": {"host": "abc123.execute-api.eu-west-1.amazonaws.com", "accept": "*/*"},
+        "requestContext": {
+            "apiId": "abc123",
+            "stage": "$default",
+            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "192.0.2.1"},
+        },
+        "isBase64Encoded": False,
+    }
+    if stage is not None:
+        event["stageVariables"] = stage
+    return event
+
+
+@pytest.fixture(scope="module")
+def page() -> Page:
+    # Powertools binds its stream at import and shares it per service name: a name of our own and an
+    # import under the redirect give this module's handler a log nobody else writes to.
+    logs = io.StringIO()
+    path = ROOT / "functions" / "sign_in_page" / "app.py"
+    spec = importlib.util.spec_from_file_location(f"_sign_in_page_{uuid.uuid4().hex}", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(logs):
+        patch.setenv("POWERTOOLS_SERVICE_NAME", f"sign-in-page-{uuid.uuid4().hex}")
+        spec.loader.exec_module(module)
+    return Page(module.lambda_handler, logs)
+
+
+def embedded_config(html: str) -> dict[str, Any]:
+    match = re.search(r'<script type="application/json" id="config">(.*?)</script>', html)
+    assert match is not None
+    config: dict[str, Any] = json.loads(match.group(1))
+    return config
+
+
+def test_the_page_carries_the_stage_configuration_and_the_locking_headers(page: Page) -> None:
+    response = page.get("/")
+    assert response["statusCode"] == 200
+    assert response["isBase64Encoded"] is False
+    headers = response["headers"]
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    assert headers["Content-Security-Policy"] == CSP
+    assert headers["Referrer-Policy"] == "no-referrer"
+    assert headers["Cache-Control"] == "no-store"
+    assert embedded_config(response["body"]) == {
+        "region": "eu-west-1",
+        "client_id": STAGE["clientId"],
+        "endpoint": "https://cognito-idp.eu-west-1.amazonaws.com/",
+        "resend_after_seconds": 60,
+    }
+    assert '<script src="sign-in.js" defer></script>' in response["body"]
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type"),
+    [("/sign-in.js", "text/javascript; charset=utf-8"), ("/sign-in.css", "text/css; charset=utf-8")],
+)
+def test_each_asset_is_served_with_its_type_and_the_same_headers(
+    page: Page, path: str, content_type: str
+) -> None:
+    response = page.get(path)
+    assert response["statusCode"] == 200
+    assert response["headers"]["Content-Type"] == content_type
+    assert response["headers"]["Referrer-Policy"] == "no-referrer"
+    assert response["headers"]["X-Content-Type-Options"] == "nosniff"
+    assert response["body"] == (ROOT / "layers/passwordless/passwordless/web" / path[1:]).read_text("utf-8")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/index.html",
+        "/sign-in.html",
+        "/sign_in_page.py",
+        "/../settings.py",
+        "/%2e%2e/settings.py",
+        "//sign-in.js",
+        "",
+    ],
+)
+def test_any_other_path_is_not_found(page: Page, path: str) -> None:
+    response = page.get(path)
+    assert response["statusCode"] == 404
+    assert response["body"] == "Not found."
+    assert response["headers"]["Content-Security-Policy"].startswith("default-src 'none'")
+
+
+def test_only_get_is_answered(page: Page) -> None:
+    response = page.get("/", method="POST")
+    assert response["statusCode"] == 405
+    assert response["headers"]["Allow"] == "GET"
+
+
+@pytest.mark.parametrize(
+    ("stage", "reason"),
+    [
+        (None, "stage variables missing: region, clientId, resendAfterSeconds"),
+        ({"region": "eu-west-1"}, "stage variables missing: clientId, resendAfterSeconds"),
+        ({**STAGE, "clientId": "not a client id"}, "client_id must be a Cognito app client id"),
+        ({**STAGE, "region": "eu-west-1.evil.example#"}, "region must be an AWS region"),
+        ({**STAGE, "resendAfterSeconds": "-1"}, "stage variable resendAfterSeconds must be a whole number"),
+    ],
+)
+def test_a_misconfigured_stage_is_a_logged_generic_500(
+    page: Page, stage: dict[str, str] | None, reason: str
+) -> None:
+    response = page.get("/", stage=stage)
+    assert response["statusCode"] == 500
+    assert response["body"] == "The sign-in page is not available right now. Please try again later."
+    assert response["headers"]["Referrer-Policy"] == "no-referrer"
+    (record,) = page.log_records()
+    assert record["level"] == "ERROR"
+    assert record["message"] == "sign-in page misconfigured"
+    assert record["reason"].startswith(reason)
+    assert record["function_name"] == "SignInPageFunction"
