@@ -15,6 +15,7 @@ LAMBDA_VENV := .venv-lambda
 STACK ?= default
 FUNCTION ?=
 EVENT ?=
+PORT ?= 8765
 
 .PHONY: help
 help: ## List the targets
@@ -34,6 +35,10 @@ $(STAMP): requirements-dev.txt layers/passwordless/requirements.txt
 
 $(LAMBDA_VENV)/.installed: requirements-dev.txt layers/passwordless/requirements.txt
 	$(call venv,$(LAMBDA_PYTHON),$(LAMBDA_VENV))
+
+.PHONY: demo
+demo: $(STAMP) ## The whole sign-in on this machine: local Cognito endpoint, outbox, sign-in page (PORT=8765)
+	@$(BIN)/python -m laptop.demo --port $(PORT)
 
 .PHONY: install
 install: $(STAMP) ## Create .venv with the pinned packages (every other target does this itself)

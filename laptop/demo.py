@@ -67,8 +67,7 @@ def _log_level(level: str) -> dict[str, str]:
 
 
 def _introduce(stack: LocalStack, users: Sequence[str], out: TextIO) -> None:
-    config = stack.config
-    assert config is not None  # noqa: S101 - started above
+    config = stack.running_config
     url = stack.url
     print(
         f"""
@@ -94,10 +93,9 @@ Ctrl-C stops.
 
 
 def _print_links(stack: LocalStack, stopped: threading.Event, out: TextIO) -> None:
-    assert stack.config is not None  # noqa: S101 - started before the watcher
     seen = 0
     while not stopped.wait(POLL_SECONDS):
-        messages = read_outbox(stack.config.outbox_dir)
+        messages = read_outbox(stack.running_config.outbox_dir)
         for message in messages[seen:]:
             link = magic_link_in(message.get("text", ""), stack.url) or "(no link in this email)"
             print(f"mail to {message.get('to')}: {link}", file=out, flush=True)

@@ -100,6 +100,8 @@ class LocalStackApp:
         self._routes: dict[str, Callable[[Request], Response]] = {
             "/": page,
             "/index.html": page,
+            # Browsers ask every origin for one; "no content" keeps their consoles free of a 404.
+            "/favicon.ico": lambda _: Response(status=204),
             "/local/config": lambda _: _plain_json(config.as_json(issuer)),
             "/local/outbox": self._outbox,
             f"{well_known}jwks.json": lambda _: _plain_json(tokens.jwks()),

@@ -97,10 +97,14 @@ class LocalStack:
         self.stop()
 
     @property
-    def url(self) -> str:
+    def running_config(self) -> LocalConfig:
         if self.config is None:
             raise RuntimeError("the local stack is not running")
-        return self.config.endpoint
+        return self.config
+
+    @property
+    def url(self) -> str:
+        return self.running_config.endpoint
 
     def _start(self) -> None:
         # Bind first: the port (chosen by the OS when 0) is part of the URLs the stack is built with.
@@ -169,12 +173,11 @@ class LocalStack:
 
     def add_user(self, email: str, *, name: str | None = None, locale: str | None = None) -> str:
         """A confirmed user with a verified email and no usable password; returns the pool's username."""
-        if self.config is None:
-            raise RuntimeError("the local stack is not running")
+        pool_id = self.running_config.user_pool_id
         attributes = {"email": email, "email_verified": "true", "name": name, "locale": locale}
         idp = self.client()
         created = idp.admin_create_user(
-            UserPoolId=self.config.user_pool_id,
+            UserPoolId=pool_id,
             Username=email,
             UserAttributes=[{"Name": key, "Value": value} for key, value in attributes.items() if value],
             MessageAction="SUPPRESS",
@@ -182,7 +185,7 @@ class LocalStack:
         # CONFIRMED, as after a completed invitation. The password is random and thrown away: these
         # users sign in by email only (issue "Account lifecycle" replaces this with invitations).
         idp.admin_set_user_password(
-            UserPoolId=self.config.user_pool_id,
+            UserPoolId=pool_id,
             Username=email,
             Password=f"{secrets.token_urlsafe(24)}aA1!",
             Permanent=True,

@@ -100,14 +100,14 @@ class TokenIssuer:
             **common,
             "cognito:username": holder.username,
             "aud": client_id,
-            "token_use": "id",
+            "token_use": "id",  # nosec B105 - a claim name, not a password
             "exp": now + lifetimes.id_seconds,
             "jti": str(uuid.uuid4()),
         }
         access_claims = {
             **common,
             "client_id": client_id,
-            "token_use": "access",
+            "token_use": "access",  # nosec B105 - a claim name, not a password
             "scope": ACCESS_SCOPE,
             "exp": now + lifetimes.access_seconds,
             "jti": str(uuid.uuid4()),
@@ -125,7 +125,7 @@ class TokenIssuer:
                 "iss": common["iss"],
                 "client_id": client_id,
                 "username": holder.username,
-                "token_use": "refresh",
+                "token_use": "refresh",  # nosec B105 - a claim name, not a password
                 "iat": now,
                 "exp": now + lifetimes.refresh_seconds,
                 "jti": str(uuid.uuid4()),

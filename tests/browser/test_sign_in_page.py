@@ -202,22 +202,25 @@ def test_an_incomplete_link_asks_for_the_address_and_keeps_nothing(
     assert server.calls == []
 
 
-def test_a_refused_link_emails_a_new_one_on_the_live_session(server: PageServer, page: Page) -> None:
-    # Given a link whose token was already used: Cognito answers with another challenge
-    server.queue("RespondToAuthChallenge", challenge("session-2"), challenge("session-3"))
+def test_a_refused_link_on_a_live_session_says_a_new_email_is_coming_and_sends_no_second(
+    server: PageServer, page: Page
+) -> None:
+    # Given a link whose token was already used: Cognito answers with another challenge. Its first
+    # round already emailed a fresh secret, so a resend now would be a second email.
+    server.queue("RespondToAuthChallenge", challenge("session-2"))
     page.goto(link(server))
     page.click("#continue")
-    # Then the page says so and offers a new email
-    expect(page.locator("#link-refused-title")).to_be_visible()
-    expect(page.locator("#new-link")).to_be_focused()
-    # When the person asks for one, it is a resend on the session Cognito just handed back
-    page.click("#new-link")
+    # Then the page explains and goes straight to the code for the new email, on the live session
+    expect(page.locator("#status")).to_contain_text("expired or was already used")
     expect(page.locator("#code")).to_be_focused()
     expect(page.locator("#code-email")).to_have_text(MASKED)
-    assert cognito_bodies(server, "RespondToAuthChallenge") == [
-        answer("session-1", TOKEN),
-        answer("session-2", "resend", ClientMetadata={"resend": "true"}),
-    ]
+    assert cognito_bodies(server, "RespondToAuthChallenge") == [answer("session-1", TOKEN)]
+    # And the code it then gets is answered on the session Cognito handed back
+    server.queue("RespondToAuthChallenge", signed_in(CLAIMS))
+    page.fill("#code", "123456")
+    page.click("#code-submit")
+    expect(page.locator("#signed-in-title")).to_be_visible()
+    assert cognito_bodies(server, "RespondToAuthChallenge")[-1] == answer("session-2", "123456")
 
 
 def test_a_link_refused_outright_starts_a_fresh_sign_in_for_that_address(

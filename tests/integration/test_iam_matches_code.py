@@ -11,10 +11,11 @@ from typing import Any
 import boto3
 import pytest
 
+from laptop.stack_template import load_template
 from passwordless.settings import Settings
 from tests.support.flow import JANE, JOHN
 from tests.support.lambda_handlers import deploy
-from tests.template.cfn import iam_statements, load_template
+from tests.template.cfn import iam_statements
 
 LOGICAL_IDS = {
     "define": "DefineAuthChallengeFunction",

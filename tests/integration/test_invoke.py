@@ -23,11 +23,11 @@ from laptop.sample_state import (
     SAMPLE_TOKEN,
     sample_private_parameters,
 )
+from laptop.stack_template import load_template
 from passwordless.answer_checker import parse_private
 from passwordless.email.outbox import read_outbox
 from passwordless.keyed_hash import Binding, KeyedHasher
 from passwordless.settings import Settings
-from tests.template.cfn import load_template
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS_DIR = ROOT / "events"

@@ -27,7 +27,8 @@ class Demo:
         self.process = process
         self.lines: queue.Queue[str] = queue.Queue()
         self.transcript: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
 
     def _read(self) -> None:
         assert self.process.stdout is not None
@@ -59,12 +60,16 @@ def demo() -> Iterator[Demo]:
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
+    demo = Demo(process)
     try:
-        yield Demo(process)
+        yield demo
     finally:
         if process.poll() is None:
             process.kill()
-            process.wait(10)
+        process.wait(10)
+        demo.reader.join(10)  # it stops at end of output; only then is the pipe ours to close
+        assert process.stdout is not None
+        process.stdout.close()
 
 
 def test_make_demo_serves_a_sign_in_prints_its_link_and_stops_on_ctrl_c(demo: Demo) -> None:

@@ -4,33 +4,17 @@ and resolve intrinsic functions for one set of parameter values. No AWS call any
 from __future__ import annotations
 
 import copy
-import json
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from cfnlint.decode.cfn_yaml import loads as load_cfn_yaml
 from samtranslator.translator.transform import transform
 
 ROOT = Path(__file__).resolve().parents[2]
-TEMPLATE_PATH = ROOT / "template.yaml"
 SAMCONFIG_PATH = ROOT / "samconfig.toml"
 
 BASIC_EXECUTION_ROLE = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
-PSEUDO_PARAMETERS = {
-    "AWS::Partition": "aws",
-    "AWS::Region": "us-east-1",
-    "AWS::AccountId": "123456789012",
-    "AWS::StackName": "passwordless-test",
-    "AWS::URLSuffix": "amazonaws.com",
-}
-
-
-def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
-    """template.yaml as plain dicts, with `!Ref x` short forms expanded to `{"Ref": "x"}`."""
-    # cfn-lint's loader knows the intrinsic tags; the JSON round trip drops its node subclasses.
-    return json.loads(json.dumps(load_cfn_yaml(path.read_text(encoding="utf-8"), str(path))))
 
 
 class OfflineManagedPolicies:
@@ -106,69 +90,3 @@ def parameter_violation(parameter: Mapping[str, Any], value: str) -> str | None:
         if "MaxValue" in parameter and number > float(parameter["MaxValue"]):
             return f"{value!r} is above {parameter['MaxValue']}"
     return None
-
-
-_NO_VALUE = object()
-
-
-class Deployment:
-    """One stack's view of the template: parameter values chosen, conditions decided, intrinsics
-    resolved. References to resources resolve to placeholders such as "<SignInSecretsTable>"."""
-
-    def __init__(self, template: Mapping[str, Any], overrides: Mapping[str, str] | None = None) -> None:
-        self.parameters: dict[str, str] = {
-            name: str(spec["Default"]) for name, spec in template["Parameters"].items() if "Default" in spec
-        }
-        self.parameters.update(overrides or {})
-        missing = sorted(set(template["Parameters"]) - set(self.parameters))
-        if missing:
-            raise ValueError(f"no value for parameters without a default: {missing}")
-        self._functions: dict[str, Callable[[Any], Any]] = {
-            "Ref": self._ref,
-            "Fn::GetAtt": lambda arg: f"<{arg[0]}.{arg[1]}>",
-            "Fn::If": lambda arg: self.resolve(arg[1] if self.conditions[arg[0]] else arg[2]),
-            "Fn::Sub": self._sub,
-            "Fn::Select": lambda arg: self.resolve(arg[1])[int(arg[0])],
-            "Fn::Split": lambda arg: self.resolve(arg[1]).split(arg[0]),
-            "Fn::Equals": lambda arg: self.resolve(arg[0]) == self.resolve(arg[1]),
-            "Fn::Not": lambda arg: not self.resolve(arg[0]),
-            "Fn::And": lambda arg: all(self.resolve(a) for a in arg),
-            "Fn::Or": lambda arg: any(self.resolve(a) for a in arg),
-            "Condition": lambda arg: self.conditions[arg],
-        }
-        self.conditions: dict[str, bool] = {}
-        for name, expression in template.get("Conditions", {}).items():
-            self.conditions[name] = bool(self.resolve(expression))
-
-    def resolve(self, node: Any) -> Any:
-        if isinstance(node, list):
-            return [item for item in (self.resolve(i) for i in node) if item is not _NO_VALUE]
-        if not isinstance(node, dict):
-            return node
-        if len(node) == 1:
-            ((key, argument),) = node.items()
-            if key in self._functions:
-                return self._functions[key](argument)
-        resolved = {key: self.resolve(value) for key, value in node.items()}
-        return {key: value for key, value in resolved.items() if value is not _NO_VALUE}
-
-    def _ref(self, name: str) -> object:
-        if name == "AWS::NoValue":
-            return _NO_VALUE
-        if name in self.parameters:
-            return self.parameters[name]
-        return PSEUDO_PARAMETERS.get(name, f"<{name}>")
-
-    def _sub(self, argument: str | list[Any]) -> str:
-        text, variables = (argument, {}) if isinstance(argument, str) else argument
-        values = {name: self.resolve(value) for name, value in variables.items()}
-
-        def replace(match: re.Match[str]) -> str:
-            name = match.group(1)
-            if name in values:
-                return str(values[name])
-            if "." in name:
-                return "<{}.{}>".format(*name.split(".", 1))
-            return str(self._ref(name))
-
-        return re.sub(r"\$\{([^}!]+)\}", replace, text)

@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
+from laptop.stack_template import Deployment, load_template
 from passwordless.settings import Settings
-from tests.template.cfn import SAMCONFIG_PATH, Deployment, load_template, parameter_violation
+from tests.template.cfn import SAMCONFIG_PATH, parameter_violation
 
 ENVIRONMENTS = ("default", "dev", "prod")
 

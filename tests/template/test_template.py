@@ -16,15 +16,13 @@ from typing import Any, get_args
 import pytest
 from cfnlint.api import ManualArgs, lint, lint_file
 
+from laptop.stack_template import TEMPLATE_PATH, Deployment, load_template
 from passwordless.settings import EmailProvider, Settings, SettingsError
 from passwordless.web.http_api import STAGE_VARIABLES
 from tests.template.cfn import (
     BASIC_EXECUTION_ROLE,
     ROOT,
-    TEMPLATE_PATH,
-    Deployment,
     iam_statements,
-    load_template,
     parameter_violation,
     resources_of_type,
     strings_in,

@@ -195,8 +195,11 @@
     if (isSignedIn(reply)) {
       return signedIn(reply.AuthenticationResult);
     }
-    remember(reply); // refused, but this session is live: a resend on it sends the new link
-    show("view-link-refused");
+    // Refused, on a live session. Cognito passes the page nothing to tell the first round of a link
+    // from a first round of asking, so that InitiateAuth already emailed a fresh secret (unless one
+    // went out moments ago): offering another email here would send a second one.
+    remember(reply);
+    showCode("That link has expired or was already used, so we emailed you a new one with a new code. Only the newest works.");
   }
 
   async function newLink() {

@@ -1,0 +1,166 @@
+"""A person signing in with a real browser (Debian's Chromium) against the local stack: the page, the
+outbox and the very trigger handlers `sam deploy` ships. SECURITY.md #16-18 end to end."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Request, expect
+
+from laptop.local_stack.outbox_page import magic_link_in
+from tests.support.local_stack import JANE_EMAIL, RunningStack
+
+pytestmark = pytest.mark.browser
+
+MASKED = "j\u2022\u2022\u2022@example.com"
+TIMEOUT_MS = 10_000
+
+
+class Visitor:
+    """One browser context (its own cookies and storage: another device, or a mail scanner) with a
+    record of every call its page makes to the Cognito endpoint and of every error it reports."""
+
+    def __init__(self, context: BrowserContext) -> None:
+        context.set_default_timeout(TIMEOUT_MS)
+        self.page: Page = context.new_page()
+        self.cognito_calls: list[str] = []
+        self.problems: list[str] = []
+        self.page.on("request", self._record)
+        self.page.on(
+            "console", lambda message: message.type == "error" and self.problems.append(message.text)
+        )
+        self.page.on("pageerror", lambda error: self.problems.append(str(error)))
+
+    def _record(self, request: Request) -> None:
+        target = request.headers.get("x-amz-target")
+        if request.method == "POST" and target:
+            self.cognito_calls.append(target.rsplit(".", 1)[1])
+
+
+@pytest.fixture
+def visitors() -> Iterator[list[Visitor]]:
+    made: list[Visitor] = []
+    yield made
+    for person in made:
+        person.page.context.close()
+    assert [person.problems for person in made] == [[] for _ in made], "no console errors or CSP violations"
+
+
+def visitor(visitors: list[Visitor], browser: Browser) -> Visitor:
+    made = Visitor(browser.new_context())
+    visitors.append(made)
+    return made
+
+
+def ask_by_email(person: Visitor, stack: RunningStack, address: str = JANE_EMAIL) -> None:
+    person.page.goto(stack.stack.url)
+    person.page.fill("#email", address)
+    person.page.click("#ask-submit")
+    expect(person.page.locator("#code-title")).to_be_visible()
+
+
+def outbox_links(stack: RunningStack) -> list[str]:
+    """The links, read the way a person's mail client would get them: from the outbox over HTTP."""
+    with urllib.request.urlopen(f"{stack.stack.url}local/outbox", timeout=5) as response:  # noqa: S310
+        messages = json.loads(response.read())
+    return [link for message in messages if (link := magic_link_in(message["text"], stack.stack.url))]
+
+
+def test_the_link_opened_in_another_browser_signs_in_only_after_the_click(
+    local_stack: RunningStack, browser: Browser, visitors: list[Visitor]
+) -> None:
+    asking = visitor(visitors, browser)
+    ask_by_email(asking, local_stack)
+    expect(asking.page.locator("#code-email")).to_have_text(MASKED)
+    [link] = outbox_links(local_stack)
+
+    other_device = visitor(visitors, browser)
+    other_device.page.goto(link)
+
+    expect(other_device.page.locator("#continue-as")).to_have_text(MASKED)
+    assert "#" not in other_device.page.url, "the secret is cleared from the address bar"
+    other_device.page.wait_for_load_state("networkidle")
+    assert other_device.cognito_calls == [], "loading the link spends nothing"
+
+    other_device.page.click("#continue")
+
+    expect(other_device.page.locator("#signed-in-title")).to_be_visible()
+    expect(other_device.page.locator("#claims")).to_contain_text(JANE_EMAIL)
+    assert other_device.cognito_calls == ["InitiateAuth", "RespondToAuthChallenge"]
+    assert len(local_stack.mail()) == 1, "the click reused the emailed secret"
+
+
+def test_a_mail_scanner_that_runs_the_page_leaves_the_link_working(
+    local_stack: RunningStack, browser: Browser, visitors: list[Visitor]
+) -> None:
+    ask_by_email(visitor(visitors, browser), local_stack)
+    [link] = outbox_links(local_stack)
+
+    scanner = visitor(visitors, browser)
+    scanner.page.goto(link)
+    scanner.page.wait_for_load_state("networkidle")
+    expect(scanner.page.locator("#continue-as")).to_have_text(MASKED)
+
+    person = visitor(visitors, browser)
+    person.page.goto(link)
+    person.page.click("#continue")
+
+    assert scanner.cognito_calls == []
+    expect(person.page.locator("#signed-in-title")).to_be_visible()
+
+
+def test_the_typed_code_signs_in_after_a_wrong_one(
+    local_stack: RunningStack, browser: Browser, visitors: list[Visitor]
+) -> None:
+    person = visitor(visitors, browser)
+    ask_by_email(person, local_stack)
+    [mail] = local_stack.mail()
+    wrong = "000000" if mail.code != "000000" else "111111"
+
+    person.page.fill("#code", wrong)
+    person.page.click("#code-submit")
+    expect(person.page.locator("#status")).to_contain_text("did not work")
+    person.page.fill("#code", mail.code)
+    person.page.click("#code-submit")
+
+    expect(person.page.locator("#signed-in-title")).to_be_visible()
+    expect(person.page.locator("#claims")).to_contain_text(JANE_EMAIL)
+
+
+def test_a_used_link_explains_itself_and_the_new_email_signs_in(
+    local_stack: RunningStack, browser: Browser, visitors: list[Visitor]
+) -> None:
+    ask_by_email(visitor(visitors, browser), local_stack)
+    [link] = outbox_links(local_stack)
+    first = visitor(visitors, browser)
+    first.page.goto(link)
+    first.page.click("#continue")
+    expect(first.page.locator("#signed-in-title")).to_be_visible()
+
+    again = visitor(visitors, browser)
+    again.page.goto(link)
+    again.page.click("#continue")
+
+    expect(again.page.locator("#status")).to_contain_text("expired or was already used")
+    expect(again.page.locator("#code-title")).to_be_visible()
+    assert len(local_stack.mail()) == 2, "exactly one new email"
+    again.page.fill("#code", local_stack.mail()[-1].code)
+    again.page.click("#code-submit")
+    expect(again.page.locator("#signed-in-title")).to_be_visible()
+
+
+def test_an_unknown_address_sees_the_same_page_as_a_known_one(
+    local_stack: RunningStack, browser: Browser, visitors: list[Visitor]
+) -> None:
+    known, unknown = visitor(visitors, browser), visitor(visitors, browser)
+
+    ask_by_email(known, local_stack, JANE_EMAIL)
+    ask_by_email(unknown, local_stack, "jill@example.com")
+
+    assert known.page.locator("#view-code").inner_text().replace(MASKED, "X") == (
+        unknown.page.locator("#view-code").inner_text().replace(MASKED, "X")
+    )
+    assert [mail.to for mail in local_stack.mail()] == [JANE_EMAIL]
