@@ -119,6 +119,8 @@ class PageServer:
             return challenge("session-1")
         if operation == "RespondToAuthChallenge":
             return signed_in(self._id_claims)
+        if operation == "RevokeToken":
+            return 200, {}
         return cognito_error("InvalidParameterException", f"the stub does not do {operation}")
 
     def __enter__(self) -> PageServer:

@@ -336,7 +336,10 @@ def test_sign_out_forgets_the_tokens_and_nothing_was_ever_stored(server: PageSer
     page.fill("#code", "123456")
     page.click("#code-submit")
     expect(page.locator('#claims [data-claim="email"]')).to_have_text(JANE)
-    page.click("#sign-out")
+    with page.expect_response(
+        lambda response: response.request.headers.get("x-amz-target", "").endswith("RevokeToken")
+    ):
+        page.click("#sign-out")
     expect(page.locator("#status")).to_have_text("You are signed out.")
     expect(page.locator("#email")).to_be_focused()
     expect(page.locator("#claims dd")).to_have_count(0)
@@ -344,6 +347,11 @@ def test_sign_out_forgets_the_tokens_and_nothing_was_ever_stored(server: PageSer
     assert page.evaluate("document.cookie") == ""
     id_token = unsigned_jwt(CLAIMS)
     assert id_token not in page.content()
+    # And the refresh token was revoked at Cognito, not only forgotten
+    assert server.operations()[-1] == "RevokeToken"
+    assert cognito_bodies(server, "RevokeToken") == [
+        {"Token": "refresh-token-for-tests", "ClientId": CLIENT_ID}
+    ]
 
 
 def test_claims_are_shown_as_text_never_as_markup(

@@ -8,7 +8,8 @@ import urllib.request
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Request, expect
+from botocore.exceptions import ClientError
+from playwright.sync_api import Browser, BrowserContext, Page, Request, Response, expect
 
 from laptop.local_stack.outbox_page import magic_link_in
 from tests.support.local_stack import JANE_EMAIL, RunningStack
@@ -164,3 +165,33 @@ def test_an_unknown_address_sees_the_same_page_as_a_known_one(
         unknown.page.locator("#view-code").inner_text().replace(MASKED, "X")
     )
     assert [mail.to for mail in local_stack.mail()] == [JANE_EMAIL]
+
+
+def test_signing_out_revokes_the_refresh_token_at_the_endpoint(
+    local_stack: RunningStack, browser: Browser, visitors: list[Visitor]
+) -> None:
+    person = visitor(visitors, browser)
+    ask_by_email(person, local_stack)
+    person.page.fill("#code", local_stack.mail()[0].code)
+
+    def is_answer(response: Response) -> bool:
+        return response.request.headers.get("x-amz-target", "").endswith("RespondToAuthChallenge")
+
+    with person.page.expect_response(is_answer) as answered:
+        person.page.click("#code-submit")
+    refresh_token = answered.value.json()["AuthenticationResult"]["RefreshToken"]
+    expect(person.page.locator("#signed-in-title")).to_be_visible()
+
+    with person.page.expect_response(
+        lambda response: response.request.headers.get("x-amz-target", "").endswith("RevokeToken")
+    ):
+        person.page.click("#sign-out")
+
+    assert person.cognito_calls[-1] == "RevokeToken"
+    with pytest.raises(ClientError) as caught:
+        local_stack.idp.initiate_auth(
+            AuthFlow="REFRESH_TOKEN_AUTH",
+            ClientId=local_stack.client_id,
+            AuthParameters={"REFRESH_TOKEN": refresh_token},
+        )
+    assert caught.value.response["Error"]["Code"] == "NotAuthorizedException"

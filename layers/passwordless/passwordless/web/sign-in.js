@@ -239,11 +239,17 @@
     show("view-signed-in");
   }
 
-  function signOut() {
+  async function signOut() {
+    const refresh = state.tokens ? state.tokens.refresh : "";
     state.tokens = null;
     state.address = "";
     $("claims").replaceChildren();
     startOver("You are signed out.");
+    if (refresh) {
+      // Forgetting the tokens ends this page's sign-in; revoking the refresh token ends it for any
+      // copy as well. Best effort: the page is signed out either way.
+      await call("RevokeToken", { Token: refresh, ClientId: config.client_id }).catch(() => null);
+    }
   }
 
   function startOver(message) {
