@@ -58,14 +58,11 @@ class SessionStore:
             if session is None:
                 _, refusal = self._dead.get(key, (0.0, SESSION_INVALID))
                 raise not_authorized(refusal)
-            self._dead[key] = (session.expires_at, SESSION_USED)
-        if session.expires_at <= self._clock():
+            expired = session.expires_at <= self._clock()
+            self._dead[key] = (session.expires_at, SESSION_EXPIRED if expired else SESSION_USED)
+        if expired:
             raise not_authorized(SESSION_EXPIRED)
         return session
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._live)
 
     def _forget_old(self) -> None:
         now = self._clock()

@@ -3,6 +3,7 @@ trigger handlers loaded as Lambda would load them, and the HTTP endpoint serving
 
 from __future__ import annotations
 
+import errno
 import logging
 import secrets
 import tempfile
@@ -21,7 +22,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from laptop.aws import REGION, atomic_requests, create_resources, local_environment
 from laptop.aws import environment as aws_environment
-from laptop.handlers import load_handlers, logical_id
+from laptop.handlers import Handler, load_handlers, logical_id
 from laptop.invoke import ACCOUNT_ID
 from laptop.local_stack.custom_auth import CustomAuth
 from laptop.local_stack.http_app import LocalConfig, LocalStackApp
@@ -56,15 +57,19 @@ class LocalStack:
         clock: Callable[[], float] = time.time,
         trigger_policy: TriggerPolicy | None = None,
         template_path: Path = TEMPLATE_PATH,
+        wrap_handler: Callable[[str, Handler], Handler] | None = None,
     ) -> None:
         """`environment` overrides the functions' variables (RESEND_MIN_SECONDS=0, say); `clock` is
-        what sessions and tokens expire by, so tests can move it."""
+        what sessions and tokens expire by, so tests can move it. `wrap_handler(function, handler)`
+        returns what runs in place of each loaded handler: a seam for fault-injection tests (a trigger
+        that overruns, fails once, ...) against the real handlers."""
         self._port = port
         self._outbox_dir = outbox_dir
         self._overrides = dict(environment or {})
         self._clock = clock
         self._policy = trigger_policy or TriggerPolicy()
         self._template_path = template_path
+        self._wrap_handler = wrap_handler or (lambda _, handler: handler)
         self._exit = ExitStack()
         self._server: BaseWSGIServer | None = None
         self._app: LocalStackApp | None = None
@@ -108,7 +113,11 @@ class LocalStack:
 
     def _start(self) -> None:
         # Bind first: the port (chosen by the OS when 0) is part of the URLs the stack is built with.
-        self._server = make_server("127.0.0.1", self._port, self._serve, threaded=True)
+        try:
+            self._server = make_server("127.0.0.1", self._port, self._serve, threaded=True)
+        except SystemExit:
+            # Werkzeug's server exits the process when the port is taken; a library must not.
+            raise OSError(errno.EADDRINUSE, "Address already in use") from None
         url = f"http://127.0.0.1:{self._server.server_port}/"
         outbox = self._outbox_dir or Path(
             self._exit.enter_context(tempfile.TemporaryDirectory(prefix="outbox-"))
@@ -140,7 +149,12 @@ class LocalStack:
         settings = Settings.from_env()
         create_resources(settings)
 
-        self.triggers = TriggerRunner(_load_triggers(plan), self._policy)
+        loaded = _load_triggers(plan)
+        wrapped = {
+            arn: (function, self._wrap_handler(function, handler))
+            for arn, (function, handler) in loaded.items()
+        }
+        self.triggers = TriggerRunner(wrapped, self._policy)
         idp = boto3.client("cognito-idp", region_name=REGION)
         pool_id, client_id = _create_pool_and_client(idp, plan, _function_arns(plan))
         self.config = LocalConfig(
@@ -200,7 +214,7 @@ def _function_arns(plan: Blueprint) -> dict[str, str]:
     }
 
 
-def _load_triggers(plan: Blueprint) -> dict[str, tuple[str, Any]]:
+def _load_triggers(plan: Blueprint) -> dict[str, tuple[str, Handler]]:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request is noise here
     handlers = load_handlers(*sorted(set(plan.triggers.values())))
     arns = _function_arns(plan)

@@ -17,7 +17,8 @@ from pathlib import Path
 import boto3
 import pytest
 
-from laptop.local_stack.stack import LOCAL_CREDENTIALS
+from laptop.demo import main
+from laptop.local_stack.stack import LOCAL_CREDENTIALS, LocalStack
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -97,3 +98,13 @@ def test_make_demo_serves_a_sign_in_prints_its_link_and_stops_on_ctrl_c(demo: De
 
     assert demo.process.wait(15) == 0
     demo.wait_for(r"^stopped")
+
+
+def test_make_demo_says_what_to_do_when_its_port_is_taken(capsys: pytest.CaptureFixture[str]) -> None:
+    with LocalStack(port=0) as running:
+        port = int(running.url.rsplit(":", 1)[1].rstrip("/"))
+
+        status = main(["--port", str(port)])
+
+    assert status == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in capsys.readouterr().err

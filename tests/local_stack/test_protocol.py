@@ -265,3 +265,17 @@ def test_trigger_events_are_shaped_as_cognito_shapes_them(
             "challengeMetadata": created["response"]["challengeMetadata"],
         }
     ]
+
+
+def test_an_unknown_login_reaches_the_triggers_as_cognito_sends_it(
+    local_stack: RunningStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = record_calls(local_stack, monkeypatch)
+
+    challenge = local_stack.initiate("Nobody@Example.com")
+
+    for _, event, _ in calls:
+        assert event["userName"] == "Nobody@Example.com"
+        assert event["request"]["userAttributes"] == {}
+        assert event["request"]["userNotFound"] is True
+    assert challenge["ChallengeParameters"]["USERNAME"] != "Nobody@Example.com"

@@ -144,8 +144,10 @@ def test_a_session_expires_after_the_clients_auth_session_validity(local_stack: 
     local_stack.clock.advance(15 * 60 + 1)  # template.yaml: AuthSessionValidity 15
 
     code, message = refusal(lambda: local_stack.answer(challenge, local_stack.mail()[0].code))
+    replay = refusal(lambda: local_stack.answer(challenge, local_stack.mail()[0].code))
 
     assert (code, message) == ("NotAuthorizedException", "Invalid session for the user, session is expired.")
+    assert replay == (code, message), "an expired session stays expired, it is not 'used'"
 
 
 def test_a_session_is_still_good_just_before_it_expires(local_stack: RunningStack) -> None:

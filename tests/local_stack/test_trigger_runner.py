@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -11,9 +12,11 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from laptop.handlers import Handler
 from laptop.local_stack.errors import CognitoError
+from laptop.local_stack.stack import LocalStack
 from laptop.local_stack.trigger_runner import TriggerPolicy, TriggerRunner
-from tests.support.local_stack import JANE_EMAIL, RunningStack, start_stack
+from tests.support.local_stack import JANE_EMAIL, MovableClock, RunningStack, start_stack
 
 ARN = "arn:aws:lambda:us-east-1:111122223333:function:test"
 FAST = TriggerPolicy(timeout_seconds=0.2, attempts=3)
@@ -103,3 +106,42 @@ def test_a_create_trigger_that_cannot_send_fails_the_sign_in_with_its_generic_me
         "CreateAuthChallenge failed with error Sign-in is temporarily unavailable. Please try again.."
     )
     assert stack_without_mail.mail() == []
+
+
+RETRY_POLICY = TriggerPolicy(timeout_seconds=1.0, attempts=3)
+
+
+class LateFirstCreate:
+    """Wraps create so its first invocation does its work (stores the secret, sends the email) but
+    answers after the trigger budget, as a slow Lambda would; counts every invocation."""
+
+    def __init__(self) -> None:
+        self.creates = 0
+
+    def __call__(self, function: str, handler: Handler) -> Handler:
+        if function != "create_auth_challenge":
+            return handler
+
+        def late_once(event: dict[str, Any], context: object) -> dict[str, Any]:
+            self.creates += 1
+            first = self.creates == 1
+            result = handler(event, context)
+            if first:
+                time.sleep(RETRY_POLICY.timeout_seconds * 1.5)
+            return result
+
+        return late_once
+
+
+def test_cognitos_retry_of_a_create_that_overran_sends_no_second_email(tmp_path: Path) -> None:
+    late = LateFirstCreate()
+    outbox = tmp_path / "outbox"
+    with LocalStack(port=0, outbox_dir=outbox, trigger_policy=RETRY_POLICY, wrap_handler=late) as stack:
+        stack.add_user(JANE_EMAIL)
+        running = RunningStack(stack, MovableClock(), outbox, stack.client(), "", "")
+
+        challenge = running.initiate(JANE_EMAIL)
+
+        assert late.creates == 2, "the overrun was retried"
+        [mail] = running.mail()
+        assert "AuthenticationResult" in running.answer(challenge, mail.code)
