@@ -7,6 +7,7 @@ users, prints where everything is, then prints each magic link as its email land
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import threading
@@ -24,6 +25,7 @@ POLL_SECONDS = 0.25
 
 def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
     options = _arguments().parse_args(argv)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the links are the output that matters
     stack = LocalStack(
         port=options.port, outbox_dir=options.outbox, environment=_log_level(options.log_level)
     )

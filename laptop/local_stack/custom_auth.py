@@ -80,15 +80,16 @@ class CustomAuth:
         named = fields.entry(responses, "USERNAME", limit=fields.MAX_NAME)
         answer = fields.entry(responses, "ANSWER", limit=fields.MAX_VALUE * 8)
         self._check_secret_hash(client, responses, named)
-        session = self._sessions.take(token)
-        if session.pool_id != pool_id or session.client_id != client["ClientId"]:
-            raise not_authorized(SESSION_INVALID)
-        if named not in {session.username, session.login} and named.lower() != session.login.lower():
-            raise not_authorized(SESSION_INVALID)
-        if challenge != session.challenge_name:
-            raise invalid_parameter(
-                f"Invalid challenge name {challenge}; this session expects {session.challenge_name}"
-            )
+
+        def belongs(session: AuthSession) -> None:
+            if session.pool_id != pool_id or session.client_id != client["ClientId"]:
+                raise not_authorized(SESSION_INVALID)
+            if named not in {session.username, session.login} and named.lower() != session.login.lower():
+                raise not_authorized(SESSION_INVALID)
+            if challenge != session.challenge_name:
+                raise invalid_parameter(f"Invalid challenge name {challenge}")
+
+        session = self._sessions.take(token, belongs)
         user = self._current_user(session)
         verify = self._event(
             session, user, "VerifyAuthChallengeResponse_Authentication", metadata, entries=False
@@ -198,10 +199,6 @@ class CustomAuth:
     # --- checks -------------------------------------------------------------------------------
 
     def _client(self, body: Body, admin: bool) -> tuple[str, dict[str, Any]]:
-        if not isinstance(body, Mapping):
-            raise CognitoError(
-                "SerializationException", "Start of structure or map found where not expected."
-            )
         client_id = fields.text(body, "ClientId", limit=fields.MAX_NAME)
         pool_id = fields.text(body, "UserPoolId", limit=55) if admin else None
         return self._directory.client(pool_id, client_id)
@@ -229,18 +226,18 @@ class CustomAuth:
         self, pool_id: str, client: Mapping[str, Any], parameters: Mapping[str, str]
     ) -> dict[str, Any]:
         token = fields.entry(parameters, "REFRESH_TOKEN", limit=8192)
-        username = self._tokens.read_refresh(pool_id, client["ClientId"], token)
-        user = self._directory.find(pool_id, username)
+        refresh = self._tokens.read_refresh(pool_id, client["ClientId"], token)
+        user = self._directory.find(pool_id, refresh.username)
         if user is None or not user.enabled:
             raise not_authorized(INVALID_REFRESH_TOKEN)
         if client.get("ClientSecret"):
-            self._check_secret_hash(client, parameters, username)
+            self._check_secret_hash(client, parameters, refresh.username)
         result = self._tokens.issue(
             pool_id,
             client["ClientId"],
             Holder(user.username, user.attributes),
             TokenLifetimes.of_client(client),
-            with_refresh=False,
+            refreshed=refresh.origin,
         )
         return {"ChallengeParameters": {}, "AuthenticationResult": result}
 

@@ -11,7 +11,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
 from laptop.local_stack.custom_auth import CustomAuth
@@ -94,6 +96,8 @@ class LocalStackApp:
             "GetUser": auth.get_user,
             "RevokeToken": auth.revoke_token,
         }
+        port = urlsplit(config.endpoint).port
+        self._hosts = {f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"}
         issuer = tokens.issuer(config.user_pool_id)
         well_known = f"/{config.user_pool_id}/.well-known/"
         page: Callable[[Request], Response] = lambda _: _web(sign_in_page(self._page_config()))  # noqa: E731
@@ -104,18 +108,32 @@ class LocalStackApp:
             "/favicon.ico": lambda _: Response(status=204),
             "/local/config": lambda _: _plain_json(config.as_json(issuer)),
             "/local/outbox": self._outbox,
-            f"{well_known}jwks.json": lambda _: _plain_json(tokens.jwks()),
-            f"{well_known}openid-configuration": lambda _: _plain_json(_openid_configuration(issuer)),
+            f"{well_known}jwks.json": lambda _: _plain_json(tokens.jwks(), cross_origin=True),
+            f"{well_known}openid-configuration": lambda _: _plain_json(
+                _openid_configuration(issuer), cross_origin=True
+            ),
         }
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         request = Request(environ)
+        request.max_content_length = MAX_BODY_BYTES
         target = request.headers.get("X-Amz-Target", "")
         operation = target.removeprefix(TARGET_PREFIX) if target.startswith(TARGET_PREFIX) else None
-        if request.method == "OPTIONS":
-            response = Response(status=204, headers=PREFLIGHT_HEADERS)
+        if request.host not in self._hosts:
+            # A web page that rebinds its own domain to 127.0.0.1 still sends its own name as Host.
+            response = Response(
+                "Use http://127.0.0.1 or http://localhost.", status=403, headers=LOCAL_PAGE_HEADERS
+            )
+        elif request.method == "OPTIONS":
+            response = _preflight(request)
         elif request.method == "POST" and operation in self._operations:
             response = self._cognito(operation, request)
+        elif _is_signed(request):
+            # An AWS SDK call (S3's GETs included) is moto's, whatever its path looks like.
+            return self._moto(environ, start_response)
+        elif request.path.startswith("/moto-api"):
+            # moto's dashboard dumps every service's state, secrets included; nothing here needs it.
+            response = Response("Not found.", status=404, headers=LOCAL_PAGE_HEADERS)
         elif request.method in {"GET", "HEAD"} and (local := self._local(request.path, request)) is not None:
             response = local
         else:
@@ -128,6 +146,10 @@ class LocalStackApp:
         request_id = str(uuid.uuid4())
         try:
             body = self._json_body(request)
+            if not isinstance(body, dict):
+                raise CognitoError(
+                    "SerializationException", "Start of structure or map found where not expected."
+                )
             result = self._operations[operation](body)
         except CognitoError as error:
             return self._json(error.body(), error.status, request_id, error_type=error.error_type)
@@ -140,11 +162,10 @@ class LocalStackApp:
 
     @staticmethod
     def _json_body(request: Request) -> Any:  # noqa: ANN401 - whatever JSON the client sent
-        if (request.content_length or 0) > MAX_BODY_BYTES:
-            raise CognitoError("SerializationException", "Request body is too large.", status=413)
-        raw = request.get_data(cache=False)
-        if len(raw) > MAX_BODY_BYTES:
-            raise CognitoError("SerializationException", "Request body is too large.", status=413)
+        try:
+            raw = request.get_data(cache=False)
+        except RequestEntityTooLarge:
+            raise CognitoError("SerializationException", "Request body is too large.", status=413) from None
         try:
             return json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
@@ -192,8 +213,31 @@ class LocalStackApp:
     def _moto(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         # moto is not atomic under threads; the in-process handlers take this same lock
         # (laptop.aws.atomic_requests), so a conditional write stays all-or-nothing across both paths.
+        def same_origin_only(status: str, headers: list[tuple[str, str]], *rest: Any) -> Any:  # noqa: ANN401
+            # moto allows every origin; here only the sign-in operations do, so a web page cannot
+            # read the embedded services (Secrets Manager's keys among them) cross-origin.
+            kept = [
+                (name, value) for name, value in headers if not name.lower().startswith("access-control-")
+            ]
+            return start_response(status, kept, *rest)
+
         with self._moto_lock:
-            return list(self._moto_app(environ, start_response))
+            return list(self._moto_app(environ, same_origin_only))
+
+
+def _is_signed(request: Request) -> bool:
+    return request.headers.get("Authorization", "").startswith("AWS4-") or "X-Amz-Credential" in request.args
+
+
+def _preflight(request: Request) -> Response:
+    """Cross-origin pages may call the unauthenticated sign-in operations, as they may call Cognito;
+    a request that wants to send AWS credentials is for the embedded services, which they may not."""
+    asked = {
+        name.strip().lower() for name in request.headers.get("Access-Control-Request-Headers", "").split(",")
+    }
+    if asked & {"authorization", "x-amz-security-token"}:
+        return Response(status=403)
+    return Response(status=204, headers=PREFLIGHT_HEADERS)
 
 
 def _web(page: WebResponse) -> Response:
@@ -211,9 +255,10 @@ def _openid_configuration(issuer: str) -> dict[str, object]:
     }
 
 
-def _plain_json(document: object) -> Response:
+def _plain_json(document: object, *, cross_origin: bool = False) -> Response:
+    """`cross_origin` for public documents only (the JWKS): the outbox holds working links."""
     return Response(
         json.dumps(document, ensure_ascii=False, indent=2),
-        headers={**LOCAL_PAGE_HEADERS, **CORS_HEADERS},
+        headers={**LOCAL_PAGE_HEADERS, **(CORS_HEADERS if cross_origin else {})},
         content_type="application/json; charset=utf-8",
     )

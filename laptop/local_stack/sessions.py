@@ -50,14 +50,18 @@ class SessionStore:
             self._live[_digest(token)] = session
         return token
 
-    def take(self, token: str) -> AuthSession:
-        """The session, removed so no second call can use it."""
+    def take(self, token: str, accept: Callable[[AuthSession], None]) -> AuthSession:
+        """The session, removed so no second call can use it. `accept` raises to refuse a request
+        that does not belong to the session (another client, user or challenge); such a request
+        leaves the session as it was, as a malformed one does."""
         key = _digest(token)
         with self._lock:
-            session = self._live.pop(key, None)
+            session = self._live.get(key)
             if session is None:
                 _, refusal = self._dead.get(key, (0.0, SESSION_INVALID))
                 raise not_authorized(refusal)
+            accept(session)
+            del self._live[key]
             expired = session.expires_at <= self._clock()
             self._dead[key] = (session.expires_at, SESSION_EXPIRED if expired else SESSION_USED)
         if expired:

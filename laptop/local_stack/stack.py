@@ -3,13 +3,13 @@ trigger handlers loaded as Lambda would load them, and the HTTP endpoint serving
 
 from __future__ import annotations
 
-import errno
 import logging
 import secrets
+import socket
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from pathlib import Path
 from types import TracebackType
@@ -30,9 +30,17 @@ from laptop.local_stack.sessions import SessionStore
 from laptop.local_stack.tokens import TokenIssuer
 from laptop.local_stack.trigger_runner import TriggerPolicy, TriggerRunner
 from laptop.local_stack.user_directory import UserDirectory
-from laptop.stack_template import TEMPLATE_PATH, Blueprint, Deployment, blueprint, load_template
+from laptop.stack_template import (
+    PSEUDO_PARAMETERS,
+    TEMPLATE_PATH,
+    Blueprint,
+    Deployment,
+    blueprint,
+    load_template,
+)
 from passwordless.settings import Settings
 
+log = logging.getLogger(__name__)
 DEFAULT_PORT = 8765
 STACK_NAME = "passwordless-local"
 # Values for the template's parameters that have no default; the rest keep template.yaml's defaults.
@@ -72,7 +80,7 @@ class LocalStack:
         self._wrap_handler = wrap_handler or (lambda _, handler: handler)
         self._exit = ExitStack()
         self._server: BaseWSGIServer | None = None
-        self._app: LocalStackApp | None = None
+        self._serving: threading.Thread | None = None
         self.config: LocalConfig | None = None
         self.triggers: TriggerRunner | None = None
 
@@ -87,10 +95,17 @@ class LocalStack:
         return self
 
     def stop(self) -> None:
+        """Stop serving, let overrun trigger invocations finish (they may still be writing to the
+        embedded AWS), then take the embedded AWS and the environment down."""
+        if self._serving is not None and self._server is not None:
+            self._server.shutdown()  # waits for serve_forever, so only once it has started
+            self._serving.join()
+            self._serving = None
         if self._server is not None:
-            self._server.shutdown()
             self._server.server_close()
             self._server = None
+        if self.triggers is not None and (running := self.triggers.drain(self._policy.timeout_seconds)):
+            log.warning("%d trigger invocation(s) still running after their budget; stopping anyway", running)
         self._exit.close()
 
     def __enter__(self) -> LocalStack:
@@ -112,13 +127,11 @@ class LocalStack:
         return self.running_config.endpoint
 
     def _start(self) -> None:
-        # Bind first: the port (chosen by the OS when 0) is part of the URLs the stack is built with.
-        try:
-            self._server = make_server("127.0.0.1", self._port, self._serve, threaded=True)
-        except SystemExit:
-            # Werkzeug's server exits the process when the port is taken; a library must not.
-            raise OSError(errno.EADDRINUSE, "Address already in use") from None
-        url = f"http://127.0.0.1:{self._server.server_port}/"
+        # Listen first: the port (chosen by the OS when 0) is part of the URLs the stack is built
+        # with. A taken port is an OSError here, before anything else starts.
+        listener = self._exit.enter_context(socket.create_server(("127.0.0.1", self._port)))
+        port = listener.getsockname()[1]
+        url = f"http://127.0.0.1:{port}/"
         outbox = self._outbox_dir or Path(
             self._exit.enter_context(tempfile.TemporaryDirectory(prefix="outbox-"))
         )
@@ -128,11 +141,9 @@ class LocalStack:
                 template,
                 {**LOCAL_PARAMETERS, "SignInUrl": url},
                 pseudo_parameters={
-                    "AWS::Partition": "aws",
-                    "AWS::Region": REGION,
+                    **PSEUDO_PARAMETERS,
                     "AWS::AccountId": ACCOUNT_ID,
                     "AWS::StackName": STACK_NAME,
-                    "AWS::URLSuffix": "amazonaws.com",
                 },
             ),
             template,
@@ -149,14 +160,17 @@ class LocalStack:
         settings = Settings.from_env()
         create_resources(settings)
 
-        loaded = _load_triggers(plan)
-        wrapped = {
-            arn: (function, self._wrap_handler(function, handler))
-            for arn, (function, handler) in loaded.items()
-        }
-        self.triggers = TriggerRunner(wrapped, self._policy)
+        arns = _function_arns(plan)
+        handlers = load_handlers(*sorted(set(plan.triggers.values())))
+        self.triggers = TriggerRunner(
+            {
+                arns[trigger]: (function, self._wrap_handler(function, handlers[function]))
+                for trigger, function in plan.triggers.items()
+            },
+            self._policy,
+        )
         idp = boto3.client("cognito-idp", region_name=REGION)
-        pool_id, client_id = _create_pool_and_client(idp, plan, _function_arns(plan))
+        pool_id, client_id = _create_pool_and_client(idp, plan, arns)
         self.config = LocalConfig(
             region=REGION,
             user_pool_id=pool_id,
@@ -168,14 +182,10 @@ class LocalStack:
         tokens = TokenIssuer(url, self._clock)
         auth = CustomAuth(UserDirectory(idp), self.triggers, SessionStore(self._clock), tokens)
         moto_app = DomainDispatcherApplication(create_backend_app)
-        self._app = LocalStackApp(auth, tokens, self.config, moto_app, lock)
-        threading.Thread(target=self._server.serve_forever, name="local-stack", daemon=True).start()
-
-    def _serve(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if self._app is None:  # a request in the moment between binding and being ready
-            start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
-            return [b"starting"]
-        return self._app(environ, start_response)
+        app = LocalStackApp(auth, tokens, self.config, moto_app, lock)
+        self._server = make_server("127.0.0.1", port, app, threaded=True, fd=listener.fileno())
+        self._serving = threading.Thread(target=self._server.serve_forever, name="local-stack", daemon=True)
+        self._serving.start()
 
     # --- conveniences for the demo and for tests ---------------------------------------------
 
@@ -212,13 +222,6 @@ def _function_arns(plan: Blueprint) -> dict[str, str]:
         trigger: f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{STACK_NAME}-{logical_id(function)}"
         for trigger, function in plan.triggers.items()
     }
-
-
-def _load_triggers(plan: Blueprint) -> dict[str, tuple[str, Handler]]:
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request is noise here
-    handlers = load_handlers(*sorted(set(plan.triggers.values())))
-    arns = _function_arns(plan)
-    return {arns[trigger]: (function, handlers[function]) for trigger, function in plan.triggers.items()}
 
 
 def _create_pool_and_client(idp: Any, plan: Blueprint, lambda_config: Mapping[str, str]) -> tuple[str, str]:  # noqa: ANN401

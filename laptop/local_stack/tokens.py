@@ -49,6 +49,21 @@ class TokenLifetimes:
 
 
 @dataclass(frozen=True)
+class Origin:
+    """The sign-in tokens descend from: a refresh keeps its auth_time (step-up checks read it) and its
+    origin_jti (revoking the refresh token revokes every token issued under it)."""
+
+    jti: str
+    auth_time: int
+
+
+@dataclass(frozen=True)
+class Refresh:
+    username: str
+    origin: Origin
+
+
+@dataclass(frozen=True)
 class Holder:
     """Who a token is for: the pool's username (a UUID when the pool signs in by email) and attributes."""
 
@@ -79,20 +94,26 @@ class TokenIssuer:
         holder: Holder,
         lifetimes: TokenLifetimes,
         *,
-        with_refresh: bool = True,
+        refreshed: Origin | None = None,
     ) -> dict[str, Any]:
-        """An AuthenticationResult as Cognito returns it after a completed sign-in (or a refresh)."""
+        """An AuthenticationResult as Cognito returns it after a completed sign-in, or after a
+        refresh of the sign-in `refreshed` (then without a new refresh token)."""
         now = int(self._clock())
-        origin = str(uuid.uuid4())
+        origin = refreshed or Origin(str(uuid.uuid4()), now)
         common = {
             "sub": holder.attributes.get("sub", holder.username),
             "iss": self.issuer(pool_id),
-            "origin_jti": origin,
+            "origin_jti": origin.jti,
             "event_id": str(uuid.uuid4()),
-            "auth_time": now,
+            "auth_time": origin.auth_time,
             "iat": now,
         }
-        attributes = {key: value for key, value in holder.attributes.items() if key not in _RESERVED}
+        # cognito:user_status and the like describe the account to triggers; tokens never carry them.
+        attributes = {
+            key: value
+            for key, value in holder.attributes.items()
+            if key not in _RESERVED and not key.startswith("cognito:")
+        }
         if "email_verified" in attributes:
             attributes["email_verified"] = attributes["email_verified"] == "true"  # type: ignore[assignment]
         id_claims = {
@@ -119,10 +140,12 @@ class TokenIssuer:
             "TokenType": "Bearer",
             "IdToken": self._sign(id_claims),
         }
-        if with_refresh:
+        if refreshed is None:
             refresh_claims = {
                 "sub": common["sub"],
                 "iss": common["iss"],
+                "origin_jti": origin.jti,
+                "auth_time": origin.auth_time,
                 "client_id": client_id,
                 "username": holder.username,
                 "token_use": "refresh",  # nosec B105 - a claim name, not a password
@@ -133,15 +156,14 @@ class TokenIssuer:
             result["RefreshToken"] = self._sign(refresh_claims)
         return result
 
-    def read_refresh(self, pool_id: str, client_id: str, token: str) -> str:
-        """The username a live, unrevoked refresh token was issued to for this client."""
+    def read_refresh(self, pool_id: str, client_id: str, token: str) -> Refresh:
+        """Whose sign-in a live, unrevoked refresh token of this client continues."""
         claims = self._read(pool_id, token, "refresh", INVALID_REFRESH_TOKEN)
         if claims.get("client_id") != client_id:
             raise not_authorized(INVALID_REFRESH_TOKEN)
-        with self._lock:
-            if claims["jti"] in self._revoked:
-                raise not_authorized("Refresh Token has been revoked")
-        return str(claims["username"])
+        if self._is_revoked(claims):
+            raise not_authorized("Refresh Token has been revoked")
+        return Refresh(str(claims["username"]), Origin(str(claims["origin_jti"]), int(claims["auth_time"])))
 
     def read_access_any_pool(self, token: str) -> tuple[str, str]:
         """(pool id, username) of a live access token; GetUser names no pool, the token's issuer does."""
@@ -154,14 +176,21 @@ class TokenIssuer:
             raise not_authorized(INVALID_ACCESS_TOKEN)
         pool_id = issuer.removeprefix(prefix)
         # The signature check below is what makes this pool id trustworthy.
-        return pool_id, str(self._read(pool_id, token, "access", INVALID_ACCESS_TOKEN)["username"])
+        claims = self._read(pool_id, token, "access", INVALID_ACCESS_TOKEN)
+        if self._is_revoked(claims):
+            raise not_authorized("Access Token has been revoked")
+        return pool_id, str(claims["username"])
 
     def revoke(self, pool_id: str, client_id: str, token: str) -> None:
         claims = self._read(pool_id, token, "refresh", INVALID_REFRESH_TOKEN)
         if claims.get("client_id") != client_id:
             raise not_authorized(INVALID_REFRESH_TOKEN)
         with self._lock:
-            self._revoked.add(str(claims["jti"]))
+            self._revoked.add(str(claims["origin_jti"]))
+
+    def _is_revoked(self, claims: Mapping[str, Any]) -> bool:
+        with self._lock:
+            return claims.get("origin_jti") in self._revoked
 
     def _sign(self, claims: Mapping[str, Any]) -> str:
         return jwt.encode(dict(claims), self._key, algorithm="RS256", headers={"kid": self.key_id})
@@ -175,7 +204,7 @@ class TokenIssuer:
                 issuer=self.issuer(pool_id),
                 # Expiry is checked below against the stack's clock, which tests move forward.
                 options={
-                    "require": ["exp", "iat", "jti", "token_use"],
+                    "require": ["exp", "iat", "jti", "token_use", "origin_jti", "auth_time"],
                     "verify_aud": False,
                     "verify_exp": False,
                 },

@@ -1,11 +1,12 @@
-"""Invoke a trigger handler the way Cognito invokes Lambda: synchronously, within 5 seconds, and again
-after a failure, up to three attempts in all, before the API call itself fails."""
+"""Invoke a trigger handler the way Cognito invokes Lambda: synchronously, within 5 seconds, again
+after a timeout (three attempts in all), and then fail the API call with Cognito's error."""
 
 from __future__ import annotations
 
 import copy
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,10 @@ class TriggerPolicy:
     # not ... Amazon Cognito retries the call. After three unsuccessful attempts, the function times out."
     timeout_seconds: float = 5.0
     attempts: int = 3
+    # An exception the function raises reaches the client at once as UserLambdaValidationException
+    # ("<Trigger> failed with error <message>."), which is what deployed pools show. Retrying it
+    # here would let a trigger that fails once pass locally and fail in AWS, so it is opt-in.
+    retry_errors: bool = False
 
 
 class _Attempt:
@@ -33,10 +38,9 @@ class _Attempt:
         self.done = threading.Event()
         self.result: Event | None = None
         self.error: BaseException | None = None
-        # Daemon: a handler stuck past its budget must not keep the process alive on Ctrl-C. Lambda
-        # would freeze it; here it runs on unobserved, which the README notes.
-        thread = threading.Thread(target=self._run, args=(handler, event, context), daemon=True)
-        thread.start()
+        # Daemon: a handler stuck past its budget must not keep the process alive on Ctrl-C.
+        self.thread = threading.Thread(target=self._run, args=(handler, event, context), daemon=True)
+        self.thread.start()
 
     def _run(self, handler: Handler, event: Event, context: object) -> None:
         try:
@@ -60,6 +64,8 @@ class TriggerRunner:
         self._handlers = dict(handlers)
         self.policy = policy
         self._context_for = context_for
+        self._abandoned: list[_Attempt] = []
+        self._lock = threading.Lock()
 
     def __contains__(self, arn: str) -> bool:
         return arn in self._handlers
@@ -67,29 +73,37 @@ class TriggerRunner:
     def invoke(self, trigger: str, arn: str, event: Event) -> Event:
         """`trigger` (DefineAuthChallenge, ...) only names the trigger in errors, as Cognito's do."""
         function, handler = self._handlers[arn]
-        failure = CognitoError("UnexpectedLambdaException", f"{trigger} invocation failed.")
         timed_out = f"{trigger} invocation failed due to error Socket timeout while invoking Lambda function."
+        failure = CognitoError("UnexpectedLambdaException", timed_out)
         for attempt in range(1, self.policy.attempts + 1):
             # A fresh copy each time: a handler that edited the event before failing must not leak
             # its edits into the retry, which Cognito would send from scratch.
             call = _Attempt(handler, copy.deepcopy(event), self._context_for(function))
             if not call.done.wait(self.policy.timeout_seconds):
-                failure = CognitoError("UnexpectedLambdaException", timed_out)
+                with self._lock:
+                    self._abandoned.append(call)
                 log.warning("%s attempt %d/%d timed out", trigger, attempt, self.policy.attempts)
+                failure = CognitoError("UnexpectedLambdaException", timed_out)
                 continue
             if call.error is not None:
                 failure = CognitoError(
                     "UserLambdaValidationException", f"{trigger} failed with error {call.error}."
                 )
-                log.warning(
-                    "%s attempt %d/%d raised %s",
-                    trigger,
-                    attempt,
-                    self.policy.attempts,
-                    type(call.error).__name__,
-                )
-                continue
+                log.warning("%s attempt %d raised %s", trigger, attempt, type(call.error).__name__)
+                if self.policy.retry_errors:
+                    continue
+                raise failure
             if not isinstance(call.result, dict) or not isinstance(call.result.get("response"), dict):
                 raise CognitoError("InvalidLambdaResponseException", "Invalid lambda response received.")
             return call.result
         raise failure
+
+    def drain(self, timeout_seconds: float) -> int:
+        """Wait up to `timeout_seconds` for overrun invocations still running (Lambda would have
+        stopped them); returns how many are still running, which the caller should report."""
+        deadline = time.monotonic() + timeout_seconds
+        with self._lock:
+            abandoned, self._abandoned = self._abandoned, []
+        for call in abandoned:
+            call.thread.join(max(0.0, deadline - time.monotonic()))
+        return sum(call.thread.is_alive() for call in abandoned)

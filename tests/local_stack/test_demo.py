@@ -108,3 +108,20 @@ def test_make_demo_says_what_to_do_when_its_port_is_taken(capsys: pytest.Capture
 
     assert status == 1
     assert f"cannot listen on 127.0.0.1:{port}" in capsys.readouterr().err
+
+
+def test_a_stack_that_fails_to_start_raises_instead_of_hanging(tmp_path: Path) -> None:
+    outcome: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            LocalStack(port=0, template_path=tmp_path / "missing.yaml").start()
+        except BaseException as error:
+            outcome.append(error)
+
+    starter = threading.Thread(target=start, daemon=True)
+    starter.start()
+    starter.join(20)
+
+    assert not starter.is_alive(), "start() hung after a failure"
+    assert [type(error) for error in outcome] == [FileNotFoundError]

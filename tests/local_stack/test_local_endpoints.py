@@ -4,6 +4,7 @@ for every other AWS call, atomic under concurrent requests like the real service
 from __future__ import annotations
 
 import json
+import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -168,3 +169,59 @@ def test_twenty_parallel_redemptions_of_one_link_sign_in_exactly_once(local_stac
     # A first round that starts after the sign-in finds no live secret and issues one new email;
     # every later round reuses that secret.
     assert len(local_stack.mail()) <= 2
+
+
+def test_aws_sdk_requests_reach_moto_even_on_the_pages_paths(local_stack: RunningStack) -> None:
+    s3 = local_stack.stack.client("s3")
+
+    s3.create_bucket(Bucket="local")
+    s3.put_object(Bucket="local", Key="outbox", Body=b"mine")
+
+    assert [bucket["Name"] for bucket in s3.list_buckets()["Buckets"]] == ["local"]
+    assert s3.get_object(Bucket="local", Key="outbox")["Body"].read() == b"mine"
+
+
+def raw(
+    stack: RunningStack, path: str, *, method: str = "GET", headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str]]:
+    url = f"{stack.stack.url.rstrip('/')}{path}"
+    request = urllib.request.Request(url, method=method, headers=headers or {})  # noqa: S310 - 127.0.0.1
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
+            return response.status, dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers)
+
+
+def test_a_foreign_host_name_is_refused_so_dns_rebinding_reads_nothing(local_stack: RunningStack) -> None:
+    port = local_stack.stack.url.rstrip("/").rsplit(":", 1)[1]
+
+    assert raw(local_stack, "/local/outbox", headers={"Host": f"attacker.example:{port}"})[0] == 403
+    assert raw(local_stack, "/local/outbox", headers={"Host": f"localhost:{port}"})[0] == 200
+
+
+def test_only_public_documents_are_readable_cross_origin(local_stack: RunningStack) -> None:
+    local_stack.stack.client("dynamodb").list_tables()  # moto is up and answering
+    issuer_path = f"/{local_stack.pool_id}/.well-known/jwks.json"
+
+    assert "Access-Control-Allow-Origin" not in raw(local_stack, "/local/outbox")[1]
+    assert "Access-Control-Allow-Origin" not in raw(local_stack, "/local/config")[1]
+    assert raw(local_stack, issuer_path)[1]["Access-Control-Allow-Origin"] == "*"
+    assert raw(local_stack, "/moto-api/data.json")[0] == 404
+
+
+def test_a_cross_origin_page_may_not_send_aws_credentials(local_stack: RunningStack) -> None:
+    def preflight(headers: str) -> int:
+        return raw(
+            local_stack,
+            "/",
+            method="OPTIONS",
+            headers={
+                "Origin": "https://elsewhere.example",
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": headers,
+            },
+        )[0]
+
+    assert preflight("content-type,x-amz-target") == 204
+    assert preflight("content-type,x-amz-target,authorization,x-amz-date") == 403

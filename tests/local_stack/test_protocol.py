@@ -279,3 +279,42 @@ def test_an_unknown_login_reaches_the_triggers_as_cognito_sends_it(
         assert event["request"]["userAttributes"] == {}
         assert event["request"]["userNotFound"] is True
     assert challenge["ChallengeParameters"]["USERNAME"] != "Nobody@Example.com"
+
+
+@pytest.mark.parametrize("operation", ["InitiateAuth", "RespondToAuthChallenge", "GetUser", "RevokeToken"])
+@pytest.mark.parametrize("body", [b"[]", b'"text"', b"7", b"null"], ids=["list", "string", "number", "null"])
+def test_every_sign_in_operation_refuses_a_body_that_is_not_an_object(
+    local_stack: RunningStack, operation: str, body: bytes
+) -> None:
+    status, _, answer = post(local_stack, operation, body)
+
+    assert (status, answer["__type"]) == (400, "SerializationException")
+
+
+@pytest.mark.parametrize(
+    "mismatch",
+    [{"ChallengeName": "SMS_MFA"}, {"USERNAME": "someone-else"}, {"ClientId": "OTHER"}],
+    ids=["challenge-name", "username", "client"],
+)
+def test_a_request_that_does_not_belong_to_the_session_leaves_it_usable(
+    local_stack: RunningStack, mismatch: dict[str, str]
+) -> None:
+    other = local_stack.idp.create_user_pool_client(
+        UserPoolId=local_stack.pool_id, ClientName="other", ExplicitAuthFlows=["ALLOW_CUSTOM_AUTH"]
+    )["UserPoolClient"]["ClientId"]
+    challenge = local_stack.initiate(JANE_EMAIL)
+    body = {
+        "ClientId": local_stack.client_id,
+        "ChallengeName": "CUSTOM_CHALLENGE",
+        "Session": challenge["Session"],
+        "ChallengeResponses": {"USERNAME": local_stack.jane, "ANSWER": local_stack.mail()[0].code},
+    }
+    if "USERNAME" in mismatch:
+        body["ChallengeResponses"] = {**body["ChallengeResponses"], **mismatch}  # type: ignore[dict-item]
+    else:
+        body |= {key: other if value == "OTHER" else value for key, value in mismatch.items()}
+
+    status, _, _ = post(local_stack, "RespondToAuthChallenge", body)
+
+    assert status == 400
+    assert "AuthenticationResult" in local_stack.answer(challenge, local_stack.mail()[0].code)

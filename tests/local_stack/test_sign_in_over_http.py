@@ -54,6 +54,7 @@ def test_a_typed_code_signs_in_within_the_session_that_asked(local_stack: Runnin
     assert id_claims["aud"] == local_stack.client_id
     assert id_claims["cognito:username"] == local_stack.jane
     assert id_claims["email_verified"] is True
+    assert not [claim for claim in id_claims if claim.startswith("cognito:") and claim != "cognito:username"]
     access = verified_claims(
         local_stack, result["AccessToken"], token_use="access", username=local_stack.jane
     )
@@ -154,7 +155,9 @@ def test_a_session_is_still_good_just_before_it_expires(local_stack: RunningStac
     challenge = local_stack.initiate(JANE_EMAIL)
     local_stack.clock.advance(15 * 60 - 5)
 
-    assert "AuthenticationResult" in local_stack.answer(challenge, local_stack.mail()[0].code)
+    # Only the session's clock moved (the secret's lives in the handlers), so a wrong answer shows
+    # the session was accepted: Cognito answers with the next challenge, not a session error.
+    assert local_stack.answer(challenge, "000000")["ChallengeName"] == "CUSTOM_CHALLENGE"
 
 
 def test_refresh_token_auth_issues_new_tokens_until_the_refresh_token_is_revoked(
@@ -243,3 +246,46 @@ def test_a_user_disabled_mid_sign_in_gets_no_tokens(local_stack: RunningStack) -
         "NotAuthorizedException",
         "User is disabled.",
     )
+
+
+def test_revoking_the_refresh_token_revokes_the_access_tokens_of_that_sign_in(
+    local_stack: RunningStack,
+) -> None:
+    signed_in = local_stack.answer(local_stack.initiate(JANE_EMAIL), local_stack.mail()[0].code)[
+        "AuthenticationResult"
+    ]
+    renewed = local_stack.idp.initiate_auth(
+        AuthFlow="REFRESH_TOKEN_AUTH",
+        ClientId=local_stack.client_id,
+        AuthParameters={"REFRESH_TOKEN": signed_in["RefreshToken"]},
+    )["AuthenticationResult"]
+
+    local_stack.idp.revoke_token(Token=signed_in["RefreshToken"], ClientId=local_stack.client_id)
+
+    for access_token in (signed_in["AccessToken"], renewed["AccessToken"]):
+        assert refusal(lambda token=access_token: local_stack.idp.get_user(AccessToken=token)) == (
+            "NotAuthorizedException",
+            "Access Token has been revoked",
+        )
+
+
+def test_a_refresh_keeps_the_sign_ins_auth_time_and_origin(local_stack: RunningStack) -> None:
+    signed_in = local_stack.answer(local_stack.initiate(JANE_EMAIL), local_stack.mail()[0].code)[
+        "AuthenticationResult"
+    ]
+    local_stack.clock.advance(30 * 60)
+
+    renewed = local_stack.idp.initiate_auth(
+        AuthFlow="REFRESH_TOKEN_AUTH",
+        ClientId=local_stack.client_id,
+        AuthParameters={"REFRESH_TOKEN": signed_in["RefreshToken"]},
+    )["AuthenticationResult"]
+
+    before, after = (
+        jwt.decode(r["IdToken"], options={"verify_signature": False}) for r in (signed_in, renewed)
+    )
+    assert after["auth_time"] == before["auth_time"], (
+        "a refresh is not a new sign-in (step-up checks read this)"
+    )
+    assert after["origin_jti"] == before["origin_jti"]
+    assert after["iat"] >= before["iat"] + 30 * 60

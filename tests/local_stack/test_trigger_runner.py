@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,13 +19,31 @@ from tests.support.local_stack import JANE_EMAIL, MovableClock, RunningStack, st
 
 ARN = "arn:aws:lambda:us-east-1:111122223333:function:test"
 FAST = TriggerPolicy(timeout_seconds=0.2, attempts=3)
+RETRYING = TriggerPolicy(timeout_seconds=0.2, attempts=3, retry_errors=True)
 
 
-def runner_for(handler: Callable[[dict[str, Any], object], dict[str, Any]]) -> TriggerRunner:
-    return TriggerRunner({ARN: ("define_auth_challenge", handler)}, FAST, context_for=lambda _: object())
+def runner_for(
+    handler: Callable[[dict[str, Any], object], dict[str, Any]], policy: TriggerPolicy = FAST
+) -> TriggerRunner:
+    return TriggerRunner({ARN: ("define_auth_challenge", handler)}, policy, context_for=lambda _: object())
 
 
-def test_a_failing_trigger_is_retried_with_the_original_event_until_it_answers() -> None:
+def test_an_exception_fails_the_call_at_once_with_the_functions_message() -> None:
+    calls = []
+
+    def broken(event: dict[str, Any], _: object) -> dict[str, Any]:
+        calls.append(event)
+        raise RuntimeError("boom")
+
+    with pytest.raises(CognitoError) as caught:
+        runner_for(broken).invoke("CreateAuthChallenge", ARN, {"response": {}})
+
+    assert len(calls) == 1
+    assert caught.value.error_type == "UserLambdaValidationException"
+    assert caught.value.message == "CreateAuthChallenge failed with error boom."
+
+
+def test_with_retry_errors_a_failing_trigger_is_retried_with_the_original_event() -> None:
     seen: list[dict[str, Any]] = []
 
     def flaky(event: dict[str, Any], _: object) -> dict[str, Any]:
@@ -36,14 +53,14 @@ def test_a_failing_trigger_is_retried_with_the_original_event_until_it_answers()
             raise RuntimeError("not yet")
         return event
 
-    result = runner_for(flaky).invoke("DefineAuthChallenge", ARN, {"response": {}})
+    result = runner_for(flaky, RETRYING).invoke("DefineAuthChallenge", ARN, {"response": {}})
 
     assert len(seen) == 3
     assert all(event == {"response": {}} for event in seen)
     assert result["response"] == {"scribbled": True}
 
 
-def test_a_trigger_that_always_fails_fails_the_call_after_three_attempts() -> None:
+def test_with_retry_errors_a_trigger_that_always_fails_gives_up_after_three_attempts() -> None:
     calls = []
 
     def broken(event: dict[str, Any], _: object) -> dict[str, Any]:
@@ -51,7 +68,7 @@ def test_a_trigger_that_always_fails_fails_the_call_after_three_attempts() -> No
         raise RuntimeError("boom")
 
     with pytest.raises(CognitoError) as caught:
-        runner_for(broken).invoke("CreateAuthChallenge", ARN, {"response": {}})
+        runner_for(broken, RETRYING).invoke("CreateAuthChallenge", ARN, {"response": {}})
 
     assert len(calls) == 3
     assert caught.value.error_type == "UserLambdaValidationException"
@@ -108,15 +125,16 @@ def test_a_create_trigger_that_cannot_send_fails_the_sign_in_with_its_generic_me
     assert stack_without_mail.mail() == []
 
 
-RETRY_POLICY = TriggerPolicy(timeout_seconds=1.0, attempts=3)
+RETRY_POLICY = TriggerPolicy(timeout_seconds=2.0, attempts=3)
 
 
 class LateFirstCreate:
     """Wraps create so its first invocation does its work (stores the secret, sends the email) but
-    answers after the trigger budget, as a slow Lambda would; counts every invocation."""
+    answers only after the retry has run, as a Lambda slower than its budget would; counts calls."""
 
     def __init__(self) -> None:
         self.creates = 0
+        self._retried = threading.Event()
 
     def __call__(self, function: str, handler: Handler) -> Handler:
         if function != "create_auth_challenge":
@@ -127,7 +145,9 @@ class LateFirstCreate:
             first = self.creates == 1
             result = handler(event, context)
             if first:
-                time.sleep(RETRY_POLICY.timeout_seconds * 1.5)
+                self._retried.wait(10)  # past the budget for certain: the retry has started
+            else:
+                self._retried.set()
             return result
 
         return late_once
