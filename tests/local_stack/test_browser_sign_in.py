@@ -63,6 +63,13 @@ def ask_by_email(person: Visitor, stack: RunningStack, address: str = JANE_EMAIL
     expect(person.page.locator("#code-title")).to_be_visible()
 
 
+def emailed_link(stack: RunningStack, browser: Browser, visitors: list[Visitor]) -> str:
+    """Someone asks for jane's sign-in on the page; the link from the one email that went out."""
+    ask_by_email(visitor(visitors, browser), stack)
+    [link] = outbox_links(stack)
+    return link
+
+
 def outbox_links(stack: RunningStack) -> list[str]:
     """The links, read the way a person's mail client would get them: from the outbox over HTTP."""
     with urllib.request.urlopen(f"{stack.stack.url}local/outbox", timeout=5) as response:  # noqa: S310
@@ -97,8 +104,7 @@ def test_the_link_opened_in_another_browser_signs_in_only_after_the_click(
 def test_a_mail_scanner_that_runs_the_page_leaves_the_link_working(
     local_stack: RunningStack, browser: Browser, visitors: list[Visitor]
 ) -> None:
-    ask_by_email(visitor(visitors, browser), local_stack)
-    [link] = outbox_links(local_stack)
+    link = emailed_link(local_stack, browser, visitors)
 
     scanner = visitor(visitors, browser)
     scanner.page.goto(link)
@@ -134,8 +140,7 @@ def test_the_typed_code_signs_in_after_a_wrong_one(
 def test_a_used_link_explains_itself_and_the_new_email_signs_in(
     local_stack: RunningStack, browser: Browser, visitors: list[Visitor]
 ) -> None:
-    ask_by_email(visitor(visitors, browser), local_stack)
-    [link] = outbox_links(local_stack)
+    link = emailed_link(local_stack, browser, visitors)
     first = visitor(visitors, browser)
     first.page.goto(link)
     first.page.click("#continue")

@@ -162,12 +162,16 @@ def test_a_session_from_another_client_or_made_up_is_refused(local_stack: Runnin
     assert caught.value.response["Error"]["Message"] == "Invalid session for the user."
 
 
+def another_client(stack: RunningStack, flows: list[str], **settings: str) -> str:
+    """A second app client in the stack's pool, made through the endpoint as an admin would."""
+    created = stack.idp.create_user_pool_client(
+        UserPoolId=stack.pool_id, ClientName="another", ExplicitAuthFlows=flows, **settings
+    )
+    return str(created["UserPoolClient"]["ClientId"])
+
+
 def test_a_client_without_custom_auth_is_refused(local_stack: RunningStack) -> None:
-    other = local_stack.idp.create_user_pool_client(
-        UserPoolId=local_stack.pool_id,
-        ClientName="refresh-only",
-        ExplicitAuthFlows=["ALLOW_REFRESH_TOKEN_AUTH"],
-    )["UserPoolClient"]["ClientId"]
+    other = another_client(local_stack, ["ALLOW_REFRESH_TOKEN_AUTH"])
 
     with pytest.raises(ClientError) as caught:
         local_stack.idp.initiate_auth(
@@ -178,12 +182,7 @@ def test_a_client_without_custom_auth_is_refused(local_stack: RunningStack) -> N
 
 
 def test_without_prevent_user_existence_errors_an_unknown_user_is_named(local_stack: RunningStack) -> None:
-    legacy = local_stack.idp.create_user_pool_client(
-        UserPoolId=local_stack.pool_id,
-        ClientName="legacy",
-        ExplicitAuthFlows=["ALLOW_CUSTOM_AUTH"],
-        PreventUserExistenceErrors="LEGACY",
-    )["UserPoolClient"]["ClientId"]
+    legacy = another_client(local_stack, ["ALLOW_CUSTOM_AUTH"], PreventUserExistenceErrors="LEGACY")
     start = {"AuthFlow": "CUSTOM_AUTH", "ClientId": legacy}
 
     with pytest.raises(ClientError) as caught:
@@ -299,9 +298,7 @@ def test_every_sign_in_operation_refuses_a_body_that_is_not_an_object(
 def test_a_request_that_does_not_belong_to_the_session_leaves_it_usable(
     local_stack: RunningStack, mismatch: dict[str, str]
 ) -> None:
-    other = local_stack.idp.create_user_pool_client(
-        UserPoolId=local_stack.pool_id, ClientName="other", ExplicitAuthFlows=["ALLOW_CUSTOM_AUTH"]
-    )["UserPoolClient"]["ClientId"]
+    other = another_client(local_stack, ["ALLOW_CUSTOM_AUTH"])
     challenge = local_stack.initiate(JANE_EMAIL)
     body = {
         "ClientId": local_stack.client_id,
