@@ -83,8 +83,6 @@ class LocalStackApp:
         moto_app: WsgiApp,
         moto_lock: threading.RLock,
     ) -> None:
-        self._auth = auth
-        self._tokens = tokens
         self._config = config
         self._moto_app = moto_app
         self._moto_lock = moto_lock
@@ -134,7 +132,7 @@ class LocalStackApp:
         elif request.path.startswith("/moto-api"):
             # moto's dashboard dumps every service's state, secrets included; nothing here needs it.
             response = Response("Not found.", status=404, headers=LOCAL_PAGE_HEADERS)
-        elif request.method in {"GET", "HEAD"} and (local := self._local(request.path, request)) is not None:
+        elif request.method in {"GET", "HEAD"} and (local := self._local(request)) is not None:
             response = local
         else:
             return self._moto(environ, start_response)
@@ -167,9 +165,13 @@ class LocalStackApp:
         except RequestEntityTooLarge:
             raise CognitoError("SerializationException", "Request body is too large.", status=413) from None
         try:
-            return json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+            body = json.loads(raw.decode("utf-8"))
+            # JSON's \ud800-style escapes can smuggle text that is not UTF-8 past the decode above;
+            # refusing it here keeps every field, and every trigger event, valid text.
+            json.dumps(body, ensure_ascii=False).encode("utf-8")
+        except (UnicodeError, ValueError):
             raise CognitoError("SerializationException", "The request body is not valid JSON.") from None
+        return body
 
     @staticmethod
     def _json(document: object, status: int, request_id: str, error_type: str | None = None) -> Response:
@@ -182,7 +184,8 @@ class LocalStackApp:
 
     # --- pages and local endpoints ------------------------------------------------------------
 
-    def _local(self, path: str, request: Request) -> Response | None:
+    def _local(self, request: Request) -> Response | None:
+        path = request.path
         route = self._routes.get(path)
         if route is not None:
             return route(request)

@@ -100,6 +100,12 @@ def test_a_cors_preflight_allows_the_headers_a_cognito_client_sends(local_stack:
             "ResourceNotFoundException",
         ),
         ({"ClientId": "CLIENT"}, 400, "InvalidParameterException"),
+        (
+            b'{"AuthFlow": "CUSTOM_AUTH", "ClientId": "CLIENT", '
+            b'"AuthParameters": {"USERNAME": "\\ud800@example.com"}}',
+            400,
+            "SerializationException",
+        ),
     ],
     ids=[
         "not-json",
@@ -113,6 +119,7 @@ def test_a_cors_preflight_allows_the_headers_a_cognito_client_sends(local_stack:
         "password-flow",
         "unknown-client",
         "no-flow",
+        "lone-surrogate",
     ],
 )
 def test_bad_requests_get_cognitos_error_and_change_nothing(
@@ -120,6 +127,8 @@ def test_bad_requests_get_cognitos_error_and_change_nothing(
 ) -> None:
     if isinstance(body, dict):
         body = json.loads(json.dumps(body).replace("CLIENT", local_stack.client_id))
+    else:
+        body = body.replace(b"CLIENT", local_stack.client_id.encode())
 
     answer_status, headers, answer = post(local_stack, "InitiateAuth", body)
 
