@@ -5,23 +5,23 @@ events shaped as Cognito shapes them; REFRESH_TOKEN_AUTH, GetUser and RevokeToke
 from __future__ import annotations
 
 import base64
-import copy
 import hashlib
 import hmac
 from collections.abc import Mapping
 from typing import Any
 
-from laptop.aws import REGION
 from laptop.local_stack import request_fields as fields
 from laptop.local_stack.errors import (
     INCORRECT_CREDENTIALS,
     SESSION_INVALID,
     CognitoError,
+    invalid_lambda_response,
     invalid_parameter,
     not_authorized,
 )
 from laptop.local_stack.sessions import AuthSession, SessionStore
 from laptop.local_stack.tokens import INVALID_REFRESH_TOKEN, Holder, TokenIssuer, TokenLifetimes
+from laptop.local_stack.trigger_events import trigger_event
 from laptop.local_stack.trigger_runner import TriggerRunner
 from laptop.local_stack.user_directory import PoolUser, UserDirectory, stand_in_username
 
@@ -99,7 +99,7 @@ class CustomAuth:
             "answerCorrect"
         )
         if not isinstance(correct, bool):
-            raise CognitoError("InvalidLambdaResponseException", "Invalid lambda response received.")
+            raise invalid_lambda_response()
         session.entries.append(
             {
                 "challengeName": session.challenge_name,
@@ -114,11 +114,7 @@ class CustomAuth:
         user = self._directory.find(pool_id, username)
         if user is None or not user.enabled:
             raise not_authorized("Access Token has been revoked")
-        attributes = [
-            {"Name": name, "Value": value}
-            for name, value in user.attributes.items()
-            if not name.startswith("cognito:")
-        ]
+        attributes = [{"Name": name, "Value": value} for name, value in user.attributes.items()]
         return {"Username": user.username, "UserAttributes": attributes}
 
     def revoke_token(self, body: Body) -> dict[str, Any]:
@@ -153,7 +149,7 @@ class CustomAuth:
         challenge = decision.get("challengeName")
         if challenge != CUSTOM_CHALLENGE:
             # SRP_A / PASSWORD_VERIFIER need passwords, which this stack does not verify.
-            raise CognitoError("InvalidLambdaResponseException", "Invalid lambda response received.")
+            raise invalid_lambda_response()
         create = self._event(session, user, "CreateAuthChallenge_Authentication", client_metadata)
         create["request"]["challengeName"] = challenge
         response = self._invoke(session, "CreateAuthChallenge", create)["response"]
@@ -161,7 +157,7 @@ class CustomAuth:
         private = response.get("privateChallengeParameters") or {}
         metadata = response.get("challengeMetadata") or ""
         if not _is_string_map(public) or not _is_string_map(private) or not isinstance(metadata, str):
-            raise CognitoError("InvalidLambdaResponseException", "Invalid lambda response received.")
+            raise invalid_lambda_response()
         session.challenge_name, session.private, session.metadata = challenge, dict(private), metadata
         validity = int(client.get("AuthSessionValidity") or _DEFAULT_SESSION_MINUTES)
         return {
@@ -179,22 +175,16 @@ class CustomAuth:
         *,
         entries: bool = True,
     ) -> dict[str, Any]:
-        request: dict[str, Any] = {"userAttributes": dict(user.attributes) if user else {}}
-        if entries:
-            request["session"] = copy.deepcopy(session.entries)
-        if client_metadata is not None:
-            request["clientMetadata"] = dict(client_metadata)
-        request["userNotFound"] = user is None
-        return {
-            "version": "1",
-            "region": REGION,
-            "userPoolId": session.pool_id,
-            "userName": user.username if user else session.login,
-            "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": session.client_id},
-            "triggerSource": trigger_source,
-            "request": request,
-            "response": {},
-        }
+        return trigger_event(
+            pool_id=session.pool_id,
+            client_id=session.client_id,
+            user_name=user.username if user else session.login,
+            # Triggers see the account's status among its attributes; tokens and GetUser never do.
+            attributes={**user.attributes, "cognito:user_status": user.status} if user else None,
+            trigger_source=trigger_source,
+            entries=session.entries if entries else None,
+            client_metadata=client_metadata,
+        )
 
     # --- checks -------------------------------------------------------------------------------
 
@@ -230,8 +220,7 @@ class CustomAuth:
         user = self._directory.find(pool_id, refresh.username)
         if user is None or not user.enabled:
             raise not_authorized(INVALID_REFRESH_TOKEN)
-        if client.get("ClientSecret"):
-            self._check_secret_hash(client, parameters, refresh.username)
+        self._check_secret_hash(client, parameters, refresh.username)
         result = self._tokens.issue(
             pool_id,
             client["ClientId"],

@@ -24,6 +24,11 @@ def not_authorized(message: str) -> CognitoError:
     return CognitoError("NotAuthorizedException", message)
 
 
+def invalid_lambda_response() -> CognitoError:
+    """A trigger answered, but not with what Cognito expects of it."""
+    return CognitoError("InvalidLambdaResponseException", "Invalid lambda response received.")
+
+
 # Cognito's own wording, which clients (Amplify among them) match on.
 INCORRECT_CREDENTIALS = "Incorrect username or password."
 SESSION_EXPIRED = "Invalid session for the user, session is expired."

@@ -23,10 +23,6 @@ def text(body: Mapping[str, Any], key: str, *, limit: int = MAX_VALUE) -> str:
     return value
 
 
-def optional_text(body: Mapping[str, Any], key: str, *, limit: int = MAX_VALUE) -> str | None:
-    return None if body.get(key) is None else text(body, key, limit=limit)
-
-
 def string_map(body: Mapping[str, Any], key: str, *, required: bool = False) -> dict[str, str] | None:
     value = body.get(key)
     if value is None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from laptop.handlers import Handler
 from laptop.invoke import LambdaContextStandIn
-from laptop.local_stack.errors import CognitoError
+from laptop.local_stack.errors import CognitoError, invalid_lambda_response
 
 Event = dict[str, Any]
 log = logging.getLogger(__name__)
@@ -94,7 +94,7 @@ class TriggerRunner:
                     continue
                 raise failure
             if not isinstance(call.result, dict) or not isinstance(call.result.get("response"), dict):
-                raise CognitoError("InvalidLambdaResponseException", "Invalid lambda response received.")
+                raise invalid_lambda_response()
             return call.result
         raise failure
 

@@ -43,7 +43,6 @@ class UserDirectory:
                     continue
                 raise
             attributes = {item["Name"]: item["Value"] for item in found.get("UserAttributes", [])}
-            attributes["cognito:user_status"] = found["UserStatus"]
             return PoolUser(found["Username"], attributes, bool(found["Enabled"]), found["UserStatus"])
         return None
 

@@ -1,7 +1,7 @@
 """A small stand-in for Cognito's CUSTOM_AUTH orchestration, driving the real trigger functions.
 
-It builds the three events as Cognito does (session list, userNotFound, clientMetadata only from
-RespondToAuthChallenge, callerContext.clientId) and sequences define -> create -> verify -> define.
+Its events come from laptop.local_stack.trigger_events, as the local stack's do; it sequences
+define -> create -> verify -> define in-process, without HTTP, sessions strings or tokens.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from laptop.local_stack.trigger_events import trigger_event
 
 Invoke = Callable[[str, dict[str, Any]], dict[str, Any]]  # ("define"|"create"|"verify", event) -> event
 
@@ -99,23 +101,15 @@ class Cognito:
         self, session: AuthSession, trigger: str, client_metadata: dict[str, str] | None
     ) -> dict[str, Any]:
         user = session.user
-        request: dict[str, Any] = {
-            "userAttributes": user.attributes() if user else {},
-            "session": copy.deepcopy(session.entries),
-            "userNotFound": user is None,
-        }
-        if client_metadata is not None:
-            request["clientMetadata"] = dict(client_metadata)
-        return {
-            "version": "1",
-            "region": "us-east-1",
-            "userPoolId": POOL_ID,
-            "userName": user.username if user else session.login,
-            "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": session.client_id},
-            "triggerSource": trigger,
-            "request": request,
-            "response": {},
-        }
+        return trigger_event(
+            pool_id=POOL_ID,
+            client_id=session.client_id,
+            user_name=user.username if user else session.login,
+            attributes=user.attributes() if user else None,
+            trigger_source=trigger,
+            entries=None if trigger.startswith("VerifyAuthChallengeResponse") else session.entries,
+            client_metadata=client_metadata,
+        )
 
     def _call(self, trigger: str, event: dict[str, Any]) -> dict[str, Any]:
         self.events.append((trigger, copy.deepcopy(event)))

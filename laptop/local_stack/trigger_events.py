@@ -1,0 +1,41 @@
+"""The events Cognito sends the three custom-auth triggers, in one place: the local stack sends them
+and the tests' small Cognito stand-in (tests/support/cognito.py) builds the same ones."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from laptop.aws import REGION
+
+
+def trigger_event(
+    *,
+    pool_id: str,
+    client_id: str,
+    user_name: str,
+    attributes: Mapping[str, str] | None,
+    trigger_source: str,
+    entries: Sequence[Mapping[str, Any]] | None,
+    client_metadata: Mapping[str, str] | None,
+) -> dict[str, Any]:
+    """`attributes` None is a login that matches no user (userNotFound); `entries` None leaves out
+    the session list, which Cognito sends define and create but not verify; `client_metadata` only
+    ever comes from RespondToAuthChallenge (Cognito gives InitiateAuth's to other triggers)."""
+    request: dict[str, Any] = {"userAttributes": dict(attributes or {})}
+    if entries is not None:
+        request["session"] = copy.deepcopy(list(entries))
+    if client_metadata is not None:
+        request["clientMetadata"] = dict(client_metadata)
+    request["userNotFound"] = attributes is None
+    return {
+        "version": "1",
+        "region": REGION,
+        "userPoolId": pool_id,
+        "userName": user_name,
+        "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": client_id},
+        "triggerSource": trigger_source,
+        "request": request,
+        "response": {},
+    }
