@@ -43,12 +43,9 @@ from passwordless.settings import Settings
 log = logging.getLogger(__name__)
 DEFAULT_PORT = 8765
 STACK_NAME = "passwordless-local"
-# Values for the template's parameters that have no default; the rest keep template.yaml's defaults.
-LOCAL_PARAMETERS = {
-    "EmailFrom": "no-reply@example.com",
-    "EmailFromName": "Passwordless demo",
-    "AppName": "the passwordless demo",
-}
+# A value for each template parameter without a default, so the template resolves; the functions'
+# sender and names then come from laptop.aws.local_environment, which overrides them.
+LOCAL_PARAMETERS = {"EmailFrom": "no-reply@example.com"}
 # moto accepts any credentials; these make a client's intent obvious in a config file.
 LOCAL_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}  # nosec B105
 
