@@ -16,6 +16,7 @@ STACK ?= default
 FUNCTION ?=
 EVENT ?=
 PORT ?= 8765
+CHROMIUM := /usr/bin/chromium
 
 .PHONY: help
 help: ## List the targets
@@ -60,13 +61,22 @@ typecheck: $(STAMP) ## mypy --strict on the layer, the laptop kit and each funct
 	@for f in $(FUNCTIONS); do echo "mypy functions/$$f/app.py"; $(BIN)/mypy functions/$$f/app.py || exit 1; done
 
 .PHONY: pytest
-pytest: $(STAMP) ## Run the tests (unit, integration with moto, template)
+pytest: $(STAMP) $(CHROMIUM) ## Run the tests (unit, integration, template, local stack, browser)
 	$(BIN)/pytest
+
+# The browser tests drive Debian's Chromium (Playwright never downloads one). Installed here so that
+# `make test` on a new machine needs nothing first; without root or apt, the message says what to run.
+$(CHROMIUM):
+	@command -v apt-get >/dev/null || { echo "browser tests need Chromium at $(CHROMIUM); install it with your package manager" >&2; exit 2; }
+	@if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO=sudo; \
+	else echo "browser tests need Chromium: run 'sudo apt-get install -y chromium', then make test again" >&2; exit 2; fi; \
+	echo "installing Debian's chromium for the browser tests"; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null
 
 .PHONY: pytest-lambda-python
 pytest-lambda-python: ## The tests again on the Lambda runtime's Python (LAMBDA_PYTHON, default python3.13)
 	@if $(LAMBDA_PYTHON) -c "" >/dev/null 2>&1; then \
-	  $(MAKE) --no-print-directory $(LAMBDA_VENV)/.installed && $(LAMBDA_VENV)/bin/pytest -q; \
+	  $(MAKE) --no-print-directory $(LAMBDA_VENV)/.installed $(CHROMIUM) && $(LAMBDA_VENV)/bin/pytest -q; \
 	else \
 	  echo "SKIPPED: $(LAMBDA_PYTHON) (the Lambda runtime's Python) is not installed; set LAMBDA_PYTHON to another"; \
 	fi
