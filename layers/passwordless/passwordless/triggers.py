@@ -6,14 +6,19 @@ The response object is always rebuilt from scratch, so nothing a caller pre-fill
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from passwordless.answer_checker import AnswerChecker
-from passwordless.challenge_issuer import ChallengeIssuer
 from passwordless.errors import SignInRefused, SignInUnavailable, StorageUnavailable
 from passwordless.events import CUSTOM_CHALLENGE, MalformedEvent, parse_create, parse_define, parse_verify
-from passwordless.security_events import SecurityLog
-from passwordless.session_rules import Decision, SessionLimits, decide
+from passwordless.session_rules import Decision, decide
+
+if TYPE_CHECKING:
+    # Types only: define imports this module too, and must not load the issuer's email rendering
+    # (jinja2) or the checker just to be named in signatures it never calls.
+    from passwordless.answer_checker import AnswerChecker
+    from passwordless.challenge_issuer import ChallengeIssuer
+    from passwordless.security_events import SecurityLog
+    from passwordless.session_rules import SessionLimits
 
 Event = dict[str, Any]
 
