@@ -3,6 +3,7 @@
     python -m laptop.invoke define_auth_challenge events/define_new_session.json
     python -m laptop.invoke --all events             # every file, the function picked by triggerSource
     python -m laptop.invoke --logical-id create_auth_challenge   # -> CreateAuthChallengeFunction
+    python -m laptop.invoke --metrics create_auth_challenge events/create_first_round.json
 
 Each invocation gets fresh embedded AWS (moto) holding laptop.sample_state, and a cold start of the
 function's app.py, so every sample event meets the state it was written for. The returned event is
@@ -12,6 +13,9 @@ Cognito-shaped event works too: a user missing from the sample state is simply a
 
 Exit status: 0 the handler returned; 1 the handler raised (Cognito would fail the sign-in with the
 error's message, printed as `error: ...`); 2 the event file or the command line is unusable.
+
+Metrics are off on the laptop (laptop.aws.local_environment); --metrics turns them on, and the EMF
+records CloudWatch would read go to stderr with the logs.
 
 `make sam-invoke` runs the same events in the Lambda container instead, with laptop/sam-env.json as
 the functions' environment. Its values are placeholders: define needs none of them to be real; create
@@ -148,9 +152,10 @@ def load_event(path: Path, function: str | None = None) -> tuple[str, Event]:
     return function, event
 
 
-def invoke(function: str, event: Event, outbox: Path) -> Outcome:
+def invoke(function: str, event: Event, outbox: Path, *, metrics: bool = False) -> Outcome:
     """One cold start of `function` on `event`, against freshly seeded embedded AWS."""
-    with embedded_aws(local_environment(outbox)) as settings:
+    env = local_environment(outbox, POWERTOOLS_METRICS_DISABLED=str(not metrics).lower())
+    with embedded_aws(env) as settings:
         _seed(settings)
         # Every run re-imports app.py, so every run is a cold start, whatever Powertools last saw.
         powertools_logger.is_cold_start = True
@@ -219,11 +224,11 @@ def _report_error(label: str, error: Exception) -> None:
     print(f"error: {label}{message}", file=sys.stderr)
 
 
-def run_one(function: str, path: Path) -> int:
+def run_one(function: str, path: Path, *, metrics: bool = False) -> int:
     function, event = load_event(path, function)
     with _outbox() as (folder, kept):
         mail = MailReporter(folder, kept=kept)
-        outcome = invoke(function, event, folder)
+        outcome = invoke(function, event, folder, metrics=metrics)
         mail.report_new()
     _dump(outcome.payload())
     if outcome.error is not None:
@@ -232,7 +237,7 @@ def run_one(function: str, path: Path) -> int:
     return 0
 
 
-def run_all(folder: Path) -> int:
+def run_all(folder: Path, *, metrics: bool = False) -> int:
     """Every *.json in `folder`, each on its own fresh state; prints {file name: response}."""
     paths = sorted(folder.glob("*.json"))
     if not paths:
@@ -243,7 +248,7 @@ def run_all(folder: Path) -> int:
     with _outbox() as (outbox, kept):
         mail = MailReporter(outbox, kept=kept)
         for path, function, event in events:
-            outcome = invoke(function, event, outbox)
+            outcome = invoke(function, event, outbox, metrics=metrics)
             mail.report_new()
             if outcome.error is not None:
                 failed = True
@@ -265,6 +270,9 @@ def _parser() -> argparse.ArgumentParser:
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--all", metavar="DIR", type=Path, help="run every *.json in DIR by its triggerSource")
     mode.add_argument("--logical-id", metavar="FUNCTION", help="print FUNCTION's template logical id")
+    parser.add_argument(
+        "--metrics", action="store_true", help="write the CloudWatch EMF metrics to stderr (off by default)"
+    )
     return parser
 
 
@@ -279,10 +287,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.logical_id is not None:
                 print(logical_id(resolve_function(args.logical_id)))
                 return 0
-            return run_all(args.all)
+            return run_all(args.all, metrics=args.metrics)
         if len(positional) != 2:
             parser.error("give FUNCTION and EVENT_FILE, or --all DIR, or --logical-id FUNCTION")
-        return run_one(resolve_function(args.function), args.event)
+        return run_one(resolve_function(args.function), args.event, metrics=args.metrics)
     except (UsageError, SettingsError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -8,15 +8,18 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from passwordless.funnel_metrics import FunnelMetrics
 from passwordless.runtime import TriggerRuntime
 from passwordless.security_events import SecurityLog
 from passwordless.triggers import respond_to_create
 
 logger = Logger()
-RUNTIME = TriggerRuntime.from_env(SecurityLog(logger))
+metrics = FunnelMetrics()
+RUNTIME = TriggerRuntime.from_env(SecurityLog(logger, metrics))
 
 
 # log_event=False wins over POWERTOOLS_LOGGER_LOG_EVENT: these events carry answers and challenge parameters.
 @logger.inject_lambda_context(clear_state=True, log_event=False)
+@metrics.flush_per_invocation
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return respond_to_create(event, RUNTIME.issuer, RUNTIME.audit)

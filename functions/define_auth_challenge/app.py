@@ -1,6 +1,8 @@
 """DefineAuthChallenge trigger: the session state machine (passwordless.session_rules).
 
 Imports no boto3: define touches no AWS service, and its cold start is measured against that floor.
+Importing Powertools' Logger already loads its metrics provider, so metrics add only
+passwordless.funnel_metrics.
 """
 
 from __future__ import annotations
@@ -10,20 +12,23 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from passwordless.funnel_metrics import FunnelMetrics
 from passwordless.security_events import SecurityLog
 from passwordless.session_rules import SessionLimits
 from passwordless.settings import Settings
 from passwordless.triggers import respond_to_define
 
 logger = Logger()
+metrics = FunnelMetrics()
 _settings = Settings.from_env()
 LIMITS = SessionLimits(
     max_wrong_answers=_settings.max_answers_per_session, max_resends=_settings.max_resends_per_session
 )
-AUDIT = SecurityLog(logger)
+AUDIT = SecurityLog(logger, metrics)
 
 
 # log_event=False wins over POWERTOOLS_LOGGER_LOG_EVENT: these events carry answers and challenge parameters.
 @logger.inject_lambda_context(clear_state=True, log_event=False)
+@metrics.flush_per_invocation
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return respond_to_define(event, LIMITS, AUDIT)

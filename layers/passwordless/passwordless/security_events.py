@@ -1,8 +1,10 @@
 """Structured security events (SECURITY.md #22): one log record per state change, with a keyed
-pseudonym for the user and never a secret, email address or raw username."""
+pseudonym for the user and never a secret, email address or raw username. Observers (the funnel
+metrics) see the same events, so what is counted is exactly what is logged."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Literal, Protocol
 
 EventName = Literal[
@@ -26,11 +28,18 @@ class _InfoLogger(Protocol):
     def info(self, msg: object, *args: Any, **kwargs: Any) -> None: ...  # noqa: ANN401
 
 
+class EventObserver(Protocol):
+    def observe(self, name: EventName, fields: Mapping[str, str | int | bool]) -> None: ...
+
+
 class SecurityLog:
-    def __init__(self, logger: _InfoLogger) -> None:
+    def __init__(self, logger: _InfoLogger, *observers: EventObserver) -> None:
         self._logger = logger
+        self._observers = observers
 
     def event(self, name: EventName, **fields: str | int | bool) -> None:
         # The record's location should name the code that raised the event: skip Powertools' own
         # frame (its default is 2) and this wrapper's.
         self._logger.info("security_event", extra={"security_event": name, **fields}, stacklevel=3)
+        for observer in self._observers:
+            observer.observe(name, fields)
