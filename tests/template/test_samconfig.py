@@ -90,3 +90,12 @@ def test_config_holds_no_secret_values() -> None:
     # A SendGrid API key starts with "SG."; AWS access keys with AKIA/ASIA.
     assert not re.search(r"SG\.[\w-]{10,}|\b(AKIA|ASIA)[A-Z0-9]{16}\b", text)
     assert "aws_secret_access_key" not in text.lower()
+
+
+def test_prod_alarms_notify_a_topic_and_dev_traces(samconfig: dict[str, Any]) -> None:
+    template = load_template()
+    prod = Deployment(template, _overrides(_command(samconfig, "prod", "deploy")))
+    dev = Deployment(template, _overrides(_command(samconfig, "dev", "deploy")))
+    assert prod.conditions["NotifyAlarmTopic"] is True
+    assert dev.conditions["NotifyAlarmTopic"] is False
+    assert (prod.parameters["Tracing"], dev.parameters["Tracing"]) == ("Disabled", "Active")

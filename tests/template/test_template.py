@@ -23,6 +23,7 @@ from tests.template.cfn import (
     BASIC_EXECUTION_ROLE,
     ROOT,
     iam_statements,
+    is_translator_artifact,
     parameter_violation,
     resources_of_type,
     strings_in,
@@ -674,14 +675,7 @@ def test_cfn_lint_finds_nothing_in_the_template() -> None:
 def _lint_translated(template: Mapping[str, Any], tmp_path: Path) -> list[str]:
     path = tmp_path / "translated.json"
     path.write_text(json.dumps(template, indent=2), encoding="utf-8")
-    return _problems([m for m in lint_file(path, config=LINT_CONFIG) if not _is_sams_own_redundant_if(m)])
-
-
-def _is_sams_own_redundant_if(match: Any) -> bool:
-    # The translator wraps each route of a conditional function in Fn::If on that condition, inside
-    # an API that already carries it; cfn-lint calls the else branches unreachable (W1028). They are
-    # the translator's, in generated OpenAPI, and harmless.
-    return match.rule.id == "W1028" and match.path[:4] == ["Resources", "SignInApi", "Properties", "Body"]
+    return _problems([m for m in lint_file(path, config=LINT_CONFIG) if not is_translator_artifact(m)])
 
 
 def test_cfn_lint_finds_nothing_in_the_translated_template(
