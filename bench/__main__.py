@@ -1,0 +1,60 @@
+"""`python -m bench` (make bench): measure, print the table, write bench/results.json and the chart."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import os
+from pathlib import Path
+
+from bench import chart, cold_init, cost, machine, per_sign_in, report, throughput, warm_cpu
+from bench.aws_meter import AwsMeter
+from bench.environment import ROOT
+from laptop.local_stack.stack import LocalStack
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--runs", type=int, default=15, help="cold-init runs per child (at least 10)")
+    parser.add_argument("--invocations", type=int, default=60, help="invocations per function container")
+    parser.add_argument("--sign-ins", type=int, default=40, help="measured sign-ins through the local stack")
+    parser.add_argument("--load", type=int, default=300, help="sign-ins in the throughput run")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results.json")
+    parser.add_argument("--chart", type=Path, default=ROOT / "docs" / "cold-init.png")
+    args = parser.parse_args()
+
+    # The stack's request log and the handlers' JSON logs would bury the table.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    about = machine.describe()
+    print(f"measuring on {about['cpu']} ({about['cores']} cores), Python {about['python']} ...", flush=True)
+    cold = cold_init.measure(max(args.runs, 10))
+    with open(os.devnull, "w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink):
+        meter = AwsMeter()
+        # SES, as deployed (template.yaml's default provider), answered by embedded moto.
+        with LocalStack(port=0, environment={"EMAIL_PROVIDER": "ses"}, wrap_handler=meter.wrap) as stack:
+            config = stack.running_config
+            pool = warm_cpu.Pool(stack.url, config.user_pool_id, config.client_id)
+            containers = warm_cpu.measure(pool, args.invocations)
+            emails = [f"sign-in-{index}@example.com" for index in range(args.sign_ins + 5)]
+            for email in emails:
+                stack.add_user(email)
+            with meter.installed():
+                sign_in = per_sign_in.measure(stack.client(), config.client_id, meter, emails, warm_up=5)
+        load = throughput.measure(args.load, args.concurrency)
+    counts = {k: v / sign_in.sign_ins for k, v in sign_in.invocations.items()}
+    requests = {f: {n: c / sign_in.sign_ins for n, c in r.items()} for f, r in sign_in.requests.items()}
+    warm = {f"{name}_auth_challenge": c.warm_cpu_seconds for name, c in containers.items()}
+    money = cost.per_million(counts, warm, requests)
+
+    results = report.Results(about, cold, containers, sign_in, load, money)
+    print(report.table(results))
+    args.json.write_text(json.dumps(report.document(results), indent=2) + "\n")
+    chart.draw(cold, about, args.chart)
+    print(f"\nwrote {args.json.relative_to(ROOT)} and {args.chart.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,40 @@
+"""A small PNG of each function's cold init beside its floor and its target."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib as mpl
+
+mpl.use("Agg")  # files only, no display
+
+import matplotlib.pyplot as plt
+
+from bench.cold_init import FLOORS, TARGETS, ColdInit
+
+
+def draw(cold: dict[str, ColdInit], machine: dict[str, str], path: Path) -> None:
+    names = list(FLOORS) + list(TARGETS)
+    values = [cold[name].import_median * 1000 for name in names]
+    labels = ["Logger\nfloor", "boto3 + DynamoDB\nfloor", *TARGETS]
+    colours = ["#9aa5b1", "#9aa5b1"] + ["#1a56db"] * len(TARGETS)
+    figure, axes = plt.subplots(figsize=(6.4, 3.4), dpi=120)
+    bars = axes.bar(labels, values, color=colours)
+    axes.bar_label(bars, fmt="%.0f ms", fontsize=8)
+    for index, name in enumerate(TARGETS, start=len(FLOORS)):
+        floor, limit = TARGETS[name]
+        ceiling = cold[floor].import_median * 1000 * limit
+        axes.hlines(ceiling, index - 0.4, index + 0.4, colors="#c81e1e", linestyles="dashed", linewidth=1)
+    axes.plot([], [], color="#c81e1e", linestyle="dashed", linewidth=1, label="target (floor x limit)")
+    axes.legend(fontsize=8, loc="upper left", frameon=False)
+    axes.set_ylabel("import, ms (median)")
+    axes.set_title(
+        f"Cold init vs floors — {machine['date']}, {machine['cores']} cores, Python {machine['python']}",
+        fontsize=9,
+    )
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.tick_params(labelsize=8)
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path)
+    plt.close(figure)

@@ -1,0 +1,135 @@
+"""Warm CPU per invocation and peak RSS per function: each function in its own child process
+(bench.container) whose AWS calls go over HTTP to the local stack, so none of moto's work is counted.
+
+create issues a secret and sends one email (SES, embedded) on every event: each is a first round
+for a new user. verify then answers each of those secrets with its emailed code. define replays the
+sample events in events/ (it touches no AWS service).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess  # nosec B404 - runs this venv's own Python on our own module
+import sys
+import tempfile
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench.environment import ROOT, SHORT_NAMES, child_environment, function_dir
+from bench.sign_ins import ses_code
+from laptop.local_stack.stack import LOCAL_CREDENTIALS
+from laptop.local_stack.trigger_events import trigger_event
+
+Event = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Container:
+    function: str
+    invocations: int
+    errors: int
+    first_invocation_cpu_seconds: float
+    warm_cpu_seconds: float
+    peak_rss_mb: float
+    returned: list[Any]
+
+
+@dataclass(frozen=True)
+class Pool:
+    url: str
+    pool_id: str
+    client_id: str
+
+
+def measure(pool: Pool, invocations: int) -> dict[str, Container]:
+    users = [(str(uuid.uuid4()), f"container-{index}@example.com") for index in range(invocations)]
+    define = _run("define_auth_challenge", _define_events(invocations), pool)
+    create = _run("create_auth_challenge", [_create_event(pool, *user) for user in users], pool)
+    verify_events = [
+        _verify_event(pool, user, returned)
+        for user, returned in zip(users, create.returned, strict=True)
+        if "response" in returned
+    ]
+    verify = _run("verify_auth_challenge", verify_events, pool)
+    verify_errors = sum(
+        returned.get("response", {}).get("answerCorrect") is not True for returned in verify.returned
+    )
+    verify = Container(**{**verify.__dict__, "errors": verify.errors + verify_errors})
+    return {SHORT_NAMES[c.function]: c for c in (define, create, verify)}
+
+
+def _define_events(count: int) -> list[Event]:
+    samples = [json.loads(path.read_text()) for path in sorted((ROOT / "events").glob("define_*.json"))]
+    return [samples[index % len(samples)] for index in range(count)]
+
+
+def _attributes(username: str, email: str) -> dict[str, str]:
+    return {"sub": username, "email": email, "email_verified": "true", "cognito:user_status": "CONFIRMED"}
+
+
+def _create_event(pool: Pool, username: str, email: str) -> Event:
+    event = trigger_event(
+        pool_id=pool.pool_id,
+        client_id=pool.client_id,
+        user_name=username,
+        attributes=_attributes(username, email),
+        trigger_source="CreateAuthChallenge_Authentication",
+        entries=[],
+        client_metadata=None,
+    )
+    event["request"]["challengeName"] = "CUSTOM_CHALLENGE"
+    return event
+
+
+def _verify_event(pool: Pool, user: tuple[str, str], created: Event) -> Event:
+    username, email = user
+    event = trigger_event(
+        pool_id=pool.pool_id,
+        client_id=pool.client_id,
+        user_name=username,
+        attributes=_attributes(username, email),
+        trigger_source="VerifyAuthChallengeResponse_Authentication",
+        entries=None,
+        client_metadata=None,
+    )
+    event["request"] |= {
+        "privateChallengeParameters": created["response"]["privateChallengeParameters"],
+        "challengeAnswer": ses_code(email),
+    }
+    return event
+
+
+def _run(function: str, events: list[Event], pool: Pool) -> Container:
+    with tempfile.TemporaryDirectory(prefix="bench-container-") as folder:
+        events_path = Path(folder) / "events.json"
+        events_path.write_text(json.dumps(events))
+        env = child_environment(
+            Path(folder) / "outbox",
+            EMAIL_PROVIDER="ses",
+            AWS_ENDPOINT_URL=pool.url.rstrip("/"),
+            AWS_ACCESS_KEY_ID=LOCAL_CREDENTIALS["aws_access_key_id"],
+            AWS_SECRET_ACCESS_KEY=LOCAL_CREDENTIALS["aws_secret_access_key"],
+        )
+        done = subprocess.run(  # noqa: S603 - fixed argv, no shell
+            [sys.executable, "-m", "bench.container", str(function_dir(function)), str(events_path)],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    if done.returncode != 0:
+        raise RuntimeError(f"{function} container failed:\n{done.stderr.strip()}")
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    returned = report["returned"]
+    return Container(
+        function=function,
+        invocations=len(events),
+        errors=sum("error" in item for item in returned),
+        first_invocation_cpu_seconds=report["first_invocation_cpu_seconds"],
+        warm_cpu_seconds=report["warm_cpu_seconds"],
+        peak_rss_mb=report["peak_rss_mb"],
+        returned=returned,
+    )
