@@ -1,6 +1,14 @@
 """Wiring for the Lambda containers: settings and AWS clients once per container (at import, no network;
 a bad variable fails the cold start with its name), the HMAC key and the email sender on first use, so
-an outage of Secrets Manager is a clean, retryable sign-in error rather than a failed cold start."""
+an outage of Secrets Manager is a clean, retryable sign-in error rather than a failed cold start.
+
+create and verify share this module but each needs only one side of it: the issuer (with the email
+renderer, Jinja2 and the sender) or the answer checker. Each side is imported where it is first built,
+so verify's cold start never loads the email stack and create's never loads the checker.
+"""
+
+# Imports inside the cached properties are the point of this module (see above).
+# ruff: noqa: PLC0415
 
 from __future__ import annotations
 
@@ -10,9 +18,6 @@ from typing import TYPE_CHECKING
 import boto3
 from botocore.config import Config
 
-from passwordless.answer_checker import AnswerChecker
-from passwordless.challenge_issuer import ChallengeIssuer
-from passwordless.email.factory import build_sender
 from passwordless.errors import SignInUnavailable
 from passwordless.keyed_hash import KeyedHasher
 from passwordless.secret_store import SecretStore
@@ -21,6 +26,9 @@ from passwordless.settings import Settings
 
 if TYPE_CHECKING:
     from mypy_boto3_secretsmanager import SecretsManagerClient
+
+    from passwordless.answer_checker import AnswerChecker
+    from passwordless.challenge_issuer import ChallengeIssuer
 
 # Short timeouts and one retry: every trigger must answer inside Cognito's 5 s.
 AWS_CLIENT_CONFIG = Config(
@@ -50,6 +58,9 @@ class TriggerRuntime:
 
     @functools.cached_property
     def issuer(self) -> ChallengeIssuer:
+        from passwordless.challenge_issuer import ChallengeIssuer
+        from passwordless.email.factory import build_sender
+
         hasher = self._hasher
         try:
             sender = build_sender(self.settings)
@@ -60,4 +71,6 @@ class TriggerRuntime:
 
     @functools.cached_property
     def checker(self) -> AnswerChecker:
+        from passwordless.answer_checker import AnswerChecker
+
         return AnswerChecker(self.settings, self._store, self._hasher, self.audit)

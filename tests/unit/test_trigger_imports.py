@@ -1,0 +1,49 @@
+"""What create and verify load at cold start, in a fresh interpreter: each only its own side of the
+runtime, and create with SES no SendGrid (their cold starts are measured by `make bench`; here only
+what is imported is checked, never how long it takes)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from laptop.aws import local_environment
+
+ROOT = Path(__file__).resolve().parents[2]
+PROBE = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import app
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def loaded_at_cold_start(function: str, tmp_path: Path, **env: str) -> set[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, str(ROOT / "functions" / function)],
+        env=local_environment(tmp_path, **env),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return set(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def test_verify_loads_no_email_stack(tmp_path: Path) -> None:
+    loaded = loaded_at_cold_start("verify_auth_challenge", tmp_path, EMAIL_PROVIDER="ses")
+    assert "passwordless.runtime" in loaded
+    for heavy in ("jinja2", "passwordless.challenge_issuer", "passwordless.email.render", "sendgrid"):
+        assert heavy not in loaded
+
+
+@pytest.mark.parametrize("provider", ["ses", "outbox"])
+def test_create_loads_neither_the_checker_nor_sendgrid(tmp_path: Path, provider: str) -> None:
+    loaded = loaded_at_cold_start("create_auth_challenge", tmp_path, EMAIL_PROVIDER=provider)
+    assert "passwordless.runtime" in loaded
+    for unused in ("passwordless.answer_checker", "sendgrid", "python_http_client"):
+        assert unused not in loaded
