@@ -56,7 +56,7 @@ lint: $(STAMP) ## ruff (style, bugs, complexity), bandit (security) and cfn-lint
 
 .PHONY: typecheck
 typecheck: $(STAMP) ## mypy --strict on the layer, the laptop kit and each function
-	$(BIN)/mypy $(PY_SOURCES)
+	$(BIN)/mypy $(PY_SOURCES) bench
 	@# Each function's module is called `app`, so they are checked one at a time.
 	@for f in $(FUNCTIONS); do echo "mypy functions/$$f/app.py"; $(BIN)/mypy functions/$$f/app.py || exit 1; done
 

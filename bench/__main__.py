@@ -17,7 +17,7 @@ from laptop.local_stack.stack import LocalStack
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--runs", type=int, default=15, help="cold-init runs per child (at least 10)")
+    parser.add_argument("--runs", type=int, default=21, help="cold-init runs per child (at least 10)")
     parser.add_argument("--invocations", type=int, default=60, help="invocations per function container")
     parser.add_argument("--sign-ins", type=int, default=40, help="measured sign-ins through the local stack")
     parser.add_argument("--load", type=int, default=300, help="sign-ins in the throughput run")
@@ -33,8 +33,9 @@ def main() -> None:
     cold = cold_init.measure(max(args.runs, 10))
     with open(os.devnull, "w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink):
         meter = AwsMeter()
-        # SES, as deployed (template.yaml's default provider), answered by embedded moto.
-        with LocalStack(port=0, environment={"EMAIL_PROVIDER": "ses"}, wrap_handler=meter.wrap) as stack:
+        # SES (template.yaml's default provider, answered by embedded moto) and metrics on, as deployed.
+        deployed = {"EMAIL_PROVIDER": "ses", "POWERTOOLS_METRICS_DISABLED": "false"}
+        with LocalStack(port=0, environment=deployed, wrap_handler=meter.wrap) as stack:
             config = stack.running_config
             pool = warm_cpu.Pool(stack.url, config.user_pool_id, config.client_id)
             containers = warm_cpu.measure(pool, args.invocations)

@@ -26,6 +26,8 @@ def child_environment(outbox: Path, **overrides: str) -> dict[str, str]:
         "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
         "AWS_EC2_METADATA_DISABLED": "true",
         **local_environment(outbox),
+        # Metrics on, as deployed: the laptop turns them off, but their cost is part of each trigger's.
+        "POWERTOOLS_METRICS_DISABLED": "false",
         **overrides,
     }
 
