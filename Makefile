@@ -97,6 +97,13 @@ pytest-lambda-python: ## The tests again on the Lambda runtime's Python (LAMBDA_
 	  echo "SKIPPED: $(LAMBDA_PYTHON) (the Lambda runtime's Python) is not installed; set LAMBDA_PYTHON to another"; \
 	fi
 
+SOAK_SIGN_INS ?= 1000
+SOAK_THREADS ?= 16
+SOAK_REPLAYS ?= 20
+.PHONY: soak
+soak: $(STAMP) ## Many concurrent sign-ins on the local stack (SOAK_SIGN_INS=1000 SOAK_THREADS=16): 0 lost, 0 double-used
+	$(BIN)/python -m laptop.soak --sign-ins $(SOAK_SIGN_INS) --threads $(SOAK_THREADS) --replays $(SOAK_REPLAYS)
+
 .PHONY: format
 format: $(STAMP) ## Rewrite the code in the house style
 	$(BIN)/ruff format .
