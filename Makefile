@@ -12,6 +12,11 @@ FUNCTIONS := define_auth_challenge create_auth_challenge verify_auth_challenge s
 # pyenv's build is preferred: its shim answers `command -v` even when that version is not selected.
 LAMBDA_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13) python3.13)
 LAMBDA_VENV := .venv-lambda
+# checkov pins its own boto3, botocore, ... (requirements-checkov.txt), so it gets a venv of its own.
+CHECKOV_VENV := .venv-checkov
+# SAM templates are CloudFormation to checkov (it reads AWS::Serverless::* and Globals itself);
+# --skip-download keeps it offline (it would fetch guideline links from its vendor's API).
+CHECKOV := $(CHECKOV_VENV)/bin/checkov --framework cloudformation --quiet --compact --skip-download
 STACK ?= default
 FUNCTION ?=
 EVENT ?=
@@ -37,6 +42,11 @@ $(STAMP): requirements-dev.txt layers/passwordless/requirements.txt
 $(LAMBDA_VENV)/.installed: requirements-dev.txt layers/passwordless/requirements.txt
 	$(call venv,$(LAMBDA_PYTHON),$(LAMBDA_VENV))
 
+$(CHECKOV_VENV)/.installed: requirements-checkov.txt
+	rm -rf $(CHECKOV_VENV) && $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	touch $@
+
 .PHONY: demo
 demo: $(STAMP) ## The whole sign-in on this machine: local Cognito endpoint, outbox, sign-in page (PORT=8765)
 	@$(BIN)/python -m laptop.demo --port $(PORT)
@@ -45,14 +55,20 @@ demo: $(STAMP) ## The whole sign-in on this machine: local Cognito endpoint, out
 install: $(STAMP) ## Create .venv with the pinned packages (every other target does this itself)
 
 .PHONY: test
-test: lint typecheck pytest pytest-lambda-python ## The gate CI runs: ruff, mypy, bandit, cfn-lint, every test (twice)
+test: lint typecheck pytest pytest-lambda-python ## The gate CI runs: ruff, mypy, bandit, cfn-lint, checkov, every test (twice)
 
 .PHONY: lint
-lint: $(STAMP) ## ruff (style, bugs, complexity), bandit (security) and cfn-lint on template.yaml
+lint: $(STAMP) $(CHECKOV_VENV)/.installed ## ruff, bandit, cfn-lint and checkov (security) on template.yaml
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/bandit --quiet --configfile pyproject.toml --recursive $(PY_SOURCES) functions
+	@# Fails on every finding of any severity (high, medium or low) at any confidence; a reviewed
+	@# exception is a `# nosec Bxxx` with its reason on the line. tests/template/test_static_checks.py
+	@# proves these flags fail on a high, a medium and a low finding.
+	$(BIN)/bandit --quiet --severity-level low --confidence-level low --configfile pyproject.toml --recursive $(PY_SOURCES) functions
 	$(BIN)/cfn-lint template.yaml
+	@# Fails on any failed check; a check that does not apply is skipped in the resource's own
+	@# Metadata with its reason (test_static_checks.py refuses a skip without one).
+	$(CHECKOV) -f template.yaml
 
 .PHONY: typecheck
 typecheck: $(STAMP) ## mypy --strict on the layer, the laptop kit and each function
@@ -61,7 +77,7 @@ typecheck: $(STAMP) ## mypy --strict on the layer, the laptop kit and each funct
 	@for f in $(FUNCTIONS); do echo "mypy functions/$$f/app.py"; $(BIN)/mypy functions/$$f/app.py || exit 1; done
 
 .PHONY: pytest
-pytest: $(STAMP) $(CHROMIUM) ## Run the tests (unit, integration, template, local stack, browser)
+pytest: $(STAMP) $(CHECKOV_VENV)/.installed $(CHROMIUM) ## Run the tests (unit, integration, template, local stack, browser)
 	$(BIN)/pytest
 
 # The browser tests drive Debian's Chromium (Playwright never downloads one). Installed here so that
@@ -76,10 +92,17 @@ $(CHROMIUM):
 .PHONY: pytest-lambda-python
 pytest-lambda-python: ## The tests again on the Lambda runtime's Python (LAMBDA_PYTHON, default python3.13)
 	@if $(LAMBDA_PYTHON) -c "" >/dev/null 2>&1; then \
-	  $(MAKE) --no-print-directory $(LAMBDA_VENV)/.installed $(CHROMIUM) && $(LAMBDA_VENV)/bin/pytest -q; \
+	  $(MAKE) --no-print-directory $(LAMBDA_VENV)/.installed $(CHECKOV_VENV)/.installed $(CHROMIUM) && $(LAMBDA_VENV)/bin/pytest -q; \
 	else \
 	  echo "SKIPPED: $(LAMBDA_PYTHON) (the Lambda runtime's Python) is not installed; set LAMBDA_PYTHON to another"; \
 	fi
+
+SOAK_SIGN_INS ?= 1000
+SOAK_THREADS ?= 16
+SOAK_REPLAYS ?= 20
+.PHONY: soak
+soak: $(STAMP) ## Many concurrent sign-ins on the local stack (SOAK_SIGN_INS=1000 SOAK_THREADS=16): 0 lost, 0 double-used
+	$(BIN)/python -m laptop.soak --sign-ins $(SOAK_SIGN_INS) --threads $(SOAK_THREADS) --replays $(SOAK_REPLAYS)
 
 .PHONY: format
 format: $(STAMP) ## Rewrite the code in the house style
@@ -120,6 +143,13 @@ lock: ## Re-pin requirements-dev.txt from requirements-dev.in
 	( echo "# Generated from requirements-dev.in and layers/passwordless/requirements.txt by 'make lock'. Do not edit."; \
 	  /tmp/lock-venv/bin/pip freeze --exclude pip --exclude setuptools ) > requirements-dev.txt
 
+.PHONY: lock-checkov
+lock-checkov: ## Re-pin requirements-checkov.txt from requirements-checkov.in
+	rm -rf /tmp/lock-checkov && $(PYTHON) -m venv /tmp/lock-checkov
+	/tmp/lock-checkov/bin/pip install --quiet -r requirements-checkov.in
+	( echo "# Generated from requirements-checkov.in by 'make lock-checkov'. Do not edit."; \
+	  /tmp/lock-checkov/bin/pip freeze --exclude pip --exclude setuptools ) > requirements-checkov.txt
+
 .PHONY: clean
-clean: ## Remove the venv, caches and build output
-	rm -rf $(VENV) $(LAMBDA_VENV) .aws-sam .mypy_cache .ruff_cache .pytest_cache .hypothesis
+clean: ## Remove the venvs, caches and build output
+	rm -rf $(VENV) $(LAMBDA_VENV) $(CHECKOV_VENV) .aws-sam .mypy_cache .ruff_cache .pytest_cache .hypothesis

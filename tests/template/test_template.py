@@ -206,6 +206,14 @@ def test_every_app_client_is_custom_auth_only_and_hides_user_existence(translate
         assert sorted(properties["ExplicitAuthFlows"]) == ["ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
         assert properties["GenerateSecret"] is False
         assert properties["EnableTokenRevocation"] is True
+        # SECURITY.md's assurance statement quotes these lifetimes: a change must change it too.
+        assert (properties["AccessTokenValidity"], properties["IdTokenValidity"]) == (60, 60)
+        assert properties["RefreshTokenValidity"] == 30
+        assert properties["TokenValidityUnits"] == {
+            "AccessToken": "minutes",
+            "IdToken": "minutes",
+            "RefreshToken": "days",
+        }
         assert "email" in properties["ReadAttributes"]
         assert "email" not in properties["WriteAttributes"]
 

@@ -122,6 +122,7 @@ def test_page_and_assets_carry_the_same_protective_headers() -> None:
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert response.headers["Cache-Control"] == "no-store"
         assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin"
+        assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
         assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
 
 

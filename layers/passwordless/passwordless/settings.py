@@ -186,10 +186,22 @@ class _Reader:
 
 
 def _checked_url(name: str, url: str) -> str:
-    """https only, except plain http on loopback for local development; no fragment or credentials."""
+    """https only, except plain http on loopback for local development; no fragment or credentials.
+
+    The host must read the same to us as to a browser, so a link never opens a host other than the
+    one configured: plain ASCII (browsers read an ideographic full stop as "."), no whitespace or
+    backslash (browsers drop tabs and newlines and read a backslash as "/"), and no percent escape
+    in the host (browsers decode "%2e" to "." and "%40" to "@")."""
+    problem = f"{name} must be an https URL without a fragment (http only on localhost)"
+    if not (url.isascii() and url.isprintable()) or any(c.isspace() or c == "\\" for c in url):
+        raise SettingsError(problem)
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
+    except ValueError:
+        raise SettingsError(problem) from None
     secure = parts.scheme == "https" or (parts.scheme == "http" and host in _LOOPBACK_HOSTS)
-    if not secure or not host or parts.fragment or parts.username or parts.password:
-        raise SettingsError(f"{name} must be an https URL without a fragment (http only on localhost)")
+    if not secure or not host or "%" in host or parts.fragment or parts.username or parts.password:
+        raise SettingsError(problem)
     return url

@@ -116,6 +116,9 @@ def _response(status: int, content_type: str, body: bytes, endpoint_origin: str 
         "X-Content-Type-Options": "nosniff",
         "Cache-Control": "no-store",
         "Cross-Origin-Opener-Policy": "same-origin",
+        # The page is only ever served over HTTPS (API Gateway, or your own domain); browsers ignore
+        # the header on the laptop's plain-http loopback, so one set of headers serves both.
+        "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
     }
     return WebResponse(status, headers, body)
 
