@@ -63,7 +63,7 @@ class TriggerRuntime:
 
         hasher = self._hasher
         try:
-            sender = build_sender(self.settings)
+            sender = build_sender(self.settings, secrets=self._secrets)
         except Exception as error:  # e.g. the SendGrid key secret is unreadable
             self.audit.event("unavailable", dependency="email", error=type(error).__name__)
             raise SignInUnavailable from None

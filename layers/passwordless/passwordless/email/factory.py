@@ -13,9 +13,13 @@ from __future__ import annotations
 
 from contextlib import suppress
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from passwordless.email.message import EmailDeliveryError, EmailSender
 from passwordless.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from mypy_boto3_secretsmanager import SecretsManagerClient
 
 SENDGRID_KEY_MAX_AGE_SECONDS = 300
 """How long Powertools Parameters may cache the SendGrid API key (when a sender is rebuilt)."""
@@ -23,15 +27,16 @@ SENDGRID_KEY_MAX_AGE_SECONDS = 300
 _MAX_CONNECT_TIMEOUT_SECONDS = 1.0
 
 
-def build_sender(settings: Settings) -> EmailSender:
-    """The sender settings.email_provider names.
+def build_sender(settings: Settings, *, secrets: SecretsManagerClient | None = None) -> EmailSender:
+    """The sender settings.email_provider names; SendGrid's API key is read through `secrets` (the
+    runtime passes its own short-timeout client), or a client built with the same short config.
 
     Raises EmailDeliveryError when the SendGrid API key cannot be read, SettingsError when it is empty.
     """
     if settings.email_provider == "ses":
         return _ses(settings)
     if settings.email_provider == "sendgrid":
-        return _sendgrid(settings)
+        return _sendgrid(settings, secrets)
     from passwordless.email.outbox import OutboxSender
 
     return OutboxSender(Path(settings.outbox_dir))
@@ -62,14 +67,23 @@ def _ses(settings: Settings) -> EmailSender:
     )
 
 
-def _sendgrid(settings: Settings) -> EmailSender:
-    from aws_lambda_powertools.utilities.parameters import GetParameterError, get_secret
+def _sendgrid(settings: Settings, secrets: SecretsManagerClient | None) -> EmailSender:
+    from aws_lambda_powertools.utilities.parameters import GetParameterError, SecretsProvider
 
     from passwordless.email.sendgrid_sender import SendGridSender
 
+    if secrets is None:
+        import boto3
+
+        from passwordless.runtime import AWS_CLIENT_CONFIG
+
+        secrets = boto3.client("secretsmanager", config=AWS_CLIENT_CONFIG)
+    # Powertools' own default client has botocore's 60 s timeouts and retries: a stalled Secrets
+    # Manager would outlive Cognito's 5 s, so the key is read through a short-timeout client.
+    provider = SecretsProvider(boto3_client=secrets)
     secret: object = None
     with suppress(GetParameterError):
-        secret = get_secret(settings.sendgrid_api_key_secret_id, max_age=SENDGRID_KEY_MAX_AGE_SECONDS)
+        secret = provider.get(settings.sendgrid_api_key_secret_id, max_age=SENDGRID_KEY_MAX_AGE_SECONDS)
     if secret is None:
         # Raised outside the handler: a generic error with no context, like the senders' own errors.
         raise EmailDeliveryError("could not read the SendGrid API key from Secrets Manager") from None
