@@ -17,6 +17,8 @@ from typing import Any
 
 import boto3
 from moto import mock_aws
+from moto.backends import get_backend
+from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
@@ -80,6 +82,7 @@ class LocalStack:
         self._serving: threading.Thread | None = None
         self.config: LocalConfig | None = None
         self.triggers: TriggerRunner | None = None
+        self.directory: UserDirectory | None = None
 
     # --- lifecycle ----------------------------------------------------------------------------
 
@@ -177,7 +180,8 @@ class LocalStack:
             resend_after_seconds=settings.resend_min_seconds,
         )
         tokens = TokenIssuer(url, self._clock)
-        auth = CustomAuth(UserDirectory(idp), self.triggers, SessionStore(self._clock), tokens)
+        self.directory = UserDirectory(get_backend("cognito-idp")[DEFAULT_ACCOUNT_ID][REGION], lock)
+        auth = CustomAuth(self.directory, self.triggers, SessionStore(self._clock), tokens)
         moto_app = DomainDispatcherApplication(create_backend_app)
         app = LocalStackApp(auth, tokens, self.config, moto_app, lock)
         self._server = make_server("127.0.0.1", port, app, threaded=True, fd=listener.fileno())
