@@ -1,14 +1,23 @@
 """Full sign-ins per second on the local stack as `make demo` runs it (outbox mail, the template's
-defaults), driven by bench.load_client in another process with `concurrency` threads."""
+defaults, the functions logging warnings only), driven by bench.load_client in another process with
+`concurrency` threads.
+
+`python -m bench.throughput [--load N] [--concurrency C]` runs this part of `make bench` alone.
+"""
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import json
+import logging
+import os
 import subprocess  # nosec B404 - runs this venv's own Python on our own module
 import sys
 from dataclasses import dataclass
 
 from bench.environment import ROOT
+from laptop.demo import DEMO_LOG_LEVEL
 from laptop.local_stack.stack import LocalStack
 
 
@@ -26,7 +35,7 @@ class Throughput:
 
 
 def measure(total: int, concurrency: int) -> Throughput:
-    with LocalStack(port=0) as stack:
+    with LocalStack(port=0, environment={"POWERTOOLS_LOG_LEVEL": DEMO_LOG_LEVEL}) as stack:
         config = stack.running_config
         # One user per sign-in: the template's limits (one email a minute per user) stay as deployed.
         emails = [f"load-{index}@example.com" for index in range(total)]
@@ -52,3 +61,21 @@ def measure(total: int, concurrency: int) -> Throughput:
         raise RuntimeError(f"the load client failed:\n{done.stderr.strip()}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
     return Throughput(concurrency, result["sign_ins"], result["errors"], result["kinds"], result["seconds"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.throughput", description=__doc__)
+    parser.add_argument("--load", type=int, default=300, help="sign-ins, one user each")
+    parser.add_argument("--concurrency", type=int, default=8)
+    args = parser.parse_args()
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    with open(os.devnull, "w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink):
+        result = measure(args.load, args.concurrency)
+    print(
+        f"{result.per_second:.1f} sign-ins/s at concurrency {result.concurrency}: {result.sign_ins} "
+        f"sign-ins in {result.seconds:.1f} s, {result.errors} errors {result.error_kinds or ''}".rstrip()
+    )
+
+
+if __name__ == "__main__":
+    main()

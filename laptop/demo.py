@@ -21,6 +21,8 @@ from passwordless.email.outbox import read_outbox
 
 DEMO_USERS = ("jane@example.com", "john@example.com")
 POLL_SECONDS = 0.25
+# The functions' Powertools log level unless --log-level says otherwise: the links are the output.
+DEMO_LOG_LEVEL = "WARNING"
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
@@ -60,7 +62,7 @@ def _arguments() -> argparse.ArgumentParser:
     parser.add_argument(
         "--outbox", type=Path, help="keep the emails in this folder (default: a temporary one)"
     )
-    parser.add_argument("--log-level", default="WARNING", help="the functions' Powertools log level")
+    parser.add_argument("--log-level", default=DEMO_LOG_LEVEL, help="the functions' Powertools log level")
     return parser
 
 
