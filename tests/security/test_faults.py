@@ -31,7 +31,9 @@ CREATE_FAILED = ("UserLambdaValidationException", f"CreateAuthChallenge failed w
 VERIFY_FAILED = ("UserLambdaValidationException", f"VerifyAuthChallengeResponse failed with error {GENERIC}.")
 HMAC_KEY = "passwordless-local-hmac-key"
 # Which of the handlers' UpdateItem calls a fault hits, by a phrase only that call's expression has.
-ISSUE = "REMOVE consumed_ms"
+ISSUE = "REMOVE consumed_ms"  # either issue write
+WRITE_FIRST = "ADD version :one"  # create's first call in a first round: issue unless a secret is live
+VERSIONED_ISSUE = "version = :ver"  # the issue after a refused write-first, on the item it handed back
 MARK_SENT = "SET sent = :true"
 CONSUME = "SET consumed_ms = :now"
 COUNT_FAILURE = "ADD code_failures"
@@ -72,6 +74,13 @@ def heal(stack: FaultyStack) -> None:
         stack.sink.healthy()
 
 
+def signed_in_earlier_this_hour(stack: FaultyStack) -> None:
+    """Jane signed in minutes ago: her rolling hour is open, so a first round's write-first issue
+    (which assumes a closed window) is refused and create issues on the item it handed back."""
+    challenge = stack.running.initiate(JANE_EMAIL)
+    assert "AuthenticationResult" in stack.running.answer(challenge, stack.mails()[-1].code)
+
+
 Stored = Literal["nothing", "send_failed", "unsent"]
 
 
@@ -86,6 +95,7 @@ class CreateFault:
     stored: Stored = "nothing"
     mails_during_fault: int = 0
     provider_requests: int | None = None  # SendGrid calls during the fault: 1 means no retry inside
+    given: Arm | None = None  # Jane's history before the fault (none: she never asked before)
 
 
 CREATE_FAULTS = {
@@ -102,15 +112,23 @@ CREATE_FAULTS = {
     ),
     "ses-SendingPaused": CreateFault("ses", aws("sesv2.SendEmail", "SendingPausedException"), "send_failed"),
     "ses-unreachable": CreateFault("ses", unreachable("sesv2.SendEmail"), "send_failed"),
-    "dynamodb-read-throughput-exceeded": CreateFault(
-        "outbox", aws("dynamodb.GetItem", "ProvisionedThroughputExceededException")
+    # Create's first DynamoDB call in a first round (a read before it wrote first; the read now
+    # comes only after a wrong answer: see the "asking again" rows below).
+    "dynamodb-write-first-throughput-exceeded": CreateFault(
+        "outbox", aws("dynamodb.UpdateItem", "ProvisionedThroughputExceededException", when=WRITE_FIRST)
     ),
-    "dynamodb-read-throttling": CreateFault("outbox", aws("dynamodb.GetItem", "ThrottlingException")),
+    "dynamodb-write-first-throttling": CreateFault(
+        "outbox", aws("dynamodb.UpdateItem", "ThrottlingException", when=WRITE_FIRST)
+    ),
     "dynamodb-issue-throughput-exceeded": CreateFault(
-        "sendgrid", aws("dynamodb.UpdateItem", "ProvisionedThroughputExceededException", when=ISSUE)
+        "sendgrid",
+        aws("dynamodb.UpdateItem", "ProvisionedThroughputExceededException", when=VERSIONED_ISSUE),
+        given=signed_in_earlier_this_hour,
     ),
     "dynamodb-issue-throttling": CreateFault(
-        "outbox", aws("dynamodb.UpdateItem", "ThrottlingException", when=ISSUE)
+        "outbox",
+        aws("dynamodb.UpdateItem", "ThrottlingException", when=VERSIONED_ISSUE),
+        given=signed_in_earlier_this_hour,
     ),
     "dynamodb-mark-sent-throttled-after-the-email-went-out": CreateFault(
         "sendgrid",
@@ -161,26 +179,31 @@ def test_a_fault_while_asking_fails_closed_and_the_next_attempt_sends_one_email(
     row = CREATE_FAULTS[name]
     with faulty_stack(tmp_path, row.provider) as stack:
         jane = stack.running.jane
-        # Given the fault
+        # Given the fault (and Jane's history, if the row has one)
+        if row.given is not None:
+            row.given(stack)
+        before = stack.item(jane)
+        mails_before = len(stack.mails())
+        window_before = int(before["emails_in_window"]["N"]) if before else 0
         row.arm(stack)
 
         # When Jane asks to sign in, the client gets Cognito's generic error: no session, no tokens
         assert refusal(lambda: stack.running.initiate(JANE_EMAIL)) == CREATE_FAILED
 
         # Then nothing redeemable was left behind
-        assert len(stack.mails()) == row.mails_during_fault
+        assert len(stack.mails()) == mails_before + row.mails_during_fault
         if row.provider_requests is not None:
             assert stack.sink is not None
             assert len(stack.sink.requests) == row.provider_requests
         item = stack.item(jane)
         if row.stored == "nothing":
-            assert item is None or "secret_id" not in item, "no secret stored"
+            assert item == before, "no secret stored, no counter moved"
         else:
             assert item is not None
             assert item["sent"] == {"BOOL": False}
             assert item["send_failed"] == {"BOOL": row.stored == "send_failed"}
             assert "consumed_ms" not in item
-            assert int(item["emails_in_window"]["N"]) == 1, "one email tried, one counted"
+            assert int(item["emails_in_window"]["N"]) == window_before + 1, "one email tried, one counted"
         failed_secret = item["secret_id"]["S"] if item and row.stored == "send_failed" else None
 
         # When the fault clears, Jane's next attempt signs in with the one email it brought
@@ -195,11 +218,48 @@ def test_a_fault_while_asking_fails_closed_and_the_next_attempt_sends_one_email(
         undelivered = 1 if failed_secret else 0
         assert stack.version(jane) == len(mails) + undelivered
         if row.stored != "unsent":
-            assert len(mails) == 1
+            assert len(mails) == mails_before + 1
         after = stack.item(jane)
         assert after is not None
         assert after["secret_id"]["S"] != failed_secret
-        assert int(after["emails_in_window"]["N"]) == 1, "a replaced undelivered secret is not counted twice"
+        assert int(after["emails_in_window"]["N"]) == window_before + 1, (
+            "a replaced undelivered secret is not counted twice"
+        )
+
+
+# A round after a wrong answer never issues, so create reads the live secret (its only GetItem for a
+# known user) instead of writing first.
+ASKING_AGAIN_FAULTS = {
+    "dynamodb-read-throughput-exceeded": aws("dynamodb.GetItem", "ProvisionedThroughputExceededException"),
+    "dynamodb-read-throttling": aws("dynamodb.GetItem", "ThrottlingException"),
+}
+
+
+@pytest.mark.parametrize("name", list(ASKING_AGAIN_FAULTS))
+def test_a_fault_while_asking_again_after_a_wrong_answer_fails_closed_and_keeps_the_secret(
+    tmp_path: Path, name: str
+) -> None:
+    with faulty_stack(tmp_path) as stack:
+        jane = stack.running.jane
+        # Given a challenge and its email
+        challenge = stack.running.initiate(JANE_EMAIL)
+        [mail] = stack.mails()
+        before = stack.item(jane)
+        assert before is not None
+
+        # When Jane answers wrong during the fault, the next round's create fails for the client
+        ASKING_AGAIN_FAULTS[name](stack)
+        assert refusal(lambda: stack.running.answer(challenge, wrong_code(mail.code))) == CREATE_FAILED
+
+        # Then only the wrong answer was counted: same secret, no email, no counter but that one
+        after = stack.item(jane)
+        assert after == before | {"code_failures": {"N": "1"}}
+        assert len(stack.mails()) == 1
+
+        # And once the fault clears, her next attempt signs in with the same email: no second one
+        heal(stack)
+        assert assert_next_attempt_signs_in(stack) == mail
+        assert len(stack.mails()) == stack.version(jane) == 1
 
 
 @dataclass(frozen=True)
@@ -299,7 +359,7 @@ def test_two_redemptions_racing_for_one_code_give_one_sign_in(tmp_path: Path) ->
 def test_a_create_whose_read_is_overtaken_by_another_sign_in_reuses_its_secret(tmp_path: Path) -> None:
     with faulty_stack(tmp_path, "sendgrid") as stack:
         running = stack.running
-        # Given a second sign-in for Jane that runs between this create's read and its write
+        # Given a second sign-in for Jane that runs just before this create's (write-first) issue
         other: list[dict[str, Any]] = []
         overtake = Fault(
             "dynamodb.UpdateItem",
@@ -309,7 +369,8 @@ def test_a_create_whose_read_is_overtaken_by_another_sign_in_reuses_its_secret(t
         )
         stack.faults.add(overtake)
 
-        # When Jane's first sign-in writes, its condition fails; it reads again and reuses
+        # When Jane's first sign-in writes, its condition fails and hands back the other's secret,
+        # which it reuses
         challenge = running.initiate(JANE_EMAIL)
 
         # Then both sessions hold the one secret the other sign-in emailed, and either signs in
@@ -334,20 +395,27 @@ def test_a_create_that_loses_every_race_fails_closed_and_stores_no_secret(tmp_pa
                 ExpressionAttributeValues={":one": {"N": "1"}},
             )
 
-        # Given an item that changes between every read and write the create makes
+        # Given Jane signed in this hour, so her next create issues on the item its write-first
+        # hands back (a versioned write, which a concurrent change can beat), and an item that
+        # changes before every issue write the create makes
+        signed_in_earlier_this_hour(stack)
+        [earlier] = stack.mails()
+        spent = stack.item(running.jane)
+        assert spent is not None
         stack.faults.add(Fault("dynamodb.UpdateItem", before=someone_else_writes, when=ISSUE))
 
         # When Jane asks, the client gets the generic error and no email goes out
         assert refusal(lambda: running.initiate(JANE_EMAIL)) == CREATE_FAILED
-        assert stack.mails() == []
+        assert stack.mails() == [earlier]
         item = stack.item(running.jane)
         assert item is not None
-        assert "secret_id" not in item
+        assert item["secret_id"] == spent["secret_id"], "no new secret stored"
+        assert "consumed_ms" in item
 
         # And once writes stop clashing, the next attempt sends exactly one email
         heal(stack)
         assert_next_attempt_signs_in(stack)
-        assert len(stack.mails()) == 1
+        assert len(stack.mails()) == 2
 
 
 # --- Cognito's retries ---------------------------------------------------------------------------

@@ -12,6 +12,11 @@
 
 Cognito retries a create call that fails or takes over 5 s, with the same event; this table is what
 makes such a retry send at most one email for one request.
+
+First and resend rounds, which mostly issue, write first: one conditional UpdateItem that stores the
+new secret only where the table says ISSUE (write_first_guard), and otherwise hands back the item
+for the table to decide on. Retry rounds never issue, so they read. Either way a known user's create
+reads the item at most once, and a sign-in costs one issue write, one "sent" mark and verify's spend.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from dataclasses import dataclass
 from passwordless import round_metadata, secret_values
 from passwordless.email import EmailDeliveryError, EmailSender, SignInEmail
 from passwordless.email.render import resolve_locale
-from passwordless.errors import ConcurrentChange, SignInUnavailable, StorageUnavailable
+from passwordless.errors import SignInUnavailable, StorageUnavailable
 from passwordless.events import CreateRequest
 from passwordless.keyed_hash import Binding, KeyedHasher
 from passwordless.links import magic_link
@@ -32,7 +37,15 @@ from passwordless.masking import mask_email
 from passwordless.private_parameters import PrivateParameters
 from passwordless.response_pacer import ResponsePacer
 from passwordless.round_metadata import RoundKind, RoundMetadata
-from passwordless.secret_store import EmailQuota, SecretStore, StoredSecret, UserRecord, item_key
+from passwordless.secret_store import (
+    EmailQuota,
+    IssueGuard,
+    ItemChanged,
+    SecretStore,
+    StoredSecret,
+    UserRecord,
+    item_key,
+)
 from passwordless.security_events import SecurityLog
 from passwordless.settings import Settings
 
@@ -86,6 +99,22 @@ def choose_plan(
     if record is not None and _throttled(record, now_ms, settings):
         return Plan.THROTTLED
     return Plan.ISSUE
+
+
+def write_first_guard(kind: RoundKind, round_key: str, now_ms: int, settings: Settings) -> IssueGuard:
+    """choose_plan's ISSUE for a first or resend round, as a condition DynamoDB checks on the item
+    create has not read; with the counters of the likelier window (a resend follows an email minutes
+    old; a first round usually comes after the last window closed). When the item is otherwise, the
+    write is refused and choose_plan decides on the item the refusal hands back: a wrong guess costs
+    one more write, never a wrong plan."""
+    return IssueGuard(
+        now_ms=now_ms,
+        resend_round_key=round_key if kind == "resend" else None,
+        last_email_by_ms=now_ms - settings.resend_min_seconds * 1000,
+        window_edge_ms=now_ms - HOUR_MS,
+        window_open=kind == "resend",
+        max_emails_in_window=settings.max_emails_per_hour,
+    )
 
 
 def _throttled(record: UserRecord, now_ms: int, settings: Settings) -> bool:
@@ -149,9 +178,21 @@ class ChallengeIssuer:
         binding = request.context.binding
         pseudonym = self._hasher.pseudonym(binding.user_pool_id, binding.username)
         round_key = request.round_key()
-        for _ in range(2):  # a second pass only after losing a race to a concurrent call
-            now_ms = self._now_ms()
+        now_ms = self._now_ms()
+        if kind == "retry":
+            # A retry round never issues (the plan is REUSE, REPLACE or NOTHING): read what is there.
             record = self._store.load(key)
+        else:
+            # Most first and resend rounds issue, so write first; the write's condition is the plan
+            # below restated for DynamoDB, and a refusal hands back the item the plan then reads.
+            fresh = self._new_secret(binding, round_key=round_key, now_ms=now_ms)
+            refused = self._store.issue_unread(
+                key, fresh.stored, write_first_guard(kind, round_key, now_ms, self._settings)
+            )
+            if refused is None:
+                return self._sent(request, key, fresh, pseudonym, replaced=False), True
+            record = refused.record
+        for _ in range(2):  # a second write only after losing a race to a concurrent call
             secret = record.secret if record else None
             live = (
                 secret
@@ -168,27 +209,26 @@ class ChallengeIssuer:
                 self._audit.event(plan.value, user=pseudonym, client=binding.client_id)
                 return (_private(live) if live else self._decoy_private()), False
             quota = _next_quota(record, now_ms) if plan is Plan.ISSUE else None
+            fresh = self._new_secret(binding, round_key=round_key, now_ms=now_ms)
             try:
-                fresh = self._issue(key, binding, record, round_key=round_key, quota=quota, now_ms=now_ms)
-            except ConcurrentChange:
+                self._store.issue(
+                    key, fresh.stored, expected_version=record.version if record else None, quota=quota
+                )
+            except ItemChanged as changed:
+                record, now_ms = changed.record, self._now_ms()
                 continue
-            self._audit.event(
-                "issued", user=pseudonym, client=binding.client_id, replaced=plan is Plan.REPLACE
-            )
-            self._send(request, key, fresh, pseudonym)
-            return _private(fresh.stored), True
+            return self._sent(request, key, fresh, pseudonym, replaced=plan is Plan.REPLACE), True
         raise StorageUnavailable("ConcurrentChange")
 
-    def _issue(
-        self,
-        key: str,
-        binding: Binding,
-        record: UserRecord | None,
-        *,
-        round_key: str,
-        quota: EmailQuota | None,
-        now_ms: int,
-    ) -> FreshSecret:
+    def _sent(
+        self, request: CreateRequest, key: str, fresh: FreshSecret, pseudonym: str, *, replaced: bool
+    ) -> dict[str, str]:
+        client = request.context.binding.client_id
+        self._audit.event("issued", user=pseudonym, client=client, replaced=replaced)
+        self._send(request, key, fresh, pseudonym)
+        return _private(fresh.stored)
+
+    def _new_secret(self, binding: Binding, *, round_key: str, now_ms: int) -> FreshSecret:
         secret_id = secret_values.new_secret_id()
         code = secret_values.new_code(self._settings.code_length)
         token = secret_values.new_link_token()
@@ -204,7 +244,6 @@ class ChallengeIssuer:
             send_failed=False,
             consumed=False,
         )
-        self._store.issue(key, secret, expected_version=record.version if record else None, quota=quota)
         return FreshSecret(secret, code, token)
 
     def _send(self, request: CreateRequest, key: str, fresh: FreshSecret, user: str) -> None:

@@ -1,13 +1,16 @@
 """DynamoDB access for the one item a user has: the live secret's hashes and the user's counters.
 
 Every state change is ONE conditional write; nothing here reads and then writes on the strength of
-the read alone. Times are integer milliseconds since the epoch, except `ttl` (DynamoDB wants seconds).
+the read alone. An issue write whose condition fails hands back the item as the condition saw it
+(ReturnValuesOnConditionCheckFailure), so the caller needs no read to find out why. Times are integer
+milliseconds since the epoch, except `ttl` (DynamoDB wants seconds).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -58,6 +61,32 @@ class EmailQuota:
     emails_in_window: int
 
 
+@dataclass(frozen=True)
+class IssueGuard:
+    """What a write-first issue assumes about the item it has not read: the facts under which the
+    issuer's plan is ISSUE with these counters. The write happens only if DynamoDB finds them true."""
+
+    now_ms: int
+    resend_round_key: str | None
+    """None in a first round. In a resend round, a live secret this client was sent in another round
+    (key) may be replaced too; one from this very round (Cognito retrying) may not."""
+    last_email_by_ms: int
+    """The previous email must be at least the resend gap old: sent at or before this time."""
+    window_edge_ms: int
+    """A window that opened at or before this time has closed (now minus an hour)."""
+    window_open: bool
+    """The counters this write assumes: True continues an open window below the cap, False opens one."""
+    max_emails_in_window: int
+
+
+class ItemChanged(ConcurrentChange):
+    """A versioned issue found another version; `record` is the item its condition saw (None: gone)."""
+
+    def __init__(self, record: UserRecord | None) -> None:
+        super().__init__("the item changed")
+        self.record = record
+
+
 def item_key(binding: Binding) -> str:
     return f"{binding.user_pool_id}#{binding.username}"
 
@@ -84,24 +113,13 @@ class SecretStore:
         expected_version: int | None,
         quota: EmailQuota | None,
     ) -> None:
-        """Replace whatever secret the user had; `quota` is None when the replaced one was never sent."""
-        values: dict[str, AttributeValueTypeDef] = {
-            ":sid": _s(secret.secret_id),
-            ":cid": _s(secret.client_id),
-            ":th": _s(secret.token_hash),
-            ":ch": _s(secret.code_hash),
-            ":iss": _n(secret.issued_ms),
-            ":exp": _n(secret.expires_ms),
-            ":rk": _s(secret.round_key),
-            ":false": {"BOOL": False},
-            ":ver": _n((expected_version or 0) + 1),
-            ":ttl": _n(secret.expires_ms // 1000 + HOUSEKEEPING_SECONDS),
-        }
-        assignments = (
-            "secret_id = :sid, client_id = :cid, token_hash = :th, code_hash = :ch, issued_ms = :iss, "
-            "expires_ms = :exp, round_key = :rk, sent = :false, send_failed = :false, version = :ver, "
-            "#ttl = :ttl"
-        )
+        """Replace whatever secret the user had; `quota` is None when the replaced one was never sent.
+
+        Raises ItemChanged, holding the item as it is now, when its version is not `expected_version`.
+        """
+        values = _secret_values(secret)
+        values[":ver"] = _n((expected_version or 0) + 1)
+        assignments = _NEW_FIELDS + ", version = :ver"
         if quota is not None:
             assignments += ", last_email_ms = :lem, email_window_ms = :ewm, emails_in_window = :eiw"
             values |= {
@@ -114,17 +132,53 @@ class SecretStore:
         else:
             condition = "version = :expected"
             values[":expected"] = _n(expected_version)
-        if (
-            self._update(
-                key,
-                update=f"SET {assignments} REMOVE consumed_ms",
-                condition=condition,
-                values=values,
-                names={"#ttl": "ttl"},
-            )
-            is None
-        ):
-            raise ConcurrentChange
+        written = self._update(
+            key,
+            update=f"SET {assignments} REMOVE consumed_ms",
+            condition=condition,
+            values=values,
+            names={"#ttl": "ttl"},
+            old_on_failure=True,
+        )
+        if isinstance(written, Refused):
+            raise ItemChanged(written.record)
+
+    def issue_unread(self, key: str, secret: StoredSecret, guard: IssueGuard) -> Refused | None:
+        """Store `secret` without reading first, if the item is as `guard` assumes; None when written,
+        else Refused with the item as the condition saw it."""
+        values = _secret_values(secret) | {
+            ":one": _n(1),
+            ":now": _n(guard.now_ms),
+            ":gap": _n(guard.last_email_by_ms),
+            ":edge": _n(guard.window_edge_ms),
+        }
+        # No live secret for this client: none, spent, expired, or another client's (which it voids).
+        replaceable = (
+            "attribute_not_exists(secret_id) OR attribute_exists(consumed_ms) OR expires_ms <= :now"
+            " OR client_id <> :cid"
+        )
+        if guard.resend_round_key is not None:
+            # A resend also replaces a delivered secret from an earlier round of the session.
+            replaceable += " OR (sent = :true AND round_key <> :resend)"
+            values |= {":true": {"BOOL": True}, ":resend": _s(guard.resend_round_key)}
+        condition = f"({replaceable}) AND (attribute_not_exists(last_email_ms) OR last_email_ms <= :gap)"
+        assignments = _NEW_FIELDS + ", last_email_ms = :now"
+        if guard.window_open:
+            condition += " AND email_window_ms > :edge AND emails_in_window < :max"
+            assignments += ", emails_in_window = emails_in_window + :one"
+            values[":max"] = _n(guard.max_emails_in_window)
+        else:
+            condition += " AND (attribute_not_exists(email_window_ms) OR email_window_ms <= :edge)"
+            assignments += ", email_window_ms = :now, emails_in_window = :one"
+        written = self._update(
+            key,
+            update=f"SET {assignments} ADD version :one REMOVE consumed_ms",
+            condition=condition,
+            values=values,
+            names={"#ttl": "ttl"},
+            old_on_failure=True,
+        )
+        return written if isinstance(written, Refused) else None
 
     def mark_sent(self, key: str, secret_id: str) -> None:
         self._set_flag(key, secret_id, "sent")
@@ -147,7 +201,7 @@ class SecretStore:
             condition=condition,
             values=values,
         )
-        return spent is not None
+        return not isinstance(spent, Refused)
 
     def record_failure(self, key: str) -> int | None:
         """Count one wrong answer atomically; None when the user has no item (nothing is created)."""
@@ -158,7 +212,9 @@ class SecretStore:
             values={":one": _n(1)},
             return_values="UPDATED_NEW",
         )
-        return None if response is None else int(response["Attributes"]["code_failures"]["N"])
+        if isinstance(response, Refused):
+            return None
+        return int(response["Attributes"]["code_failures"]["N"])
 
     def _set_flag(self, key: str, secret_id: str, flag: str) -> None:
         # A newer secret may have replaced this one meanwhile; then there is nothing to mark.
@@ -178,9 +234,13 @@ class SecretStore:
         values: dict[str, AttributeValueTypeDef],
         names: dict[str, str] | None = None,
         return_values: Literal["NONE", "UPDATED_NEW"] = "NONE",
-    ) -> UpdateItemOutputTypeDef | None:
-        """One conditional UpdateItem; None when its condition does not hold."""
+        old_on_failure: bool = False,
+    ) -> UpdateItemOutputTypeDef | Refused:
+        """One conditional UpdateItem; Refused when its condition does not hold (with the item as
+        the condition saw it, if `old_on_failure`)."""
         extra: dict[str, Any] = {"ExpressionAttributeNames": names} if names else {}
+        if old_on_failure:
+            extra["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
         try:
             return self._db.update_item(
                 TableName=self._table,
@@ -193,13 +253,42 @@ class SecretStore:
             )
         except ClientError as error:
             if _error_name(error) == _CONDITION_FAILED:
-                return None
+                # Present when ALL_OLD was asked for and the item exists (botocore's types omit it).
+                item = cast("Mapping[str, Any] | None", error.response.get("Item"))
+                return Refused(None if item is None else _record(item))
             raise StorageUnavailable(_error_name(error)) from None
         except BotoCoreError as error:
             raise StorageUnavailable(_error_name(error)) from None
 
 
-def _record(item: dict[str, Any]) -> UserRecord:
+@dataclass(frozen=True)
+class Refused:
+    """A conditional write that did not happen, and the item its condition saw (None: no item)."""
+
+    record: UserRecord | None
+
+
+_NEW_FIELDS = (
+    "secret_id = :sid, client_id = :cid, token_hash = :th, code_hash = :ch, issued_ms = :iss, "
+    "expires_ms = :exp, round_key = :rk, sent = :false, send_failed = :false, #ttl = :ttl"
+)
+
+
+def _secret_values(secret: StoredSecret) -> dict[str, AttributeValueTypeDef]:
+    return {
+        ":sid": _s(secret.secret_id),
+        ":cid": _s(secret.client_id),
+        ":th": _s(secret.token_hash),
+        ":ch": _s(secret.code_hash),
+        ":iss": _n(secret.issued_ms),
+        ":exp": _n(secret.expires_ms),
+        ":rk": _s(secret.round_key),
+        ":false": {"BOOL": False},
+        ":ttl": _n(secret.expires_ms // 1000 + HOUSEKEEPING_SECONDS),
+    }
+
+
+def _record(item: Mapping[str, Any]) -> UserRecord:
     secret = None
     if "secret_id" in item:
         secret = StoredSecret(
@@ -224,7 +313,7 @@ def _record(item: dict[str, Any]) -> UserRecord:
     )
 
 
-def _int(item: dict[str, Any], name: str) -> int:
+def _int(item: Mapping[str, Any], name: str) -> int:
     return int(item[name]["N"]) if name in item else 0
 
 

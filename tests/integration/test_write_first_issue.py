@@ -1,0 +1,110 @@
+"""Create's write-first issue (no read before it) stores a secret exactly where choose_plan, reading
+the same item, would ISSUE with the counters the write assumes; otherwise it changes nothing and hands
+back the item as stored. Items are drawn around every boundary the plan looks at, written to
+DynamoDB (moto) as the store writes them, and read back after the write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from passwordless.challenge_issuer import HOUR_MS, Plan, choose_plan, write_first_guard
+from passwordless.round_metadata import RoundKind
+from passwordless.secret_store import SecretStore, StoredSecret
+from passwordless.settings import Settings
+
+NOW = 1_800_000_000_000
+CLIENT = "client-a"
+ROUND = "round-now"
+KEY = "pool#jane"
+
+
+def near(edge: int) -> st.SearchStrategy[int]:
+    return st.sampled_from([edge - 1, edge, edge + 1])
+
+
+@st.composite
+def items(draw: st.DrawFn, settings: Settings) -> dict[str, Any] | None:
+    if not draw(st.booleans()):
+        return None
+    item: dict[str, Any] = {"pk": {"S": KEY}, "version": {"N": str(draw(st.integers(1, 9)))}}
+    if draw(st.booleans()):
+        item |= {
+            "secret_id": {"S": "old-secret"},
+            "client_id": {"S": draw(st.sampled_from([CLIENT, "client-b"]))},
+            "token_hash": {"S": "t"},
+            "code_hash": {"S": "c"},
+            "issued_ms": {"N": str(draw(st.sampled_from([NOW - 10_000, NOW - 5_000, NOW - 4_999, NOW])))},
+            "expires_ms": {"N": str(draw(near(NOW)))},
+            "round_key": {"S": draw(st.sampled_from([ROUND, "round-earlier"]))},
+            "sent": {"BOOL": draw(st.booleans())},
+            "send_failed": {"BOOL": draw(st.booleans())},
+        }
+        if draw(st.booleans()):
+            item["consumed_ms"] = {"N": str(NOW - 1)}
+    gap_edge = NOW - settings.resend_min_seconds * 1000
+    last = draw(st.one_of(st.none(), st.just(0), near(gap_edge)))
+    if last is not None:
+        item["last_email_ms"] = {"N": str(last)}
+    window = draw(st.one_of(st.none(), near(NOW - HOUR_MS), st.just(NOW - 60_000)))
+    if window is not None:
+        cap = settings.max_emails_per_hour
+        item["email_window_ms"] = {"N": str(window)}
+        item["emails_in_window"] = {"N": str(draw(st.sampled_from([1, cap - 1, cap, cap + 1])))}
+    if draw(st.booleans()):
+        item["code_failures"] = {"N": str(draw(st.integers(0, 9)))}
+    return item
+
+
+@pytest.mark.parametrize("kind", ["first", "resend"])
+def test_the_write_first_issue_writes_exactly_where_the_plan_issues(
+    aws: Settings, store: SecretStore, dynamodb: Any, kind: RoundKind
+) -> None:
+    table = aws.table_name
+
+    @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(item=items(aws))
+    def check(item: dict[str, Any] | None) -> None:
+        # Given the user's item as the store would have written it (or none)
+        dynamodb.delete_item(TableName=table, Key={"pk": {"S": KEY}})
+        if item is not None:
+            dynamodb.put_item(TableName=table, Item=item)
+        record = store.load(KEY)
+        secret = record.secret if record else None
+        live = secret if secret and secret.is_live(NOW) and secret.client_id == CLIENT else None
+        plan = choose_plan(record, live, kind=kind, round_key=ROUND, now_ms=NOW, settings=aws)
+        window_open = record is not None and NOW - record.email_window_ms < HOUR_MS
+        guard = write_first_guard(kind, ROUND, NOW, aws)
+
+        # When create writes first
+        fresh = StoredSecret("new-secret", CLIENT, "th", "ch", NOW, NOW + 600_000, ROUND, False, False, False)
+        refused = store.issue_unread(KEY, fresh, guard)
+
+        # Then it wrote exactly where the plan says ISSUE with the window it assumed
+        after = store.load(KEY)
+        assert after is not None or record is None
+        if plan is Plan.ISSUE and window_open == guard.window_open:
+            assert refused is None
+            assert after is not None
+            assert after.secret == fresh
+            assert after.version == (record.version if record else 0) + 1
+            assert after.code_failures == (record.code_failures if record else 0), "never reset here"
+            assert after.last_email_ms == NOW
+            if window_open:
+                assert record is not None
+                assert (after.email_window_ms, after.emails_in_window) == (
+                    record.email_window_ms,
+                    record.emails_in_window + 1,
+                )
+            else:
+                assert (after.email_window_ms, after.emails_in_window) == (NOW, 1)
+        else:
+            assert refused is not None
+            assert refused.record == record
+            stored = dynamodb.get_item(TableName=table, Key={"pk": {"S": KEY}}, ConsistentRead=True)
+            assert stored.get("Item") == item
+
+    check()
