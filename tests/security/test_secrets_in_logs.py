@@ -27,6 +27,7 @@ SENDGRID_KEY_NAME = "passwordless-local-sendgrid-key"
 # Third-party wire tracing at DEBUG carries the test client's own request bodies (its Session
 # strings, say); what an app logs about its own requests is not the product's output.
 WIRE_LOGGERS = ("botocore", "boto3", "urllib3", "moto")
+STACK_LOGGERS = ("werkzeug", "laptop")
 DELIVERING_FIELDS = ("Session", "AuthenticationResult")
 
 
@@ -48,14 +49,19 @@ class Everything(logging.Handler):
 def everything() -> Iterator[Everything]:
     handler = Everything()
     root = logging.getLogger()
-    level = root.level
+    # The stack's loggers at their most talkative, whatever an earlier test (make demo's quiet
+    # werkzeug, say) left them at.
+    loggers = [root, *(logging.getLogger(name) for name in STACK_LOGGERS)]
+    levels = [logger.level for logger in loggers]
     root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
+    for logger in loggers:
+        logger.setLevel(logging.DEBUG)
     try:
         yield handler
     finally:
         root.removeHandler(handler)
-        root.setLevel(level)
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
 
 
 def encodings(secret: str) -> set[str]:
