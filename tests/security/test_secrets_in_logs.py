@@ -1,4 +1,4 @@
-"""SECURITY.md #19-#22 end to end: every log line (the three handlers' Powertools output at DEBUG,
+"""SECURITY.md #14 end to end: every log line (the three handlers' Powertools output at DEBUG,
 with event logging switched on by the operator, the local stack's own logging, stdout and stderr)
 and every HTTP response of full sign-ins is searched for every secret the sign-ins handled. A secret
 may appear only where it must: the email (SendGrid's request), SendGrid's key in its Authorization
