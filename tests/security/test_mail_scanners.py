@@ -1,4 +1,4 @@
-"""SECURITY.md #18: what mail scanners do to a link before its owner clicks it. Link checkers fetch
+"""SECURITY.md #17: what mail scanners do to a link before its owner clicks it. Link checkers fetch
 it (HEAD, then GET, with and without the page's assets); sandboxing scanners open it in a headless
 browser, run its JavaScript, wait for the network to settle, reload it; some do all of this several
 times. None of it may spend, replace or count against the secret: the stored item is byte for byte

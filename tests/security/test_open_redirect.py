@@ -1,4 +1,4 @@
-"""SECURITY.md #16-#17 against a public open-redirect payload list (tests/security/data), at every
+"""SECURITY.md #15 against a public open-redirect payload list (tests/security/data), at every
 place the product takes a URL or something a URL could hide in:
 
 1. the link base in configuration (SIGN_IN_URL, SIGN_IN_URLS_BY_CLIENT, and a base with a payload

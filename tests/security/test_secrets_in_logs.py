@@ -1,4 +1,4 @@
-"""SECURITY.md #19-#22 end to end: every log line (the three handlers' Powertools output at DEBUG,
+"""SECURITY.md #14 end to end: every log line (the three handlers' Powertools output at DEBUG,
 with event logging switched on by the operator, the local stack's own logging, stdout and stderr)
 and every HTTP response of full sign-ins is searched for every secret the sign-ins handled. A secret
 may appear only where it must: the email (SendGrid's request), SendGrid's key in its Authorization
@@ -27,6 +27,7 @@ SENDGRID_KEY_NAME = "passwordless-local-sendgrid-key"
 # Third-party wire tracing at DEBUG carries the test client's own request bodies (its Session
 # strings, say); what an app logs about its own requests is not the product's output.
 WIRE_LOGGERS = ("botocore", "boto3", "urllib3", "moto")
+STACK_LOGGERS = ("werkzeug", "laptop")
 DELIVERING_FIELDS = ("Session", "AuthenticationResult")
 
 
@@ -48,14 +49,19 @@ class Everything(logging.Handler):
 def everything() -> Iterator[Everything]:
     handler = Everything()
     root = logging.getLogger()
-    level = root.level
+    # The stack's loggers at their most talkative, whatever an earlier test (make demo's quiet
+    # werkzeug, say) left them at.
+    loggers = [root, *(logging.getLogger(name) for name in STACK_LOGGERS)]
+    levels = [logger.level for logger in loggers]
     root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
+    for logger in loggers:
+        logger.setLevel(logging.DEBUG)
     try:
         yield handler
     finally:
         root.removeHandler(handler)
-        root.setLevel(level)
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
 
 
 def encodings(secret: str) -> set[str]:
