@@ -26,14 +26,14 @@ def local_environment(outbox_dir: Path, **overrides: str) -> dict[str, str]:
     env = {
         "AWS_DEFAULT_REGION": REGION,
         "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",  # nosec B105 - moto's fake credentials
+        "AWS_SECRET_ACCESS_KEY": "testing",  # moto's fake credentials  # nosec B105
         "POWERTOOLS_SERVICE_NAME": "passwordless",
         # No CloudWatch here to read EMF, and one JSON blob per invocation would bury the demo's
         # output; passwordless.funnel_metrics then records nothing. Tests that prove the metrics
         # (and `python -m laptop.invoke --metrics`) set it to "false".
         "POWERTOOLS_METRICS_DISABLED": "true",
         "TABLE_NAME": "passwordless-local",
-        "HMAC_KEY_SECRET_ID": "passwordless-local-hmac-key",  # nosec B105 - a secret's name, not a value
+        "HMAC_KEY_SECRET_ID": "passwordless-local-hmac-key",  # a secret's name, not a value  # nosec B105
         "EMAIL_PROVIDER": "outbox",
         "OUTBOX_DIR": str(outbox_dir),
         "EMAIL_FROM": "no-reply@example.com",

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 
 from jinja2 import Environment
 
-_ENVIRONMENT = Environment(autoescape=True)  # nosec B701 - autoescape is on
+_ENVIRONMENT = Environment(autoescape=True)  # autoescape is on  # nosec B701
 _TEMPLATE = _ENVIRONMENT.from_string(
     """<!doctype html>
 <html lang="en">

@@ -16,8 +16,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from laptop.local_stack.errors import not_authorized
 
-INVALID_REFRESH_TOKEN = "Invalid Refresh Token"  # nosec B105  # noqa: S105 - an error message
-INVALID_ACCESS_TOKEN = "Invalid Access Token"  # nosec B105  # noqa: S105 - an error message
+INVALID_REFRESH_TOKEN = "Invalid Refresh Token"  # noqa: S105  # an error message  # nosec B105
+INVALID_ACCESS_TOKEN = "Invalid Access Token"  # noqa: S105  # an error message  # nosec B105
 ACCESS_SCOPE = "aws.cognito.signin.user.admin"
 # The claims an ID token never takes from user attributes: Cognito sets these itself.
 _RESERVED = {"sub", "iss", "aud", "exp", "iat", "auth_time", "token_use", "jti", "origin_jti", "event_id"}
@@ -121,14 +121,14 @@ class TokenIssuer:
             **common,
             "cognito:username": holder.username,
             "aud": client_id,
-            "token_use": "id",  # nosec B105 - a claim name, not a password
+            "token_use": "id",  # a claim name, not a password  # nosec B105
             "exp": now + lifetimes.id_seconds,
             "jti": str(uuid.uuid4()),
         }
         access_claims = {
             **common,
             "client_id": client_id,
-            "token_use": "access",  # nosec B105 - a claim name, not a password
+            "token_use": "access",  # a claim name, not a password  # nosec B105
             "scope": ACCESS_SCOPE,
             "exp": now + lifetimes.access_seconds,
             "jti": str(uuid.uuid4()),
@@ -148,7 +148,7 @@ class TokenIssuer:
                 "auth_time": origin.auth_time,
                 "client_id": client_id,
                 "username": holder.username,
-                "token_use": "refresh",  # nosec B105 - a claim name, not a password
+                "token_use": "refresh",  # a claim name, not a password  # nosec B105
                 "iat": now,
                 "exp": now + lifetimes.refresh_seconds,
                 "jti": str(uuid.uuid4()),
