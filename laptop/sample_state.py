@@ -79,7 +79,7 @@ def seed(store: SecretStore, hasher: KeyedHasher) -> None:
         consumed=False,
     )
     key = item_key(JANE.binding)
-    quota = EmailQuota(last_email_ms=SAMPLE_ISSUED_MS, email_window_ms=SAMPLE_ISSUED_MS, emails_in_window=1)
+    quota = EmailQuota(last_email_ms=SAMPLE_ISSUED_MS, email_times_ms=(SAMPLE_ISSUED_MS,))
     store.issue(key, secret, expected_version=None, quota=quota)
     store.mark_sent(key, SAMPLE_SECRET_ID)
 

@@ -6,8 +6,11 @@ import re
 
 import boto3
 
-from tests.support.cognito import User
-from tests.support.flow import JANE, JOHN, Flow
+from passwordless.keyed_hash import Binding, KeyedHasher
+from passwordless.secret_store import SecretStore, item_key
+from passwordless.settings import Settings
+from tests.support.cognito import CLIENT_ID, POOL_ID, Outcome, User
+from tests.support.flow import JANE, JOHN, Flow, build_flow
 
 PRIVATE_SHAPE = {
     "v": re.compile(r"1"),
@@ -55,6 +58,100 @@ def test_the_hourly_cap_holds_even_with_the_gap_respected(flow: Flow) -> None:
         outcome = flow.cognito.initiate_auth(JOHN.email)
     flow.cognito.respond(outcome, "resend", {"resend": "true"})
     assert len(flow.sender.sent) == flow.settings.max_emails_per_hour + 1
+
+
+def ask_again(flow: Flow, outcome: Outcome) -> Outcome:
+    """Request another email: a resend in the session, or in a new one once the session is used up."""
+    if outcome.kind != "challenge":
+        outcome = flow.cognito.initiate_auth(JOHN.email)
+    return flow.cognito.respond(outcome, "resend", {"resend": "true"})
+
+
+def johns_log(flow: Flow) -> list[int]:
+    key = {"pk": {"S": item_key(Binding(POOL_ID, CLIENT_ID, JOHN.username))}}
+    dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+    item = dynamodb.get_item(TableName=flow.settings.table_name, Key=key, ConsistentRead=True)["Item"]
+    assert "email_window_ms" not in item
+    assert "emails_in_window" not in item
+    return [int(entry["N"]) for entry in item["email_times_ms"]["L"]]
+
+
+def test_the_cap_is_per_rolling_hour_not_per_window(
+    aws: Settings, store: SecretStore, hasher: KeyedHasher
+) -> None:
+    """Cap emails spread over the hour: the next waits until the oldest leaves the hour, and then
+    only one more goes out, since the others are still inside it. (One session asks for them all.)"""
+    flow = build_flow(aws, store, hasher, max_resends_per_session=20)
+    cap = flow.settings.max_emails_per_hour
+    assert cap == 5
+    start = flow.clock.now
+    outcome = flow.cognito.initiate_auth(JOHN.email)
+    for minute in (15, 30, 45, 55):
+        flow.clock.now = start + minute * 60
+        outcome = ask_again(flow, outcome)
+    assert len(flow.sender.sent) == cap
+    # A fixed window opened by the first email would close at start + 3600 and take 5 more
+    flow.clock.now = start + 3599
+    outcome = ask_again(flow, outcome)
+    assert len(flow.sender.sent) == cap, "the first email is still inside the hour"
+    flow.clock.now = start + 3600
+    outcome = ask_again(flow, outcome)
+    assert len(flow.sender.sent) == cap + 1, "the first email has left the hour: room for one"
+    minutes = [15, 30, 45, 55]
+    assert johns_log(flow) == [int((start + s) * 1000) for s in (3600, *(m * 60 for m in reversed(minutes)))]
+    for seconds in (3600 + 61, 3600 + 600, 15 * 60 + 3599):
+        flow.clock.now = start + seconds
+        outcome = ask_again(flow, outcome)
+        assert len(flow.sender.sent) == cap + 1, "five emails are inside the hour"
+    flow.clock.now = start + 15 * 60 + 3600
+    ask_again(flow, outcome)
+    assert len(flow.sender.sent) == cap + 2, "the second email has left the hour"
+    assert len(flow.log.events("throttled")) == 4
+
+
+def test_an_item_in_the_fixed_window_format_counts_every_email_it_may_stand_for(flow: Flow) -> None:
+    """An item the fixed-window code wrote: its window's emails at their latest possible times, and
+    the window before it (forgotten by those counters) as full until an hour after this one opened."""
+    now_ms = int(flow.clock.now * 1000)
+    key = {"pk": {"S": item_key(Binding(POOL_ID, CLIENT_ID, JOHN.username))}}
+    dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+    table = flow.settings.table_name
+
+    def old_item(window_ms: int, emails: int, last_email_ms: int) -> None:
+        number = {"N": "0"}
+        item = {"version": {"N": "3"}, "code_failures": number, "last_email_ms": {"N": str(last_email_ms)}}
+        item |= {"email_window_ms": {"N": str(window_ms)}, "emails_in_window": {"N": str(emails)}}
+        dynamodb.put_item(TableName=table, Item=key | item)
+
+    # A window that opened 10 minutes ago with one email: the window before may have held a cap.
+    old_item(now_ms - 600_000, 1, now_ms - 600_000)
+    stored = dynamodb.get_item(TableName=table, Key=key, ConsistentRead=True)["Item"]
+    outcome = flow.cognito.initiate_auth(JOHN.email)
+    assert flow.sender.sent == [], "the hour may already hold a cap"
+    assert dynamodb.get_item(TableName=table, Key=key, ConsistentRead=True)["Item"] == stored
+    # The window before's emails all went out before this one opened: so by a second after its
+    # opening's hour, at the latest, they have left the hour
+    flow.clock.advance(3000 - 1)
+    outcome = ask_again(flow, outcome)
+    assert flow.sender.sent == []
+    flow.clock.advance(1)
+    outcome = ask_again(flow, outcome)
+    assert len(flow.sender.sent) == 1
+    # The write replaced the counters with the log (the window's email left the hour with it)
+    assert johns_log(flow) == [now_ms + 3_000_000]
+
+    # A window that closed a minute ago with 5 emails, the last 5 minutes ago: the old code would
+    # open a new window for 5 more; the rolling hour holds the 4 after the first, so one more may
+    # go out, then none.
+    flow.clock.advance(61)
+    now_ms = int(flow.clock.now * 1000)
+    old_item(now_ms - 3_660_000, 5, now_ms - 300_000)
+    outcome = ask_again(flow, flow.cognito.initiate_auth(JOHN.email))
+    assert len(flow.sender.sent) == 2
+    assert johns_log(flow) == [now_ms, *(now_ms - 300_000,) * 4]
+    flow.clock.advance(61)
+    ask_again(flow, outcome)
+    assert len(flow.sender.sent) == 2, "the hour holds the cap"
 
 
 def test_unknown_users_get_the_same_shapes_no_email_and_nothing_stored(flow: Flow) -> None:

@@ -1,7 +1,10 @@
-"""Create's write-first issue (no read before it) stores a secret exactly where choose_plan, reading
-the same item, would ISSUE with the counters the write assumes; otherwise it changes nothing and hands
-back the item as stored. Items are drawn around every boundary the plan looks at, written to
-DynamoDB (moto) as the store writes them, and read back after the write."""
+"""Create's write-first issue (no read before it) never stores a secret where choose_plan, reading
+the same item, would not ISSUE; where it does store one, the item is as the plan would leave it (the
+send log holding this email and every earlier one still inside the hour, never more than the cap);
+where it does not, it changes nothing and hands back the item as stored. It may refuse where the plan
+issues (the plan then writes), but the likely cases must go through: a first round with no email
+inside the hour, a resend with room in its log. Items are drawn around every boundary the plan looks
+at, in the current format and the old fixed-window one, written to DynamoDB (moto), read back after."""
 
 from __future__ import annotations
 
@@ -11,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from passwordless.challenge_issuer import HOUR_MS, Plan, choose_plan, write_first_guard
+from passwordless.challenge_issuer import Plan, choose_plan, emails_in_the_hour, write_first_guard
 from passwordless.round_metadata import RoundKind
-from passwordless.secret_store import SecretStore, StoredSecret
+from passwordless.secret_store import HOUR_MS, SecretStore, StoredSecret
 from passwordless.settings import Settings
 
 NOW = 1_800_000_000_000
@@ -49,9 +52,20 @@ def items(draw: st.DrawFn, settings: Settings) -> dict[str, Any] | None:
     last = draw(st.one_of(st.none(), st.just(0), near(gap_edge)))
     if last is not None:
         item["last_email_ms"] = {"N": str(last)}
-    window = draw(st.one_of(st.none(), near(NOW - HOUR_MS), st.just(NOW - 60_000)))
-    if window is not None:
-        cap = settings.max_emails_per_hour
+    cap = settings.max_emails_per_hour
+    if draw(st.booleans()):
+        # The send log as the store writes it: newest first, one to cap entries, around the edges.
+        times = draw(
+            st.lists(
+                st.one_of(near(NOW - HOUR_MS), st.just(NOW - 60_000), st.just(NOW + 1)),
+                min_size=1,
+                max_size=cap,
+            )
+        )
+        item["email_times_ms"] = {"L": [{"N": str(t)} for t in sorted(times, reverse=True)]}
+    elif draw(st.booleans()):
+        # An item the fixed-window code wrote.
+        window = draw(st.one_of(near(NOW - HOUR_MS), near(NOW - 2 * HOUR_MS), st.just(NOW - 60_000)))
         item["email_window_ms"] = {"N": str(window)}
         item["emails_in_window"] = {"N": str(draw(st.sampled_from([1, cap - 1, cap, cap + 1])))}
     if draw(st.booleans()):
@@ -76,33 +90,40 @@ def test_the_write_first_issue_writes_exactly_where_the_plan_issues(
         secret = record.secret if record else None
         live = secret if secret and secret.is_live(NOW) and secret.client_id == CLIENT else None
         plan = choose_plan(record, live, kind=kind, round_key=ROUND, now_ms=NOW, settings=aws)
-        window_open = record is not None and NOW - record.email_window_ms < HOUR_MS
         guard = write_first_guard(kind, ROUND, NOW, aws)
 
         # When create writes first
         fresh = StoredSecret("new-secret", CLIENT, "th", "ch", NOW, NOW + 600_000, ROUND, False, False, False)
         refused = store.issue_unread(KEY, fresh, guard)
 
-        # Then it wrote exactly where the plan says ISSUE with the window it assumed
+        # Then it wrote only where the plan says ISSUE, and always in the cases it is meant for
         after = store.load(KEY)
         assert after is not None or record is None
-        if plan is Plan.ISSUE and window_open == guard.window_open:
+        log = record.email_times_ms if record else ()
+        old_format = item is not None and "email_window_ms" in item
+        if kind == "first":
+            meant_for = not old_format and all(t <= NOW - HOUR_MS for t in log)
+        else:
+            meant_for = (
+                not old_format and "email_times_ms" in (item or {}) and len(log) < aws.max_emails_per_hour
+            )
+            meant_for = meant_for and all(t <= NOW for t in log)
+        if plan is Plan.ISSUE and meant_for:
             assert refused is None
+        if refused is None:
+            assert plan is Plan.ISSUE, "wrote where the plan would not issue"
             assert after is not None
             assert after.secret == fresh
             assert after.version == (record.version if record else 0) + 1
             assert after.code_failures == (record.code_failures if record else 0), "never reset here"
             assert after.last_email_ms == NOW
-            if window_open:
-                assert record is not None
-                assert (after.email_window_ms, after.emails_in_window) == (
-                    record.email_window_ms,
-                    record.emails_in_window + 1,
-                )
-            else:
-                assert (after.email_window_ms, after.emails_in_window) == (NOW, 1)
+            assert after.email_times_ms[0] == NOW
+            assert list(after.email_times_ms) == sorted(after.email_times_ms, reverse=True)
+            assert len(after.email_times_ms) <= aws.max_emails_per_hour
+            inside = emails_in_the_hour(after, NOW)
+            assert len(inside) <= aws.max_emails_per_hour, "the hour holds at most the cap"
+            assert sorted(inside) == sorted([NOW, *(emails_in_the_hour(record, NOW) if record else [])])
         else:
-            assert refused is not None
             assert refused.record == record
             stored = dynamodb.get_item(TableName=table, Key={"pk": {"S": KEY}}, ConsistentRead=True)
             assert stored.get("Item") == item

@@ -52,8 +52,6 @@ class UserModel:
     has_item: bool = False
     code_failures: int = 0
     last_email_ms: int = 0
-    window_ms: int = 0
-    emails_in_window: int = 0
 
     def secret(self, secret_id: str | None) -> Secret | None:
         return next((s for s in self.secrets if s.secret_id == secret_id), None)
@@ -76,19 +74,16 @@ class UserModel:
             return "reuse" if live is not None else "decoy"
         return "issue"
 
+    def emails_in_the_hour(self) -> list[int]:
+        """When the emails of the rolling hour that ends now went out."""
+        return [s.issued_ms for s in self.secrets if self.now_ms - s.issued_ms < HOUR_MS]
+
     def _throttled(self) -> bool:
         too_soon = self.now_ms - self.last_email_ms < self.settings.resend_min_seconds * 1000
-        window_full = (
-            self.now_ms - self.window_ms < HOUR_MS
-            and self.emails_in_window >= self.settings.max_emails_per_hour
-        )
-        return too_soon or window_full
+        hour_full = len(self.emails_in_the_hour()) >= self.settings.max_emails_per_hour
+        return too_soon or hour_full
 
     def record_issue(self, secret: Secret) -> None:
-        if self.has_item and self.now_ms - self.window_ms < HOUR_MS:
-            self.emails_in_window += 1
-        else:
-            self.window_ms, self.emails_in_window = self.now_ms, 1
         self.last_email_ms = self.now_ms
         self.stored_id, self.has_item = secret.secret_id, True
         self.secrets.append(secret)

@@ -38,6 +38,7 @@ from passwordless.private_parameters import PrivateParameters
 from passwordless.response_pacer import ResponsePacer
 from passwordless.round_metadata import RoundKind, RoundMetadata
 from passwordless.secret_store import (
+    HOUR_MS,
     EmailQuota,
     IssueGuard,
     ItemChanged,
@@ -50,7 +51,6 @@ from passwordless.security_events import SecurityLog
 from passwordless.settings import Settings
 
 IN_FLIGHT_MS = 5_000  # Cognito's trigger timeout: a send older than this belongs to a dead attempt.
-HOUR_MS = 3_600_000
 
 
 class Plan(enum.Enum):
@@ -103,30 +103,35 @@ def choose_plan(
 
 def write_first_guard(kind: RoundKind, round_key: str, now_ms: int, settings: Settings) -> IssueGuard:
     """choose_plan's ISSUE for a first or resend round, as a condition DynamoDB checks on the item
-    create has not read; with the counters of the likelier window (a resend follows an email minutes
-    old; a first round usually comes after the last window closed). When the item is otherwise, the
-    write is refused and choose_plan decides on the item the refusal hands back: a wrong guess costs
-    one more write, never a wrong plan."""
+    create has not read, for the likelier case: a first round usually comes when no email is inside
+    the hour, a resend minutes after one with room under the cap. The condition may refuse where the
+    plan would issue, never the reverse: then choose_plan decides on the item the refusal hands back,
+    at the cost of one more write, never a wrong plan."""
     return IssueGuard(
         now_ms=now_ms,
         resend_round_key=round_key if kind == "resend" else None,
         last_email_by_ms=now_ms - settings.resend_min_seconds * 1000,
-        window_edge_ms=now_ms - HOUR_MS,
-        window_open=kind == "resend",
-        max_emails_in_window=settings.max_emails_per_hour,
+        hour_edge_ms=now_ms - HOUR_MS,
+        max_emails_per_hour=settings.max_emails_per_hour,
     )
+
+
+def emails_in_the_hour(record: UserRecord, now_ms: int) -> list[int]:
+    """The logged emails that count against the cap now: sent less than an hour ago (or, by another
+    instance's clock, later than now)."""
+    return [sent for sent in record.email_times_ms if now_ms - sent < HOUR_MS]
 
 
 def _throttled(record: UserRecord, now_ms: int, settings: Settings) -> bool:
     too_soon = now_ms - record.last_email_ms < settings.resend_min_seconds * 1000
-    window_open = now_ms - record.email_window_ms < HOUR_MS
-    return too_soon or (window_open and record.emails_in_window >= settings.max_emails_per_hour)
+    return too_soon or len(emails_in_the_hour(record, now_ms)) >= settings.max_emails_per_hour
 
 
 def _next_quota(record: UserRecord | None, now_ms: int) -> EmailQuota:
-    if record is not None and now_ms - record.email_window_ms < HOUR_MS:
-        return EmailQuota(now_ms, record.email_window_ms, record.emails_in_window + 1)
-    return EmailQuota(now_ms, now_ms, 1)
+    # Only ever after _throttled said no, so the hour holds fewer than the cap: with this email the
+    # log is at most the cap long.
+    recent = emails_in_the_hour(record, now_ms) if record is not None else []
+    return EmailQuota(now_ms, tuple(sorted([now_ms, *recent], reverse=True)))
 
 
 class ChallengeIssuer:

@@ -1,5 +1,10 @@
 """DynamoDB access for the one item a user has: the live secret's hashes and the user's counters.
 
+The hourly email cap is kept as a send log, `email_times_ms`: the times of the user's recent emails,
+NEWEST FIRST (so a condition can read the newest as `email_times_ms[0]`), never more than the cap.
+Items written before the log existed hold `email_window_ms` / `emails_in_window` (a fixed window);
+they are read as the most emails that window could stand for, and the next issue drops them.
+
 Every state change is ONE conditional write; nothing here reads and then writes on the strength of
 the read alone. An issue write whose condition fails hands back the item as the condition saw it
 (ReturnValuesOnConditionCheckFailure), so the caller needs no read to find out why. Times are integer
@@ -21,8 +26,10 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, UpdateItemOutputTypeDef
 
+HOUR_MS = 3_600_000
 HOUSEKEEPING_SECONDS = 86_400  # items outlive their secret by a day so counters survive; TTL then tidies.
 _CONDITION_FAILED = "ConditionalCheckFailedException"
+MAX_LOGGED_CAP = 100  # MAX_EMAILS_PER_HOUR's upper bound (settings): a log this long is full for any cap.
 
 
 @dataclass(frozen=True)
@@ -48,8 +55,9 @@ class UserRecord:
     secret: StoredSecret | None
     code_failures: int
     last_email_ms: int
-    email_window_ms: int
-    emails_in_window: int
+    """The previous email, for the resend gap; 0 after a sign-in (which lifts the gap)."""
+    email_times_ms: tuple[int, ...]
+    """The send log, newest first."""
 
 
 @dataclass(frozen=True)
@@ -57,8 +65,8 @@ class EmailQuota:
     """The throttle counters as they will be after this issue's email."""
 
     last_email_ms: int
-    email_window_ms: int
-    emails_in_window: int
+    email_times_ms: tuple[int, ...]
+    """The send log to store, newest first: this email and those still inside the hour."""
 
 
 @dataclass(frozen=True)
@@ -72,11 +80,9 @@ class IssueGuard:
     (key) may be replaced too; one from this very round (Cognito retrying) may not."""
     last_email_by_ms: int
     """The previous email must be at least the resend gap old: sent at or before this time."""
-    window_edge_ms: int
-    """A window that opened at or before this time has closed (now minus an hour)."""
-    window_open: bool
-    """The counters this write assumes: True continues an open window below the cap, False opens one."""
-    max_emails_in_window: int
+    hour_edge_ms: int
+    """An email sent at or before this time (now minus an hour) no longer counts against the cap."""
+    max_emails_per_hour: int
 
 
 class ItemChanged(ConcurrentChange):
@@ -120,13 +126,12 @@ class SecretStore:
         values = _secret_values(secret)
         values[":ver"] = _n((expected_version or 0) + 1)
         assignments = _NEW_FIELDS + ", version = :ver"
+        removals = "consumed_ms"
         if quota is not None:
-            assignments += ", last_email_ms = :lem, email_window_ms = :ewm, emails_in_window = :eiw"
-            values |= {
-                ":lem": _n(quota.last_email_ms),
-                ":ewm": _n(quota.email_window_ms),
-                ":eiw": _n(quota.emails_in_window),
-            }
+            assignments += ", last_email_ms = :lem, email_times_ms = :log"
+            values |= {":lem": _n(quota.last_email_ms), ":log": _numbers(quota.email_times_ms)}
+            # The log replaces an old-format item's window, which it was derived from.
+            removals += ", email_window_ms, emails_in_window"
         if expected_version is None:
             condition = "attribute_not_exists(pk)"
         else:
@@ -134,7 +139,7 @@ class SecretStore:
             values[":expected"] = _n(expected_version)
         written = self._update(
             key,
-            update=f"SET {assignments} REMOVE consumed_ms",
+            update=f"SET {assignments} REMOVE {removals}",
             condition=condition,
             values=values,
             names={"#ttl": "ttl"},
@@ -150,26 +155,36 @@ class SecretStore:
             ":one": _n(1),
             ":now": _n(guard.now_ms),
             ":gap": _n(guard.last_email_by_ms),
-            ":edge": _n(guard.window_edge_ms),
+            ":log": _numbers((guard.now_ms,)),
         }
         # No live secret for this client: none, spent, expired, or another client's (which it voids).
         replaceable = (
             "attribute_not_exists(secret_id) OR attribute_exists(consumed_ms) OR expires_ms <= :now"
             " OR client_id <> :cid"
         )
-        if guard.resend_round_key is not None:
+        # An old-format item (a fixed window, no log) always goes to the plan, which reads it safely.
+        condition = "attribute_not_exists(email_window_ms)"
+        condition += " AND (attribute_not_exists(last_email_ms) OR last_email_ms <= :gap)"
+        if guard.resend_round_key is None:
+            # First round: no email inside the hour (the newest is outside), so the log starts again.
+            condition += " AND (attribute_not_exists(email_times_ms) OR email_times_ms[0] <= :edge)"
+            assignments = _NEW_FIELDS + ", last_email_ms = :now, email_times_ms = :log"
+            values[":edge"] = _n(guard.hour_edge_ms)
+        else:
             # A resend also replaces a delivered secret from an earlier round of the session.
             replaceable += " OR (sent = :true AND round_key <> :resend)"
             values |= {":true": {"BOOL": True}, ":resend": _s(guard.resend_round_key)}
-        condition = f"({replaceable}) AND (attribute_not_exists(last_email_ms) OR last_email_ms <= :gap)"
-        assignments = _NEW_FIELDS + ", last_email_ms = :now"
-        if guard.window_open:
-            condition += " AND email_window_ms > :edge AND emails_in_window < :max"
-            assignments += ", emails_in_window = emails_in_window + :one"
-            values[":max"] = _n(guard.max_emails_in_window)
-        else:
-            condition += " AND (attribute_not_exists(email_window_ms) OR email_window_ms <= :edge)"
-            assignments += ", email_window_ms = :now, emails_in_window = :one"
+            # Resend: the log (never longer than the cap) has room, so the hour has too. Entries gone
+            # stale stay, which only makes this stricter; the plan's write prunes them. The newest
+            # must not be later than now (another instance's clock), so the log stays newest first.
+            condition += (
+                " AND attribute_exists(email_times_ms) AND size(email_times_ms) < :max"
+                " AND email_times_ms[0] <= :now"
+            )
+            assignments = _NEW_FIELDS + ", last_email_ms = :now"
+            assignments += ", email_times_ms = list_append(:log, email_times_ms)"
+            values[":max"] = _n(guard.max_emails_per_hour)
+        condition = f"({replaceable}) AND {condition}"
         written = self._update(
             key,
             update=f"SET {assignments} ADD version :one REMOVE consumed_ms",
@@ -303,14 +318,32 @@ def _record(item: Mapping[str, Any]) -> UserRecord:
             send_failed=item.get("send_failed", {}).get("BOOL", False),
             consumed="consumed_ms" in item,
         )
+    last_email_ms = _int(item, "last_email_ms")
+    if "email_times_ms" in item:
+        log = tuple(int(entry["N"]) for entry in item["email_times_ms"]["L"])
+    else:
+        log = _log_from_window(_int(item, "email_window_ms"), _int(item, "emails_in_window"), last_email_ms)
     return UserRecord(
         version=_int(item, "version"),
         secret=secret,
         code_failures=_int(item, "code_failures"),
-        last_email_ms=_int(item, "last_email_ms"),
-        email_window_ms=_int(item, "email_window_ms"),
-        emails_in_window=_int(item, "emails_in_window"),
+        last_email_ms=last_email_ms,
+        email_times_ms=log,
     )
+
+
+def _log_from_window(window_ms: int, emails: int, last_email_ms: int) -> tuple[int, ...]:
+    """The most emails an old-format window could stand for, each at its latest possible time.
+
+    The window's first email opened it; the others came by the last email (unknown after a sign-in
+    reset it: then by the window's end). Its counters forget the window before, whose emails (up to a
+    cap, all before this one opened) may still be inside the hour: MAX_LOGGED_CAP entries just before
+    it hold any cap until that hour has passed.
+    """
+    if emails <= 0:
+        return ()
+    latest = last_email_ms if last_email_ms >= window_ms else window_ms + HOUR_MS - 1
+    return (latest,) * (emails - 1) + (window_ms,) + (window_ms - 1,) * MAX_LOGGED_CAP
 
 
 def _int(item: Mapping[str, Any], name: str) -> int:
@@ -327,6 +360,10 @@ def _s(value: str) -> AttributeValueTypeDef:
 
 def _n(value: int) -> AttributeValueTypeDef:
     return {"N": str(value)}
+
+
+def _numbers(values: tuple[int, ...]) -> AttributeValueTypeDef:
+    return {"L": [_n(value) for value in values]}
 
 
 def _error_name(error: ClientError | BotoCoreError) -> str:
