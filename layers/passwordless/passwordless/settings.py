@@ -84,7 +84,8 @@ class Settings:
     """RESEND_MIN_SECONDS: minimum gap between two emails to one user."""
 
     max_emails_per_hour: int = 5
-    """MAX_EMAILS_PER_HOUR: emails one user may receive in a rolling hour."""
+    """MAX_EMAILS_PER_HOUR: emails one user may receive in any rolling hour (not a fixed window: the
+    next email waits until the oldest of the last hour's leaves it)."""
 
     email_timeout_seconds: float = 3.0
     """EMAIL_TIMEOUT_SECONDS: provider call timeout; must leave room inside Cognito's 5 s trigger budget."""
