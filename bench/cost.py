@@ -8,18 +8,17 @@ from dataclasses import dataclass
 PRICES_DATE = "2026-11-22"
 PRICES = {
     # Lambda arm64: $0.20 per 1M requests, $0.0000133334 per GB-second (first pricing tier).
-    # https://git.mcrn.ar/mariano/lambda_local_runner/src/commit/957e45b8adae23ce50b966346229585b5df18b4d/docs/lambdas-md/lambda-13-cost.md?display=rendered
-    # https://cloudchipr.com/blog/aws-lambda-pricing
+    # https://aws.amazon.com/lambda/pricing/
     "lambda_request": 0.20 / 1e6,
     "lambda_gb_second": 0.0000133334,
     # DynamoDB on-demand (after the November 2024 price cut): $0.625 per 1M write request units,
-    # $0.125 per 1M read request units. https://airbyte.com/data-engineering-resources/dynamodb-pricing
+    # $0.125 per 1M read request units. https://aws.amazon.com/dynamodb/pricing/on-demand/
     "dynamodb_write_unit": 0.625 / 1e6,
     "dynamodb_read_unit": 0.125 / 1e6,
-    # SES outbound: $0.10 per 1,000 emails. https://www.acecloudinterviews.com/tutorials/aws/ses/
+    # SES outbound: $0.10 per 1,000 emails. https://aws.amazon.com/ses/pricing/
     "ses_email": 0.10 / 1000,
     # Secrets Manager: $0.05 per 10,000 API calls.
-    # https://hivebook.wiki/wiki/aws-secrets-manager-rotated-secrets-dynamic-db-credentials-kms
+    # https://aws.amazon.com/secrets-manager/pricing/
     "secrets_manager_call": 0.05 / 10_000,
 }
 # Assumptions, not measurements:
