@@ -3,8 +3,12 @@ AWS configuration or credentials from this machine's files, as in a Lambda conta
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess  # nosec B404 - runs this venv's own Python on our own modules
+import sys
 from pathlib import Path
+from typing import Any
 
 from laptop.aws import local_environment
 
@@ -34,3 +38,15 @@ def child_environment(outbox: Path, **overrides: str) -> dict[str, str]:
 
 def function_dir(function: str) -> Path:
     return ROOT / "functions" / function
+
+
+def run_module(module: str, *args: str, failure: str, env: dict[str, str] | None = None) -> dict[str, Any]:
+    """`python -m module args` from the repo root; its report is the JSON on its last stdout line
+    (what comes before is the functions' own logging). Raises with `failure` and its stderr."""
+    done = subprocess.run(  # noqa: S603 - fixed argv, no shell
+        [sys.executable, "-m", module, *args], env=env, cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{failure}:\n{done.stderr.strip()}")
+    report: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return report

@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import logging
 import os
-import subprocess  # nosec B404 - runs this venv's own Python on our own module
-import sys
 from dataclasses import dataclass
 
-from bench.environment import ROOT
+from bench.environment import run_module
 from laptop.demo import DEMO_LOG_LEVEL
 from laptop.local_stack.stack import LocalStack
 
@@ -41,25 +38,15 @@ def measure(total: int, concurrency: int) -> Throughput:
         emails = [f"load-{index}@example.com" for index in range(total)]
         for email in emails:
             stack.add_user(email)
-        done = subprocess.run(  # noqa: S603 - fixed argv, no shell
-            [
-                sys.executable,
-                "-m",
-                "bench.load_client",
-                stack.url.rstrip("/"),
-                config.client_id,
-                str(config.outbox_dir),
-                str(concurrency),
-                *emails,
-            ],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=False,
+        result = run_module(
+            "bench.load_client",
+            stack.url.rstrip("/"),
+            config.client_id,
+            str(config.outbox_dir),
+            str(concurrency),
+            *emails,
+            failure="the load client failed",
         )
-    if done.returncode != 0:
-        raise RuntimeError(f"the load client failed:\n{done.stderr.strip()}")
-    result = json.loads(done.stdout.strip().splitlines()[-1])
     return Throughput(concurrency, result["sign_ins"], result["errors"], result["kinds"], result["seconds"])
 
 

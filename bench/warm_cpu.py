@@ -9,15 +9,13 @@ sample events in events/ (it touches no AWS service).
 from __future__ import annotations
 
 import json
-import subprocess  # nosec B404 - runs this venv's own Python on our own module
-import sys
 import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.environment import ROOT, SHORT_NAMES, child_environment, function_dir
+from bench.environment import ROOT, SHORT_NAMES, child_environment, function_dir, run_module
 from bench.sign_ins import ses_code
 from laptop.local_stack.stack import LOCAL_CREDENTIALS
 from laptop.local_stack.trigger_events import trigger_event
@@ -65,35 +63,32 @@ def _define_events(count: int) -> list[Event]:
     return [samples[index % len(samples)] for index in range(count)]
 
 
-def _attributes(username: str, email: str) -> dict[str, str]:
-    return {"sub": username, "email": email, "email_verified": "true", "cognito:user_status": "CONFIRMED"}
-
-
-def _create_event(pool: Pool, username: str, email: str) -> Event:
-    event = trigger_event(
+def _trigger(pool: Pool, username: str, email: str, source: str, entries: list[Any] | None) -> Event:
+    return trigger_event(
         pool_id=pool.pool_id,
         client_id=pool.client_id,
         user_name=username,
-        attributes=_attributes(username, email),
-        trigger_source="CreateAuthChallenge_Authentication",
-        entries=[],
+        attributes={
+            "sub": username,
+            "email": email,
+            "email_verified": "true",
+            "cognito:user_status": "CONFIRMED",
+        },
+        trigger_source=source,
+        entries=entries,
         client_metadata=None,
     )
+
+
+def _create_event(pool: Pool, username: str, email: str) -> Event:
+    event = _trigger(pool, username, email, "CreateAuthChallenge_Authentication", [])
     event["request"]["challengeName"] = "CUSTOM_CHALLENGE"
     return event
 
 
 def _verify_event(pool: Pool, user: tuple[str, str], created: Event) -> Event:
     username, email = user
-    event = trigger_event(
-        pool_id=pool.pool_id,
-        client_id=pool.client_id,
-        user_name=username,
-        attributes=_attributes(username, email),
-        trigger_source="VerifyAuthChallengeResponse_Authentication",
-        entries=None,
-        client_metadata=None,
-    )
+    event = _trigger(pool, username, email, "VerifyAuthChallengeResponse_Authentication", None)
     event["request"] |= {
         "privateChallengeParameters": created["response"]["privateChallengeParameters"],
         "challengeAnswer": ses_code(email),
@@ -112,17 +107,13 @@ def _run(function: str, events: list[Event], pool: Pool) -> Container:
             AWS_ACCESS_KEY_ID=LOCAL_CREDENTIALS["aws_access_key_id"],
             AWS_SECRET_ACCESS_KEY=LOCAL_CREDENTIALS["aws_secret_access_key"],
         )
-        done = subprocess.run(  # noqa: S603 - fixed argv, no shell
-            [sys.executable, "-m", "bench.container", str(function_dir(function)), str(events_path)],
+        report = run_module(
+            "bench.container",
+            str(function_dir(function)),
+            str(events_path),
+            failure=f"{function} container failed",
             env=env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=False,
         )
-    if done.returncode != 0:
-        raise RuntimeError(f"{function} container failed:\n{done.stderr.strip()}")
-    report = json.loads(done.stdout.strip().splitlines()[-1])
     returned = report["returned"]
     return Container(
         function=function,
