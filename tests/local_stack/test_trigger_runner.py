@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from laptop.handlers import Handler
 from laptop.local_stack.errors import CognitoError
 from laptop.local_stack.stack import LocalStack
 from laptop.local_stack.trigger_runner import TriggerPolicy, TriggerRunner
+from tests.support.late_trigger import LateFirstCreate
 from tests.support.local_stack import JANE_EMAIL, MovableClock, RunningStack, start_stack
 
 ARN = "arn:aws:lambda:us-east-1:111122223333:function:test"
@@ -128,33 +128,8 @@ def test_a_create_trigger_that_cannot_send_fails_the_sign_in_with_its_generic_me
 RETRY_POLICY = TriggerPolicy(timeout_seconds=2.0, attempts=3)
 
 
-class LateFirstCreate:
-    """Wraps create so its first invocation does its work (stores the secret, sends the email) but
-    answers only after the retry has run, as a Lambda slower than its budget would; counts calls."""
-
-    def __init__(self) -> None:
-        self.creates = 0
-        self._retried = threading.Event()
-
-    def __call__(self, function: str, handler: Handler) -> Handler:
-        if function != "create_auth_challenge":
-            return handler
-
-        def late_once(event: dict[str, Any], context: object) -> dict[str, Any]:
-            self.creates += 1
-            first = self.creates == 1
-            result = handler(event, context)
-            if first:
-                self._retried.wait(10)  # past the budget for certain: the retry has started
-            else:
-                self._retried.set()
-            return result
-
-        return late_once
-
-
 def test_cognitos_retry_of_a_create_that_overran_sends_no_second_email(tmp_path: Path) -> None:
-    late = LateFirstCreate()
+    late = LateFirstCreate(hold_seconds=10)
     outbox = tmp_path / "outbox"
     with LocalStack(port=0, outbox_dir=outbox, trigger_policy=RETRY_POLICY, wrap_handler=late) as stack:
         stack.add_user(JANE_EMAIL)

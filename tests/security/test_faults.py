@@ -19,10 +19,11 @@ from typing import Any, Literal
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
-from laptop.handlers import Handler
 from passwordless.secret_store import HOUR_MS
+from tests.support.attacks import wrong_code
 from tests.support.aws_faults import Fault
 from tests.support.fault_stack import FaultyStack, Provider, faulty_stack
+from tests.support.late_trigger import LateFirstCreate
 from tests.support.local_stack import JANE_EMAIL, Mail
 from tests.support.sendgrid_sink import SendGridSink
 
@@ -159,10 +160,6 @@ def refusal(call: Callable[[], Any]) -> tuple[str, str]:
         call()
     error = caught.value.response["Error"]
     return error["Code"], error["Message"]
-
-
-def wrong_code(code: str) -> str:
-    return str((int(code[0]) + 1) % 10) + code[1:]
 
 
 def send_log(item: dict[str, Any] | None) -> list[int]:
@@ -434,40 +431,15 @@ def test_a_create_that_loses_every_race_fails_closed_and_stores_no_secret(tmp_pa
 # --- Cognito's retries ---------------------------------------------------------------------------
 
 
-class LateAfterSending:
-    """Create does all its work (secret stored, email sent, sent recorded) but answers only after
-    Cognito's retry has run, as a Lambda slower than its 5 s would."""
-
-    def __init__(self) -> None:
-        self.attempts = 0
-        self._retried = threading.Event()
-
-    def __call__(self, function: str, handler: Handler) -> Handler:
-        if function != "create_auth_challenge":
-            return handler
-
-        def late_once(event: dict[str, Any], context: object) -> dict[str, Any]:
-            self.attempts += 1
-            first = self.attempts == 1
-            result = handler(event, context)
-            if first:
-                self._retried.wait(15)
-            else:
-                self._retried.set()
-            return result
-
-        return late_once
-
-
 def test_a_create_that_times_out_after_the_email_went_out_is_retried_without_a_second_email(
     tmp_path: Path,
 ) -> None:
-    late = LateAfterSending()
+    late = LateFirstCreate(hold_seconds=15)
     # Cognito's own budget (5 s, three attempts): the default TriggerPolicy
     with faulty_stack(tmp_path, "sendgrid", wrap_handler=late) as stack:
         challenge = stack.running.initiate(JANE_EMAIL)
 
-        assert late.attempts == 2, "the overrun attempt was retried"
+        assert late.creates == 2, "the overrun attempt was retried"
         [mail] = stack.mails()
         assert "AuthenticationResult" in stack.running.answer(challenge, mail.code)
         assert stack.version(stack.running.jane) == 1
