@@ -33,14 +33,12 @@ from pathlib import Path
 from typing import Any, Literal, TextIO
 from urllib.parse import parse_qs
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from laptop.aws import REGION
 from laptop.handlers import Handler
 from laptop.local_stack.outbox_page import magic_link_in
-from laptop.local_stack.stack import LOCAL_CREDENTIALS, LocalStack
+from laptop.local_stack.stack import LocalStack
 
 Kind = Literal["code", "link"]
 SUMMARY = "Many concurrent sign-ins on the local stack: none lost, no secret used twice."
@@ -186,13 +184,8 @@ class Outbox:
 class Soak:
     def __init__(self, stack: LocalStack, outbox: Outbox, threads: int) -> None:
         config = Config(max_pool_connections=threads + 4, retries={"total_max_attempts": 1})
-        endpoint = stack.url.rstrip("/")
-        self._idp = boto3.client(  # type: ignore[call-overload]
-            "cognito-idp", region_name=REGION, endpoint_url=endpoint, config=config, **LOCAL_CREDENTIALS
-        )
-        self._db = boto3.client(  # type: ignore[call-overload]
-            "dynamodb", region_name=REGION, endpoint_url=endpoint, config=config, **LOCAL_CREDENTIALS
-        )
+        self._idp = stack.client("cognito-idp", config)
+        self._db = stack.client("dynamodb", config)
         self._table = self._db.list_tables()["TableNames"][0]
         self._config = stack.running_config
         self._outbox = outbox
@@ -207,33 +200,33 @@ class Soak:
         else:
             value = _link_token_in(text, self._config.endpoint)
             challenge = self._initiate(address)
-        reply = self._idp.respond_to_auth_challenge(
-            ClientId=self._config.client_id,
-            ChallengeName="CUSTOM_CHALLENGE",
-            Session=challenge["Session"],
-            ChallengeResponses={"USERNAME": challenge["ChallengeParameters"]["USERNAME"], "ANSWER": value},
-        )
+        reply = self._answer(challenge, value)
         username = challenge["ChallengeParameters"]["USERNAME"]
         item = self._item(username)
         secret_id = item["secret_id"]["S"] if "consumed_ms" in item else ""
-        return dict(reply), SpentSecret(address, username, kind, value, secret_id)
+        return reply, SpentSecret(address, username, kind, value, secret_id)
 
     def replay(self, spent: SpentSecret) -> bool:
         """True if a spent code or link signs in again (it must not), in a fresh session."""
         challenge = self._initiate(spent.address)
         try:
-            reply = self._idp.respond_to_auth_challenge(
+            reply = self._answer(challenge, spent.value)
+        except ClientError:
+            return False
+        return "AuthenticationResult" in reply
+
+    def _answer(self, challenge: dict[str, Any], value: str) -> dict[str, Any]:
+        return dict(
+            self._idp.respond_to_auth_challenge(
                 ClientId=self._config.client_id,
                 ChallengeName="CUSTOM_CHALLENGE",
                 Session=challenge["Session"],
                 ChallengeResponses={
                     "USERNAME": challenge["ChallengeParameters"]["USERNAME"],
-                    "ANSWER": spent.value,
+                    "ANSWER": value,
                 },
             )
-        except ClientError:
-            return False
-        return "AuthenticationResult" in reply
+        )
 
     def _initiate(self, address: str) -> dict[str, Any]:
         return dict(

@@ -16,6 +16,7 @@ from types import TracebackType
 from typing import Any
 
 import boto3
+from botocore.config import Config
 from moto import mock_aws
 from moto.backends import get_backend
 from moto.core.models import DEFAULT_ACCOUNT_ID
@@ -190,10 +191,10 @@ class LocalStack:
 
     # --- conveniences for the demo and for tests ---------------------------------------------
 
-    def client(self, service: str = "cognito-idp") -> Any:  # noqa: ANN401 - a boto3 client
+    def client(self, service: str = "cognito-idp", config: Config | None = None) -> Any:  # noqa: ANN401 - a boto3 client
         """A boto3 client that talks to this stack over HTTP, as an app would."""
         return boto3.client(  # type: ignore[call-overload]
-            service, region_name=REGION, endpoint_url=self.url.rstrip("/"), **LOCAL_CREDENTIALS
+            service, region_name=REGION, endpoint_url=self.url.rstrip("/"), config=config, **LOCAL_CREDENTIALS
         )
 
     def add_user(self, email: str, *, name: str | None = None, locale: str | None = None) -> str:
