@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,12 +19,13 @@ from laptop.sample_state import SAMPLE_CODE
 from passwordless.errors import SignInUnavailable
 from passwordless.funnel_metrics import FUNNEL
 from tests.integration.emf import cold_starts, emf_records, funnel_counts
+from tests.support.attacks import wrong_code
 from tests.support.cognito import CLIENT_ID, OTHER_CLIENT_ID
 from tests.support.flow import JANE, JOHN
 from tests.support.lambda_handlers import Deployed, deploy
 from tests.support.local_stack import JANE_EMAIL, RunningStack, start_stack
+from tests.support.make_invoke import ROOT, invoke
 
-ROOT = Path(__file__).resolve().parents[2]
 CODE = re.compile(r"\b(\d{6})\b")
 LINK_TOKEN = re.compile(r"#\S*t=(\S+)")
 FUNCTIONS = ("DefineAuthChallengeFunction", "CreateAuthChallengeFunction", "VerifyAuthChallengeFunction")
@@ -63,10 +61,6 @@ def latest_code(deployed: Deployed) -> str:
     return found.group(1)
 
 
-def wrong(code: str) -> str:
-    return code[:-1] + str((int(code[-1]) + 1) % 10)
-
-
 def test_a_code_sign_in_counts_issued_sent_and_right_for_its_client(
     metered: Deploy, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -90,7 +84,7 @@ def test_a_wrong_answer_counts_for_the_client_that_asked(
 ) -> None:
     deployed = metered()
     asked = deployed.cognito.initiate_auth(JOHN.email, client_id=OTHER_CLIENT_ID)
-    outcome = deployed.cognito.respond(asked, wrong(latest_code(deployed)))
+    outcome = deployed.cognito.respond(asked, wrong_code(latest_code(deployed)))
     assert outcome.kind == "challenge"
     # The next round reuses the live secret: nothing issued, nothing sent
     assert funnel_counts(emitted(capsys)) == Counter(
@@ -111,8 +105,8 @@ def test_reaching_the_code_failure_cap_counts_the_lock_once(
     code = latest_code(deployed)
     capsys.readouterr()
     # Two wrong codes reach the cap of 2; the right code then no longer works
-    asked = deployed.cognito.respond(asked, wrong(code))
-    asked = deployed.cognito.respond(asked, wrong(code))
+    asked = deployed.cognito.respond(asked, wrong_code(code))
+    asked = deployed.cognito.respond(asked, wrong_code(code))
     assert deployed.cognito.respond(asked, code).kind == "failed"
     assert funnel_counts(emitted(capsys)) == Counter(
         {("AnswerWrong", CLIENT_ID): 3, ("CodeLocked", CLIENT_ID): 1}
@@ -155,7 +149,7 @@ def test_the_metrics_carry_no_secret_address_or_user(
     deployed = metered(RESEND_MIN_SECONDS="0")
     cognito = deployed.cognito
     jane = cognito.initiate_auth(JANE.email)
-    jane = cognito.respond(jane, wrong(latest_code(deployed)))
+    jane = cognito.respond(jane, wrong_code(latest_code(deployed)))
     jane = cognito.respond(jane, "resend", {"resend": "true"})
     cognito.respond(jane, latest_code(deployed))
     cognito.initiate_auth(JOHN.email, client_id=OTHER_CLIENT_ID)
@@ -219,29 +213,16 @@ def test_the_demo_stack_prints_no_metrics(
     assert "_aws" not in capsys.readouterr().out
 
 
-def run_invoke(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {name: value for name, value in os.environ.items() if name != "OUTBOX_DIR"}
-    return subprocess.run(
-        [sys.executable, "-m", "laptop.invoke", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=120,
-        check=False,
-    )
-
-
 def test_make_invoke_writes_metrics_only_when_asked_and_then_beside_the_logs() -> None:
     event = "events/verify_right_code.json"
-    quiet = run_invoke("verify_auth_challenge", event)
-    loud = run_invoke("--metrics", "verify_auth_challenge", event)
+    quiet = invoke("verify_auth_challenge", event)
+    loud = invoke("--metrics", "verify_auth_challenge", event)
     assert quiet.returncode == loud.returncode == 0, (quiet.stderr, loud.stderr)
     assert json.loads(quiet.stdout) == json.loads(loud.stdout)  # stdout stays the returned event alone
     assert '"_aws"' not in quiet.stderr
-    records = emf_records("\n".join(line for line in loud.stderr.splitlines() if '"_aws"' in line))
+    emf_lines = "\n".join(line for line in loud.stderr.splitlines() if '"_aws"' in line)
+    records = emf_records(emf_lines)
     client = json.loads((ROOT / event).read_text(encoding="utf-8"))["callerContext"]["clientId"]
     assert funnel_counts(records) == Counter({("AnswerRight", client): 1})
     assert cold_starts(records) == Counter({FUNCTIONS[2]: 1})
-    assert SAMPLE_CODE not in "".join(line for line in loud.stderr.splitlines() if '"_aws"' in line)
+    assert SAMPLE_CODE not in emf_lines

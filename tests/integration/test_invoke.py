@@ -4,13 +4,9 @@ events the samples never anticipated, read back through its stdout, stderr, exit
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -24,12 +20,12 @@ from laptop.sample_state import (
     sample_private_parameters,
 )
 from laptop.stack_template import load_template
-from passwordless.answer_checker import parse_private
 from passwordless.email.outbox import read_outbox
 from passwordless.keyed_hash import Binding, KeyedHasher
+from passwordless.private_parameters import parse_private
 from passwordless.settings import Settings
+from tests.support.make_invoke import ROOT, Run, invoke
 
-ROOT = Path(__file__).resolve().parents[2]
 EVENTS_DIR = ROOT / "events"
 EVENT_FILES = sorted(EVENTS_DIR.glob("*.json"))
 FUNCTION_BY_PREFIX = {
@@ -74,42 +70,6 @@ VERIFY_EXPECTED = {
     "verify_foreign_parameters": False,
     "verify_unknown_user": False,
 }
-
-
-@dataclass(frozen=True)
-class Run:
-    returncode: int
-    stdout: str
-    stderr: str
-
-    def document(self) -> Any:
-        # json.loads refuses trailing data: this also proves stdout is ONE document and nothing else.
-        return json.loads(self.stdout)
-
-    def response(self) -> dict[str, Any]:
-        response = self.document()["response"]
-        assert isinstance(response, dict)
-        return response
-
-    def mail_lines(self) -> list[str]:
-        return [line for line in self.stderr.splitlines() if line.startswith("mail: ")]
-
-
-def invoke(*args: str, outbox: Path | None = None) -> Run:
-    env = {name: value for name, value in os.environ.items() if name != "OUTBOX_DIR"}
-    if outbox is not None:
-        env["OUTBOX_DIR"] = str(outbox)
-    done = subprocess.run(
-        [sys.executable, "-m", "laptop.invoke", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=120,
-        check=False,
-    )
-    return Run(done.returncode, done.stdout, done.stderr)
 
 
 def function_for(path: Path) -> str:
