@@ -104,6 +104,19 @@ def _queries(alarm: Mapping[str, Any]) -> tuple[str, dict[str, dict[str, Any]]]:
     return returned["Expression"], inputs
 
 
+def _assert_combines_all_three_functions(
+    alarm: Mapping[str, Any], function: str, metric: str, stat: str
+) -> None:
+    """The alarm's expression is `function` over one AWS/Lambda `metric` query per trigger function."""
+    expression, inputs = _queries(alarm)
+    assert re.fullmatch(rf"{function}\(\[(\w+), (\w+), (\w+)\]\)", expression)
+    assert set(re.findall(r"\w+", expression)) - {function} == set(inputs)
+    for query in inputs.values():
+        assert (query["Metric"]["Namespace"], query["Metric"]["MetricName"]) == ("AWS/Lambda", metric)
+        assert (query["Stat"], query["Period"]) == (stat, 300)
+    assert {query["Metric"]["Dimensions"][0]["Value"] for query in inputs.values()} == set(PHYSICAL.values())
+
+
 # ------------------------------------------------------------------------------------- dashboard
 
 
@@ -187,27 +200,14 @@ def test_the_provider_error_alarm_fires_on_one_failed_email(source: dict[str, An
 
 def test_the_trigger_error_alarm_sums_all_three_functions(source: dict[str, Any]) -> None:
     alarm = _alarm(source, "TriggerErrorAlarm")
-    expression, inputs = _queries(alarm)
-    assert re.fullmatch(r"SUM\(\[(\w+), (\w+), (\w+)\]\)", expression)
-    assert set(re.findall(r"\w+", expression)) - {"SUM"} == set(inputs)
-    for stat in inputs.values():
-        assert (stat["Metric"]["Namespace"], stat["Metric"]["MetricName"]) == ("AWS/Lambda", "Errors")
-        assert (stat["Stat"], stat["Period"]) == ("Sum", 300)
-    names = {stat["Metric"]["Dimensions"][0]["Value"] for stat in inputs.values()}
-    assert names == set(PHYSICAL.values())
+    _assert_combines_all_three_functions(alarm, "SUM", "Errors", "Sum")
     assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanOrEqualToThreshold", 1)
     assert alarm["TreatMissingData"] == "notBreaching"
 
 
 def test_the_duration_alarm_fires_when_the_slowest_p99_passes_three_seconds(source: dict[str, Any]) -> None:
     alarm = _alarm(source, "TriggerDurationAlarm")
-    expression, inputs = _queries(alarm)
-    assert re.fullmatch(r"MAX\(\[(\w+), (\w+), (\w+)\]\)", expression)
-    assert set(re.findall(r"\w+", expression)) - {"MAX"} == set(inputs)
-    for stat in inputs.values():
-        assert (stat["Metric"]["Namespace"], stat["Metric"]["MetricName"]) == ("AWS/Lambda", "Duration")
-        assert (stat["Stat"], stat["Period"]) == ("p99", 300)
-    assert {stat["Metric"]["Dimensions"][0]["Value"] for stat in inputs.values()} == set(PHYSICAL.values())
+    _assert_combines_all_three_functions(alarm, "MAX", "Duration", "p99")
     assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanThreshold", 3000)
     assert (alarm["EvaluationPeriods"], alarm["DatapointsToAlarm"]) == (2, 2)
 
