@@ -137,16 +137,11 @@ class SecretStore:
         else:
             condition = "version = :expected"
             values[":expected"] = _n(expected_version)
-        written = self._update(
-            key,
-            update=f"SET {assignments} REMOVE {removals}",
-            condition=condition,
-            values=values,
-            names={"#ttl": "ttl"},
-            old_on_failure=True,
+        refused = self._write_secret(
+            key, update=f"SET {assignments} REMOVE {removals}", condition=condition, values=values
         )
-        if isinstance(written, Refused):
-            raise ItemChanged(written.record)
+        if refused is not None:
+            raise ItemChanged(refused.record)
 
     def issue_unread(self, key: str, secret: StoredSecret, guard: IssueGuard) -> Refused | None:
         """Store `secret` without reading first, if the item is as `guard` assumes; None when written,
@@ -185,13 +180,19 @@ class SecretStore:
             assignments += ", email_times_ms = list_append(:log, email_times_ms)"
             values[":max"] = _n(guard.max_emails_per_hour)
         condition = f"({replaceable}) AND {condition}"
-        written = self._update(
+        return self._write_secret(
             key,
             update=f"SET {assignments} ADD version :one REMOVE consumed_ms",
             condition=condition,
             values=values,
-            names={"#ttl": "ttl"},
-            old_on_failure=True,
+        )
+
+    def _write_secret(
+        self, key: str, *, update: str, condition: str, values: dict[str, AttributeValueTypeDef]
+    ) -> Refused | None:
+        """Both issue paths' write: _NEW_FIELDS names #ttl, and a refusal brings back the item."""
+        written = self._update(
+            key, update=update, condition=condition, values=values, names={"#ttl": "ttl"}, old_on_failure=True
         )
         return written if isinstance(written, Refused) else None
 
