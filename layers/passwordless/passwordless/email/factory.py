@@ -1,9 +1,9 @@
 """Build the one EmailSender a container uses, from Settings.
 
-Called once per container (at handler import), so clients are built and the SendGrid API key is read
-once, not per sign-in. Each provider's libraries are imported inside its own branch: the create trigger
-has a 5 s budget including cold start, and an SES deployment should not load SendGrid (nor an outbox
-run boto3).
+Called once per container (when the runtime first builds the issuer, on the first create), so clients
+are built and the SendGrid API key is read once, not per sign-in. Each provider's libraries are imported
+inside its own branch: the create trigger has a 5 s budget including cold start, and an SES deployment
+should not load SendGrid (nor an outbox run boto3).
 """
 
 # Imports inside the branches are the point of this module (see above).
@@ -21,8 +21,6 @@ from passwordless.settings import Settings, SettingsError
 if TYPE_CHECKING:
     from mypy_boto3_secretsmanager import SecretsManagerClient
 
-SENDGRID_KEY_MAX_AGE_SECONDS = 300
-"""How long Powertools Parameters may cache the SendGrid API key (when a sender is rebuilt)."""
 
 _MAX_CONNECT_TIMEOUT_SECONDS = 1.0
 
@@ -83,7 +81,7 @@ def _sendgrid(settings: Settings, secrets: SecretsManagerClient | None) -> Email
     provider = SecretsProvider(boto3_client=secrets)
     secret: object = None
     with suppress(GetParameterError):
-        secret = provider.get(settings.sendgrid_api_key_secret_id, max_age=SENDGRID_KEY_MAX_AGE_SECONDS)
+        secret = provider.get(settings.sendgrid_api_key_secret_id)
     if secret is None:
         # Raised outside the handler: a generic error with no context, like the senders' own errors.
         raise EmailDeliveryError("could not read the SendGrid API key from Secrets Manager") from None
