@@ -18,6 +18,9 @@ FUNCTIONS: dict[str, tuple[str, str]] = {
     "define_auth_challenge": ("DefineAuthChallengeFunction", "DefineAuthChallenge_"),
     "create_auth_challenge": ("CreateAuthChallengeFunction", "CreateAuthChallenge_"),
     "verify_auth_challenge": ("VerifyAuthChallengeFunction", "VerifyAuthChallengeResponse_"),
+    "pre_sign_up": ("PreSignUpFunction", "PreSignUp_"),
+    "post_authentication": ("PostAuthenticationFunction", "PostAuthentication_"),
+    "custom_message": ("CustomMessageFunction", "CustomMessage_"),
 }
 _loads = itertools.count()
 

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from laptop.aws import LOCAL_HMAC_KEY, REGION
+from laptop.sample_api_events import build_api_events
+from laptop.sample_message_events import build_message_events
 from laptop.sample_state import (
     JANE,
     JOHN,
@@ -62,6 +64,8 @@ def build_events() -> dict[str, Event]:
         # take such a map (or any other it did not write) as a challenge, even when the answer fits it.
         "verify_foreign_parameters": _verify(JANE, {"answer": SAMPLE_CODE}, SAMPLE_CODE),
         "verify_unknown_user": _verify(None, _decoy_parameters(), SAMPLE_CODE),
+        **build_message_events(),
+        **build_api_events(),
     }
 
 

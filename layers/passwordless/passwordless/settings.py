@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar
@@ -15,7 +16,11 @@ from urllib.parse import urlsplit
 
 EmailProvider = Literal["ses", "sendgrid", "outbox"]
 _PROVIDERS: tuple[EmailProvider, ...] = ("ses", "sendgrid", "outbox")
+SignInMode = Literal["email", "password-and-email-code"]
+_MODES: tuple[SignInMode, ...] = ("email", "password-and-email-code")
+_DOMAIN = re.compile(r"(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 _N = TypeVar("_N", int, float)
+_C = TypeVar("_C", bound=str)
 _LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
 
 
@@ -93,6 +98,20 @@ class Settings:
     default_locale: str = "en"
     """DEFAULT_LOCALE: email language when the user's `locale` attribute names none we ship."""
 
+    sign_in_mode: SignInMode = "email"
+    """SIGN_IN_MODE: email (the email's link or code is the only factor) | password-and-email-code
+    (SRP password first, then the emailed code as a second step; Amplify's CUSTOM_WITH_SRP)."""
+
+    sign_up_allowed_domains: tuple[str, ...] = ()
+    """SIGN_UP_ALLOWED_DOMAINS: comma-separated email domains self sign-up accepts (empty: any domain).
+    Lower-case; invitations by an administrator are not limited by it."""
+
+    notify_new_sign_in: bool = False
+    """NOTIFY_NEW_SIGN_IN: true sends a "new sign-in to your account" email after each sign-in."""
+
+    invitation_lifetime_seconds: int = 259_200
+    """INVITATION_LIFETIME_SECONDS: how long an invitation's link works (default 3 days)."""
+
     def sign_in_url_for(self, client_id: str) -> str:
         """The link base for an app client: from configuration only, never from request input."""
         return self.sign_in_urls_by_client.get(client_id, self.sign_in_url)
@@ -129,6 +148,10 @@ class Settings:
             max_emails_per_hour=reader.integer("MAX_EMAILS_PER_HOUR", 5, 1, 100),
             email_timeout_seconds=reader.number("EMAIL_TIMEOUT_SECONDS", 3.0, 0.1, 4.5),
             default_locale=reader.text("DEFAULT_LOCALE", default="en"),
+            sign_in_mode=reader.choice("SIGN_IN_MODE", _MODES, default="email"),
+            sign_up_allowed_domains=reader.domains("SIGN_UP_ALLOWED_DOMAINS"),
+            notify_new_sign_in=reader.flag("NOTIFY_NEW_SIGN_IN"),
+            invitation_lifetime_seconds=reader.integer("INVITATION_LIFETIME_SECONDS", 259_200, 600, 604_800),
         )
 
 
@@ -150,6 +173,26 @@ class _Reader:
         if not local or "." not in domain or any(c.isspace() for c in value):
             raise SettingsError(f"{name} must be an email address")
         return value
+
+    def choice(self, name: str, choices: tuple[_C, ...], default: _C) -> _C:
+        value = self.text(name, default=default)
+        for choice in choices:
+            if value == choice:
+                return choice
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}")
+
+    def flag(self, name: str) -> bool:
+        value = self.text(name, default="false").lower()
+        if value not in {"true", "false"}:
+            raise SettingsError(f"{name} must be true or false")
+        return value == "true"
+
+    def domains(self, name: str) -> tuple[str, ...]:
+        parts = [part.strip().lower() for part in self.text(name, default="").split(",")]
+        domains = tuple(part for part in parts if part)
+        if not all(_DOMAIN.fullmatch(domain) for domain in domains):
+            raise SettingsError(f"{name} must be a comma-separated list of domain names")
+        return domains
 
     def url(self, name: str, default: str | None = None) -> str:
         return _checked_url(name, self.text(name, default))
