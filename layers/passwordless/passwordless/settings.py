@@ -18,7 +18,7 @@ EmailProvider = Literal["ses", "sendgrid", "outbox"]
 _PROVIDERS: tuple[EmailProvider, ...] = ("ses", "sendgrid", "outbox")
 SignInMode = Literal["email", "password-and-email-code"]
 _MODES: tuple[SignInMode, ...] = ("email", "password-and-email-code")
-_DOMAIN = re.compile(r"(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+DOMAIN_PATTERN = re.compile(r"(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 _N = TypeVar("_N", int, float)
 _C = TypeVar("_C", bound=str)
 _LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
@@ -190,7 +190,7 @@ class _Reader:
     def domains(self, name: str) -> tuple[str, ...]:
         parts = [part.strip().lower() for part in self.text(name, default="").split(",")]
         domains = tuple(part for part in parts if part)
-        if not all(_DOMAIN.fullmatch(domain) for domain in domains):
+        if not all(DOMAIN_PATTERN.fullmatch(domain) for domain in domains):
             raise SettingsError(f"{name} must be a comma-separated list of domain names")
         return domains
 
