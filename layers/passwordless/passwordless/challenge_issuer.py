@@ -234,22 +234,14 @@ class ChallengeIssuer:
         return _private(fresh.stored)
 
     def _new_secret(self, binding: Binding, *, round_key: str, now_ms: int) -> FreshSecret:
-        secret_id = secret_values.new_secret_id()
-        code = secret_values.new_code(self._settings.code_length)
-        token = secret_values.new_link_token()
-        secret = StoredSecret(
-            secret_id=secret_id,
-            client_id=binding.client_id,
-            token_hash=self._hasher.digest("token", binding, secret_id, token),
-            code_hash=self._hasher.digest("code", binding, secret_id, code),
-            issued_ms=now_ms,
-            expires_ms=now_ms + self._settings.secret_lifetime_seconds * 1000,
+        return new_secret(
+            self._hasher,
+            binding,
+            code_length=self._settings.code_length,
+            lifetime_seconds=self._settings.secret_lifetime_seconds,
             round_key=round_key,
-            sent=False,
-            send_failed=False,
-            consumed=False,
+            now_ms=now_ms,
         )
-        return FreshSecret(secret, code, token)
 
     def _send(self, request: CreateRequest, key: str, fresh: FreshSecret, user: str) -> None:
         secret = fresh.stored
@@ -281,6 +273,35 @@ class ChallengeIssuer:
 
     def _now_ms(self) -> int:
         return int(self._clock() * 1000)
+
+
+def new_secret(
+    hasher: KeyedHasher,
+    binding: Binding,
+    *,
+    code_length: int,
+    lifetime_seconds: int,
+    round_key: str,
+    now_ms: int,
+) -> FreshSecret:
+    """A fresh code and link token for `binding`, and the unsent secret that stores their digests
+    (the account API's invitations issue theirs through this too, so verify checks both alike)."""
+    secret_id = secret_values.new_secret_id()
+    code = secret_values.new_code(code_length)
+    token = secret_values.new_link_token()
+    secret = StoredSecret(
+        secret_id=secret_id,
+        client_id=binding.client_id,
+        token_hash=hasher.digest("token", binding, secret_id, token),
+        code_hash=hasher.digest("code", binding, secret_id, code),
+        issued_ms=now_ms,
+        expires_ms=now_ms + lifetime_seconds * 1000,
+        round_key=round_key,
+        sent=False,
+        send_failed=False,
+        consumed=False,
+    )
+    return FreshSecret(secret, code, token)
 
 
 def _private(secret: StoredSecret) -> dict[str, str]:
