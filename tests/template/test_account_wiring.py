@@ -1,0 +1,124 @@
+"""The account lifecycle's wiring in template.yaml: the three extra triggers, the account API and who
+may call which route, the group that may invite, and the pool settings the lifecycle relies on."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from laptop.stack_template import Deployment, load_template
+from tests.template.cfn import resources_of_type, translate
+
+REQUIRED = {"EmailFrom": "no-reply@example.com"}
+AUTHORIZER = "UserPoolAccessToken"
+# Route -> whether API Gateway demands a valid access token before the function runs.
+ROUTES = {
+    "/sign-up": False,
+    "/invitations/accept": False,
+    "/invitations": True,
+    "/account/email": True,
+    "/account/email/confirm": True,
+}
+
+
+@pytest.fixture(scope="module")
+def source() -> dict[str, Any]:
+    return load_template()
+
+
+@pytest.fixture(scope="module")
+def translated(source: dict[str, Any]) -> dict[str, Any]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+        patch.delenv("AWS_PROFILE", raising=False)
+        return translate(source)
+
+
+def test_each_account_route_is_post_only_and_authorised_as_listed(translated: dict[str, Any]) -> None:
+    paths = translated["Resources"]["AccountApi"]["Properties"]["Body"]["paths"]
+    assert sorted(paths) == sorted(ROUTES)
+    for path, needs_token in ROUTES.items():
+        assert list(paths[path]) == ["post"], path
+        route = paths[path]["post"]
+        assert route["security"] == [{AUTHORIZER: []} if needs_token else {"NONE": []}], path
+        integration = route["x-amazon-apigateway-integration"]
+        assert "${AccountApiFunction.Arn}" in json.dumps(integration["uri"])
+        assert integration["payloadFormatVersion"] == "2.0"
+
+
+def test_tokens_are_checked_against_this_pool_and_its_app_client(translated: dict[str, Any]) -> None:
+    body = translated["Resources"]["AccountApi"]["Properties"]["Body"]
+    scheme = body["components"]["securitySchemes"][AUTHORIZER]["x-amazon-apigateway-authorizer"]
+    assert scheme["type"] == "jwt"
+    assert scheme["identitySource"] == "$request.header.Authorization"
+    config = scheme["jwtConfiguration"]
+    assert config["issuer"] == {"Fn::Sub": "https://cognito-idp.${AWS::Region}.${AWS::URLSuffix}/${UserPool}"}
+    assert config["audience"] == [{"Ref": "UserPoolClient"}]
+
+
+def test_the_public_sign_up_route_is_throttled_per_stage(translated: dict[str, Any]) -> None:
+    stage = translated["Resources"]["AccountApiApiGatewayDefaultStage"]["Properties"]
+    assert stage["DefaultRouteSettings"] == {"ThrottlingBurstLimit": 20, "ThrottlingRateLimit": 10}
+
+
+def test_only_the_account_api_may_invoke_the_account_function(translated: dict[str, Any]) -> None:
+    permissions = [
+        p["Properties"]
+        for p in resources_of_type(translated, "AWS::Lambda::Permission").values()
+        if p["Properties"]["FunctionName"] == {"Ref": "AccountApiFunction"}
+    ]
+    assert len(permissions) == len(ROUTES)
+    for permission in permissions:
+        assert permission["Principal"] == "apigateway.amazonaws.com"
+        assert permission["SourceArn"]["Fn::Sub"][1]["__ApiId__"] == {"Ref": "AccountApi"}
+
+
+@pytest.mark.parametrize(("self_sign_up", "group"), [("false", "admins"), ("true", "operators")])
+def test_the_account_function_knows_its_pool_client_group_and_whether_sign_up_is_open(
+    source: dict[str, Any], self_sign_up: str, group: str
+) -> None:
+    deployment = Deployment(source, {**REQUIRED, "SelfSignUp": self_sign_up, "AdminGroupName": group})
+    own = source["Resources"]["AccountApiFunction"]["Properties"]["Environment"]["Variables"]
+    assert deployment.resolve(own) == {
+        "USER_POOL_ID": "<UserPool>",
+        "USER_POOL_CLIENT_ID": "<UserPoolClient>",
+        "ADMIN_GROUP": group,
+        "SELF_SIGN_UP": self_sign_up,
+    }
+    admins = deployment.resolve(source["Resources"]["AdministratorsGroup"]["Properties"])
+    assert admins["GroupName"] == group
+    assert admins["UserPoolId"] == "<UserPool>"
+
+
+def test_the_verify_email_grant_is_attached_outside_the_role_so_the_pool_can_name_the_trigger(
+    source: dict[str, Any],
+) -> None:
+    # The pool's LambdaConfig names PostAuthenticationFunction; an inline grant on the pool's ARN in
+    # the function's role would make the pool depend on itself.
+    assert "Policies" not in source["Resources"]["PostAuthenticationFunction"]["Properties"]
+    policy = source["Resources"]["PostAuthenticationVerifyEmailPolicy"]["Properties"]
+    assert policy["Roles"] == [{"Ref": "PostAuthenticationFunctionRole"}]
+    (statement,) = policy["PolicyDocument"]["Statement"]
+    assert statement["Action"] == "cognito-idp:AdminUpdateUserAttributes"
+    assert statement["Resource"] == {"Fn::GetAtt": ["UserPool", "Arn"]}
+
+
+def test_passwords_when_used_follow_nist_length_not_composition_and_invitations_fit_their_life(
+    source: dict[str, Any],
+) -> None:
+    pool = source["Resources"]["UserPool"]["Properties"]
+    policy = pool["Policies"]["PasswordPolicy"]
+    # SP 800-63B 3.1.1.2: length matters, composition rules do not.
+    assert policy["MinimumLength"] >= 8
+    assert not any(policy[f"Require{kind}"] for kind in ("Lowercase", "Uppercase", "Numbers", "Symbols"))
+    lifetime = source["Parameters"]["InvitationLifetimeSeconds"]
+    assert lifetime["MaxValue"] <= policy["TemporaryPasswordValidityDays"] * 86_400
+
+
+def test_app_clients_read_but_never_write_the_address_or_its_verification(translated: dict[str, Any]) -> None:
+    for client in resources_of_type(translated, "AWS::Cognito::UserPoolClient").values():
+        writable = set(client["Properties"]["WriteAttributes"])
+        assert writable == {"name", "locale"}
+        assert {"email", "email_verified"} <= set(client["Properties"]["ReadAttributes"])
