@@ -5,9 +5,11 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from passwordless.email import EmailDeliveryError, SignInEmail
+from passwordless.email import EmailDeliveryError, OutgoingEmail, SignInEmail
+
+_Kind = TypeVar("_Kind", bound=OutgoingEmail)
 
 
 class FakeClock:
@@ -23,15 +25,16 @@ class FakeClock:
 
 @dataclass
 class RecordingSender:
-    """An outbox in memory. `fail_times` makes the next N sends fail; `latency` simulates the provider."""
+    """An outbox in memory for every kind of email, in sending order. `fail_times` makes the next N
+    sends fail; `latency` simulates the provider."""
 
-    sent: list[SignInEmail] = field(default_factory=list)
+    sent: list[OutgoingEmail] = field(default_factory=list)
     attempts: int = 0
     fail_times: int = 0
     latency: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def send(self, email: SignInEmail) -> None:
+    def send(self, email: OutgoingEmail) -> None:
         if self.latency:
             time.sleep(self.latency)
         with self._lock:
@@ -42,7 +45,18 @@ class RecordingSender:
             self.sent.append(email)
 
     def last(self) -> SignInEmail:
-        return self.sent[-1]
+        """The last email sent, which the caller expects to be a sign-in email."""
+        return self.last_of(SignInEmail)
+
+    def last_of(self, kind: type[_Kind]) -> _Kind:
+        """The last email sent, checked to be of `kind` (a test reading a code must not read another's)."""
+        email = self.sent[-1]
+        if not isinstance(email, kind):
+            raise AssertionError(f"the last email is a {type(email).__name__}, not a {kind.__name__}")
+        return email
+
+    def of_kind(self, kind: type[_Kind]) -> list[_Kind]:
+        return [email for email in self.sent if isinstance(email, kind)]
 
 
 @dataclass

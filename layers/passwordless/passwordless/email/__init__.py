@@ -1,5 +1,25 @@
-"""Sign-in email: what to say (SignInEmail), how it reads (render), and who delivers it (EmailSender)."""
+"""Every email the product sends: what it says (message.py), how it reads (render), who delivers it."""
 
-from passwordless.email.message import EmailDeliveryError, EmailSender, RenderedEmail, SignInEmail
+from passwordless.email.message import (
+    EmailChangeCodeEmail,
+    EmailChangedEmail,
+    EmailDeliveryError,
+    EmailSender,
+    InvitationEmail,
+    NewSignInEmail,
+    OutgoingEmail,
+    RenderedEmail,
+    SignInEmail,
+)
 
-__all__ = ["EmailDeliveryError", "EmailSender", "RenderedEmail", "SignInEmail"]
+__all__ = [
+    "EmailChangeCodeEmail",
+    "EmailChangedEmail",
+    "EmailDeliveryError",
+    "EmailSender",
+    "InvitationEmail",
+    "NewSignInEmail",
+    "OutgoingEmail",
+    "RenderedEmail",
+    "SignInEmail",
+]

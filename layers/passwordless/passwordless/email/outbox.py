@@ -14,7 +14,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from passwordless.email.message import EmailDeliveryError, SignInEmail
+from passwordless.email.message import EmailDeliveryError, OutgoingEmail
 from passwordless.email.render import render
 
 _SUFFIX = ".json"
@@ -30,7 +30,7 @@ class OutboxSender:
         self._lock = threading.Lock()
         self._last_ns = 0
 
-    def send(self, email: SignInEmail) -> None:
+    def send(self, email: OutgoingEmail) -> None:
         rendered = render(email)
         stamp = self._next_stamp()
         record = {
@@ -50,7 +50,7 @@ class OutboxSender:
         else:
             return
         # Raised outside the handler so the error carries no context, like the real senders' errors.
-        raise EmailDeliveryError("could not write the sign-in email to the outbox") from None
+        raise EmailDeliveryError("could not write the email to the outbox") from None
 
     def _next_stamp(self) -> int:
         # Strictly increasing within the process, so two sends in one clock tick keep their order.

@@ -1,58 +1,44 @@
-"""Turn a SignInEmail into subject, HTML and plain text, in the reader's language.
+"""Turn any OutgoingEmail into subject, HTML and plain text, in the reader's language.
 
-Templates are package files (templates/<locale>/{subject.txt, body.html, body.txt}) loaded through one
-module-level Environment, so a warm container parses each template once. Autoescaping is on for the
-HTML body only: the text parts are not HTML, and escaping them would show `&amp;` to the reader.
-StrictUndefined turns a typo in a template into an error in the tests instead of a blank in an inbox.
+Each kind has its own templates (templates/<locale>/<kind>/{subject.txt, body.html, body.txt}); every
+HTML body extends the one shared _layout.html and builds its content from _parts.html, so a locale's
+files hold words, not markup. The environment and loading rules are in template_sets.
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from typing import Any, get_args
 from urllib.parse import urlsplit
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-
-from passwordless.email.message import RenderedEmail, SignInEmail
+from passwordless.email.message import (
+    EmailChangeCodeEmail,
+    EmailChangedEmail,
+    InvitationEmail,
+    NewSignInEmail,
+    OutgoingEmail,
+    RenderedEmail,
+    SignInEmail,
+)
+from passwordless.email.template_sets import complete_locales, load_sets, one_line
 
 FALLBACK_LOCALE = "en"
 """Used when neither the requested locale nor the configured default is one we ship."""
 
-_TEMPLATE_DIR = Path(__file__).parent / "templates"
+KINDS: tuple[str, ...] = tuple(message.kind for message in get_args(OutgoingEmail))
+"""Every kind of email the product sends; each needs its templates in every shipped locale."""
+
 _PARTS = ("subject.txt", "body.html", "body.txt")
 # A BCP 47-ish tag as Cognito's `locale` attribute holds it ("de", "de-AT", "de_AT", "zh-Hant-TW").
 # Anything else is user-controlled noise and must not reach the template loader as a path.
 _LOCALE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8}){0,4}")
 _MAX_LOCALE_LENGTH = 35
+_MINUTE_UTC = re.compile(r"(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})Z")
 
-_environment = Environment(
-    loader=FileSystemLoader(_TEMPLATE_DIR),
-    autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False, default=False),
-    undefined=StrictUndefined,
-    keep_trailing_newline=False,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    auto_reload=False,
-)
+LOCALES: frozenset[str] = complete_locales(KINDS, _PARTS)
+"""The locales we ship complete templates for (every kind, every part)."""
 
-
-def _shipped_locales() -> frozenset[str]:
-    return frozenset(
-        folder.name
-        for folder in _TEMPLATE_DIR.iterdir()
-        if folder.is_dir() and all((folder / part).is_file() for part in _PARTS)
-    )
-
-
-LOCALES: frozenset[str] = _shipped_locales()
-"""The locales we ship complete templates for."""
-
-# Parse every template now: a broken template fails the import (and the tests), not a sign-in, and
-# the first email of a container costs no template compilation.
-_TEMPLATES = {
-    locale: tuple(_environment.get_template(f"{locale}/{part}") for part in _PARTS) for locale in LOCALES
-}
+_TEMPLATES = load_sets(LOCALES, KINDS, _PARTS)
 
 
 def resolve_locale(requested: str, default: str) -> str:
@@ -82,24 +68,20 @@ def _match(tag: object) -> str | None:
     return None
 
 
-def render(email: SignInEmail) -> RenderedEmail:
-    """Subject, HTML and text for one sign-in email. The subject never carries the code or the link."""
-    scheme = urlsplit(email.link).scheme
-    # The link is built from configuration, but an href is where a `javascript:` URL would do harm;
-    # refuse anything but a web link rather than trust every future caller.
-    if scheme not in ("https", "http"):
-        raise ValueError("the sign-in link must be an http(s) URL")
+def render(email: OutgoingEmail) -> RenderedEmail:
+    """Subject, HTML and text for one email. Subjects never carry a code or a link: they show on lock
+    screens and in notification previews."""
     locale = resolve_locale(email.locale, FALLBACK_LOCALE)
-    subject_template, html_template, text_template = _TEMPLATES[locale]
-    context = {
+    # Every kind sees `link` and `code` (empty when it has none), so the shared parts can test them.
+    context: dict[str, Any] = {
         "app_name": email.app_name,
-        "link": email.link,
-        "code": email.code,
-        "minutes": email.minutes,
         "locale": locale,
+        "link": "",
+        "code": "",
+        **_fields(email),
     }
-    # Headers are one line: a newline in APP_NAME must not start a second header or body.
-    subject = " ".join(subject_template.render(context).split())
+    subject_template, html_template, text_template = _TEMPLATES[(locale, email.kind)]
+    subject = one_line(subject_template.render(context))
     context["subject"] = subject
     return RenderedEmail(
         to=email.to,
@@ -107,3 +89,34 @@ def render(email: SignInEmail) -> RenderedEmail:
         html=html_template.render(context),
         text=text_template.render(context).strip() + "\n",
     )
+
+
+def _fields(email: OutgoingEmail) -> dict[str, Any]:
+    match email:
+        case SignInEmail():
+            # "" is password-and-email-code mode: the code alone, no link to show.
+            if email.link:
+                _check_link(email.link)
+            return {"link": email.link, "code": email.code, "minutes": email.minutes}
+        case InvitationEmail():
+            _check_link(email.link)
+            return {"link": email.link, "code": email.code, "days": email.days, "name": email.name}
+        case NewSignInEmail():
+            return {"when": _readable_time(email.when_utc)}
+        case EmailChangeCodeEmail():
+            return {"code": email.code, "minutes": email.minutes}
+        case EmailChangedEmail():
+            return {"new_address": email.new_address_masked}
+
+
+def _check_link(link: str) -> None:
+    # Links are built from configuration, but an href is where a `javascript:` URL would do harm;
+    # refuse anything but a web link rather than trust every future caller.
+    if urlsplit(link).scheme not in ("https", "http"):
+        raise ValueError("the sign-in link must be an http(s) URL")
+
+
+def _readable_time(when_utc: str) -> str:
+    """2026-11-22T10:15Z -> 2026-11-22 10:15 UTC; anything else is shown as given."""
+    match = _MINUTE_UTC.fullmatch(when_utc)
+    return f"{match[1]} {match[2]} UTC" if match else when_utc

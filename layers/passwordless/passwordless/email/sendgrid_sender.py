@@ -1,4 +1,4 @@
-"""Deliver sign-in emails through the SendGrid v3 API with the official client.
+"""Deliver every email the product sends through the SendGrid v3 API with the official client.
 
 Named `sendgrid_sender` so that `import sendgrid` below finds the library, not this module. Only the
 factory's SendGrid branch imports it: SES deployments never pay for loading the library.
@@ -13,7 +13,7 @@ from python_http_client.exceptions import HTTPError
 from sendgrid import SendGridAPIClient
 from sendgrid.helpers.mail import From, Mail, To
 
-from passwordless.email.message import EmailDeliveryError, SignInEmail
+from passwordless.email.message import EmailDeliveryError, OutgoingEmail, SignInEmail
 from passwordless.email.render import render
 
 
@@ -30,7 +30,8 @@ if not any(isinstance(existing, _NothingBelowWarning) for existing in _HTTP_LOGG
 
 
 class SendGridSender:
-    """An EmailSender over SendGrid: our rendered content, or a dynamic template when `template_id` is set.
+    """An EmailSender over SendGrid: our rendered content, or for sign-in emails a dynamic template
+    when `template_id` is set.
 
     `timeout_seconds` bounds connecting and each wait for data (urllib's socket timeout), which is what
     keeps a stalled API inside Cognito's 5 s trigger budget.
@@ -59,26 +60,27 @@ class SendGridSender:
         # derived request client (client.mail.send) inherits.
         self._api.client.timeout = timeout_seconds
 
-    def send(self, email: SignInEmail) -> None:
+    def send(self, email: OutgoingEmail) -> None:
         message = self._message(email)
         try:
             response = self._api.send(message)
             status = int(response.status_code)
         except HTTPError as error:
-            failure = f"SendGrid refused the sign-in email (HTTP {int(error.status_code)})"
+            failure = f"SendGrid refused the email (HTTP {int(error.status_code)})"
         # URLError, socket timeouts and resets are OSErrors; a garbled reply is an HTTPException.
         except (OSError, HTTPException) as error:
             failure = f"SendGrid could not be reached ({type(error).__name__})"
         else:
             if 200 <= status < 300:
                 return
-            failure = f"SendGrid refused the sign-in email (HTTP {status})"
+            failure = f"SendGrid refused the email (HTTP {status})"
         # Raised outside the handler, so the error has neither a cause nor a context: the library's
         # exceptions hold the response body, and our request (the code and the link) is in the frames.
         raise EmailDeliveryError(failure) from None
 
-    def _message(self, email: SignInEmail) -> Mail:
-        if self._template_id:
+    def _message(self, email: OutgoingEmail) -> Mail:
+        # The dynamic template is the sign-in email's design; every other kind is ours to word.
+        if self._template_id and isinstance(email, SignInEmail):
             message = Mail(from_email=self._from, to_emails=To(email.to))
             message.template_id = self._template_id
             message.dynamic_template_data = {

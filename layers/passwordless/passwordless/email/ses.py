@@ -1,4 +1,4 @@
-"""Deliver sign-in emails through Amazon SES (API v2), with our own rendered subject, HTML and text."""
+"""Deliver every email the product sends through Amazon SES (API v2), as we render it."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from passwordless.email.message import EmailDeliveryError, SignInEmail
+from passwordless.email.message import EmailDeliveryError, OutgoingEmail
 from passwordless.email.render import render
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ class SesSender:
         self._from = formataddr((from_name, from_address)) if from_name else from_address
         self._configuration_set = configuration_set
 
-    def send(self, email: SignInEmail) -> None:
+    def send(self, email: OutgoingEmail) -> None:
         rendered = render(email)
         request: SendEmailRequestTypeDef = {
             "FromEmailAddress": self._from,
@@ -63,6 +63,6 @@ def _describe(error: ClientError | BotoCoreError) -> str:
     if isinstance(error, ClientError):
         code = str(error.response.get("Error", {}).get("Code", ""))
         detail = f" ({code})" if _SAFE_CODE.fullmatch(code) else ""
-        return f"SES did not accept the sign-in email{detail}"
+        return f"SES did not accept the email{detail}"
     # Class names (ReadTimeoutError, EndpointConnectionError) say what failed and nothing more.
     return f"SES could not be reached ({type(error).__name__})"
