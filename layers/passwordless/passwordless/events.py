@@ -1,4 +1,4 @@
-"""Strict parsing of the three Cognito challenge-trigger events into plain, typed data.
+"""Strict parsing of the Cognito trigger events into plain, typed data.
 
 Powertools' data classes are thin views that trust the event; its pydantic models reject the
 CUSTOM_CHALLENGE entries these triggers see. Here every field the rules read is type-checked once,
@@ -43,6 +43,19 @@ class TriggerContext:
     @property
     def resend_requested(self) -> bool:
         return self.client_metadata.get(RESEND_KEY) == "true"
+
+
+@dataclass(frozen=True)
+class UserEvent:
+    """The fields every user-level trigger (PreSignUp, PostAuthentication) carries."""
+
+    trigger_source: str
+    user_pool_id: str
+    username: str
+    client_id: str
+    """callerContext.clientId; Cognito sends a placeholder when no app client applies."""
+    attributes: Mapping[str, str]
+    client_metadata: Mapping[str, str]
 
 
 @dataclass(frozen=True)
@@ -100,6 +113,23 @@ def parse_verify(event: object) -> VerifyRequest:
     )
 
 
+def parse_user_event(event: object, trigger_prefix: str) -> UserEvent:
+    """The common part of a PreSignUp or PostAuthentication event whose triggerSource starts with
+    `trigger_prefix`. Attribute values are not judged here: a bad address is a rule's refusal."""
+    root, request = _root_and_request(event)
+    trigger = _text(root, "triggerSource")
+    if not trigger.startswith(trigger_prefix):
+        raise MalformedEvent("triggerSource is not one this trigger handles")
+    return UserEvent(
+        trigger_source=trigger,
+        user_pool_id=_text(root, "userPoolId"),
+        username=_text(root, "userName", MAX_USERNAME_LENGTH),
+        client_id=_text(_object(root, "callerContext"), "clientId"),
+        attributes=_string_map(request, "userAttributes", required=True),
+        client_metadata=_string_map(request, "clientMetadata", required=False),
+    )
+
+
 def _root_and_request(event: object) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
     if not isinstance(event, dict):
         raise MalformedEvent("the event must be a JSON object")
@@ -112,9 +142,7 @@ def _root_and_request(event: object) -> tuple[Mapping[str, Any], Mapping[str, An
 
 
 def _context(root: Mapping[str, Any], request: Mapping[str, Any]) -> TriggerContext:
-    caller = root.get("callerContext")
-    if not isinstance(caller, dict):
-        raise MalformedEvent("callerContext must be an object")
+    caller = _object(root, "callerContext")
     user_not_found = request.get("userNotFound", False)
     if not isinstance(user_not_found, bool):
         raise MalformedEvent("request.userNotFound must be a boolean")
@@ -124,6 +152,13 @@ def _context(root: Mapping[str, Any], request: Mapping[str, Any]) -> TriggerCont
         username=_text(root, "userName", MAX_USERNAME_LENGTH),
     )
     return TriggerContext(binding, user_not_found, _string_map(request, "clientMetadata", required=False))
+
+
+def _object(container: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = container.get(key)
+    if not isinstance(value, dict):
+        raise MalformedEvent(f"{key} must be an object")
+    return value
 
 
 def _session(request: Mapping[str, Any]) -> tuple[ChallengeRecord, ...]:

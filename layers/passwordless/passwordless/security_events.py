@@ -21,6 +21,9 @@ EventName = Literal[
     "rejected",  # malformed or foreign input; nothing stored changed
     "session_decided",  # define's decision for a session
     "unavailable",  # a dependency (storage, key) failed; the sign-in failed closed
+    "sign_up_decided",  # PreSignUp allowed or refused a new user
+    "email_verified",  # PostAuthentication marked the address verified after an email sign-in
+    "notified",  # PostAuthentication sent (or failed to send) the new sign-in notice
 ]
 
 

@@ -1,5 +1,7 @@
 """Event in, event out: each trigger's parse -> rule -> response, and its refusal for bad input.
 
+PostAuthentication, which calls Cognito, lives in passwordless.post_authentication.
+
 The response object is always rebuilt from scratch, so nothing a caller pre-filled (an
 `issueTokens: true`, say) can survive into what Cognito reads back.
 """
@@ -11,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from passwordless.errors import SignInRefused, SignInUnavailable, StorageUnavailable
 from passwordless.events import CUSTOM_CHALLENGE, MalformedEvent, parse_create, parse_define, parse_verify
 from passwordless.session_rules import Decision, decide
+from passwordless.sign_up_rules import SignUpRefused, decide_sign_up, parse_pre_sign_up
 
 if TYPE_CHECKING:
     # Types only: define imports this module too, and must not load the issuer's email rendering
@@ -81,6 +84,22 @@ def respond_to_verify(event: Event, checker: AnswerChecker, audit: SecurityLog) 
         audit.event("unavailable", dependency="dynamodb", error=str(error))
         raise SignInUnavailable from None
     return _with_response(event, {"answerCorrect": correct})
+
+
+def respond_to_pre_sign_up(event: Event, allowed_domains: tuple[str, ...], audit: SecurityLog) -> Event:
+    """Allow (the response says what Cognito does automatically) or raise SignUpRefused."""
+    try:
+        request = parse_pre_sign_up(event)
+    except MalformedEvent as error:
+        audit.event("rejected", trigger="pre_sign_up", reason=str(error))
+        raise SignUpRefused from None
+    verdict = decide_sign_up(request, allowed_domains)
+    audit.event(
+        "sign_up_decided", source=request.source.value, allowed=verdict.allowed, reason=verdict.reason
+    )
+    if not verdict.allowed:
+        raise SignUpRefused
+    return _with_response(event, verdict.response())
 
 
 def _with_response(event: object, response: dict[str, Any]) -> Event:
