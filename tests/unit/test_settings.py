@@ -54,11 +54,40 @@ def test_a_missing_variable_is_named(missing: str) -> None:
         ("SIGN_IN_URLS_BY_CLIENT", "[1, 2]"),
         ("SIGN_IN_URLS_BY_CLIENT", '{"c": "ftp://x"}'),
         ("SIGN_IN_URLS_BY_CLIENT", "{not json"),
+        ("SIGN_IN_MODE", "password"),
+        ("SIGN_IN_MODE", "EMAIL"),
+        ("SIGN_UP_ALLOWED_DOMAINS", "example"),
+        ("SIGN_UP_ALLOWED_DOMAINS", "*.example.com"),
+        ("SIGN_UP_ALLOWED_DOMAINS", "@example.com"),
+        ("SIGN_UP_ALLOWED_DOMAINS", "exa mple.com"),
+        ("SIGN_UP_ALLOWED_DOMAINS", "bücher.example"),
+        ("NOTIFY_NEW_SIGN_IN", "yes"),
+        ("NOTIFY_NEW_SIGN_IN", "1"),
+        ("INVITATION_LIFETIME_SECONDS", "599"),
+        ("INVITATION_LIFETIME_SECONDS", "604801"),
     ],
 )
 def test_an_invalid_value_is_named(name: str, value: str) -> None:
     with pytest.raises(SettingsError, match=name):
         Settings.from_env({**BASE, name: value})
+
+
+def test_account_lifecycle_defaults_are_the_safe_ones() -> None:
+    settings = Settings.from_env(BASE)
+    assert settings.sign_in_mode == "email"
+    assert settings.sign_up_allowed_domains == ()
+    assert settings.notify_new_sign_in is False
+    assert settings.invitation_lifetime_seconds == 3 * 86_400
+
+
+def test_allowed_domains_are_read_as_lower_case_names_ignoring_spaces_and_empty_items() -> None:
+    settings = Settings.from_env({**BASE, "SIGN_UP_ALLOWED_DOMAINS": " Example.COM, ,mail.example.org,"})
+    assert settings.sign_up_allowed_domains == ("example.com", "mail.example.org")
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("true", True), ("TRUE", True), ("false", False)])
+def test_flags_read_true_or_false_in_any_case(raw: str, expected: bool) -> None:
+    assert Settings.from_env({**BASE, "NOTIFY_NEW_SIGN_IN": raw}).notify_new_sign_in is expected
 
 
 def test_provider_specific_requirements() -> None:
