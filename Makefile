@@ -7,7 +7,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PY_SOURCES := layers/passwordless/passwordless laptop
-FUNCTIONS := define_auth_challenge create_auth_challenge verify_auth_challenge sign_in_page
+# Every function folder (each is type-checked on its own: their modules are all called `app`).
+FUNCTIONS := $(sort $(notdir $(patsubst %/app.py,%,$(wildcard functions/*/app.py))))
 # The Lambda runtime's Python: `make test` runs the suite on it too, where the machine has it.
 # pyenv's build is preferred: its shim answers `command -v` even when that version is not selected.
 LAMBDA_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13) python3.13)
@@ -118,6 +119,11 @@ invoke: $(STAMP) ## Run a handler in-process: make invoke FUNCTION=define_auth_c
 	@test -n "$(FUNCTION)" -a -n "$(EVENT)" || { echo "usage: make invoke FUNCTION=<$(FUNCTIONS)> EVENT=<file>" >&2; exit 2; }
 	@$(BIN)/python -m laptop.invoke $(FUNCTION) $(EVENT)
 
+.PHONY: invite
+invite: $(STAMP) ## Invite a user to the running demo, no password: make invite EMAIL=jane@example.com [NAME="Jane Doe"]
+	@test -n "$(EMAIL)" || { echo 'usage: make invite EMAIL=<address> [NAME="<name>"] (with make demo running)' >&2; exit 2; }
+	@$(BIN)/python -m laptop.invite "$(EMAIL)" $(if $(NAME),--name "$(NAME)") $(if $(ENDPOINT),--endpoint "$(ENDPOINT)")
+
 .PHONY: invoke-all
 invoke-all: $(STAMP) ## Run every file in events/ through its handler
 	@$(BIN)/python -m laptop.invoke --all events
@@ -129,7 +135,7 @@ sam-invoke: ## The same through `sam local invoke` (needs the SAM CLI and a Dock
 	sam build && sam local invoke $$($(BIN)/python -m laptop.invoke --logical-id $(FUNCTION)) -e $(EVENT) --env-vars laptop/sam-env.json
 
 .PHONY: build
-build: ## sam build (the layer and the three functions)
+build: ## sam build (the layer and the functions)
 	sam build --config-env $(STACK)
 
 .PHONY: deploy
