@@ -27,13 +27,13 @@ from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
 from passwordless.email.factory import build_sender
-from passwordless.email.message import EmailDeliveryError, SignInEmail
+from passwordless.email.message import EmailDeliveryError, OutgoingEmail, SignInEmail
 from passwordless.email.outbox import OutboxSender, read_outbox
 from passwordless.email.render import render
 from passwordless.email.sendgrid_sender import SendGridSender
 from passwordless.email.ses import SesSender
 from passwordless.settings import Settings
-from tests.support.emails import sign_in_email
+from tests.support.emails import one_of_each, sign_in_email, visible_text
 from tests.support.sendgrid_sink import SendGridSink
 
 REGION = "us-east-1"
@@ -49,6 +49,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def an_email(**changes: Any) -> SignInEmail:
     return sign_in_email(**{"to": RECIPIENT, "link": LINK, "code": CODE, **changes})
+
+
+def every_kind() -> list[OutgoingEmail]:
+    return one_of_each(to=RECIPIENT, link=LINK, code=CODE)
+
+
+def kind_id(email: OutgoingEmail) -> str:
+    return "code_only_sign_in" if isinstance(email, SignInEmail) and not email.link else email.kind
 
 
 def settings_for(provider: str, **changes: Any) -> Settings:
@@ -158,6 +166,53 @@ def test_sendgrid_dynamic_template_gets_the_data_instead_of_our_content(sendgrid
     ]
     assert "content" not in message
     assert "subject" not in message
+
+
+@pytest.mark.parametrize("email", every_kind(), ids=kind_id)
+def test_sendgrid_delivers_every_kind_as_we_render_it(
+    sendgrid_sink: SendGridSink, email: OutgoingEmail
+) -> None:
+    # Given a SendGrid sender without a dynamic template
+    expected = render(email)
+
+    # When it sends an email of this kind
+    sendgrid_sender(sendgrid_sink).send(email)
+
+    # Then SendGrid received our subject and both parts, to the recipient
+    [message] = sendgrid_sink.messages
+    assert message["personalizations"] == [{"to": [{"email": RECIPIENT}]}]
+    assert message["subject"] == expected.subject
+    assert message["content"] == [
+        {"type": "text/plain", "value": expected.text},
+        {"type": "text/html", "value": expected.html},
+    ]
+
+
+@pytest.mark.parametrize("email", every_kind()[2:], ids=kind_id)
+def test_sendgrid_dynamic_template_is_for_sign_in_only(
+    sendgrid_sink: SendGridSink, email: OutgoingEmail
+) -> None:
+    # Given a sender configured with the sign-in email's dynamic template
+    sender = sendgrid_sender(sendgrid_sink, template_id="d-0123456789abcdef")
+
+    # When it sends any other kind
+    sender.send(email)
+
+    # Then that kind goes out as we word it, not through a template designed for sign-in
+    [message] = sendgrid_sink.messages
+    assert "template_id" not in message
+    assert "dynamic_template_data" not in message["personalizations"][0]
+    assert message["subject"] == render(email).subject
+    assert message["content"][0]["value"] == render(email).text
+
+
+def test_sendgrid_dynamic_template_gets_an_empty_link_in_code_only_mode(sendgrid_sink: SendGridSink) -> None:
+    sendgrid_sender(sendgrid_sink, template_id="d-0123456789abcdef").send(an_email(link=""))
+
+    [message] = sendgrid_sink.messages
+    assert message["template_id"] == "d-0123456789abcdef"
+    data = message["personalizations"][0]["dynamic_template_data"]
+    assert (data["link"], data["code"]) == ("", CODE)
 
 
 def test_sendgrid_without_a_display_name_sends_the_bare_address(sendgrid_sink: SendGridSink) -> None:
@@ -304,6 +359,32 @@ def test_ses_request_carries_both_parts_in_utf8_and_the_configuration_set() -> N
 
 
 @pytest.mark.usefixtures("fake_aws")
+def test_ses_delivers_every_kind_as_we_render_it() -> None:
+    # Given a verified sender identity, and the request botocore sends (moto keeps only the HTML part)
+    verify_sender()
+    client = boto3.client("sesv2", region_name=REGION)
+    sent: list[dict[str, Any]] = []
+    client.meta.events.register(
+        "provide-client-params.sesv2.SendEmail", lambda params, **_: sent.append(params)
+    )
+    sender = SesSender(client, SENDER, "Example Shop", "")
+
+    # When one email of every kind is sent
+    for email in every_kind():
+        sender.send(email)
+
+    # Then SES accepted each, worded and addressed as rendered
+    stored = ses_sent_messages()
+    assert len(stored) == len(sent) == len(every_kind())
+    for email, params, message in zip(every_kind(), sent, stored, strict=True):
+        expected = render(email)
+        assert message.destinations == {"ToAddresses": [RECIPIENT]}
+        assert message.subject == expected.subject
+        assert message.body == expected.html
+        assert params["Content"]["Simple"]["Body"]["Text"] == {"Data": expected.text, "Charset": "UTF-8"}
+
+
+@pytest.mark.usefixtures("fake_aws")
 def test_ses_unverified_sender_is_a_generic_delivery_error() -> None:
     # Given no verified identity
     sender = SesSender(boto3.client("sesv2", region_name=REGION), SENDER, "", "")
@@ -376,6 +457,30 @@ def test_outbox_writes_one_file_per_message_and_reads_them_oldest_first(tmp_path
     assert all(t.utcoffset() is not None and t.utcoffset().total_seconds() == 0 for t in times)  # type: ignore[union-attr]
     assert before <= times[0] <= times[1] <= times[2] <= datetime.now(UTC)
     assert json.loads(files[-1].read_text(encoding="utf-8"))["text"] == messages[-1]["text"]
+
+
+def test_outbox_holds_every_kind_as_rendered_in_sending_order(tmp_path: Path) -> None:
+    # Given an outbox
+    sender = OutboxSender(tmp_path)
+
+    # When one email of every kind is sent, in German
+    emails = one_of_each(to=RECIPIENT, link=LINK, code=CODE, locale="de")
+    for email in emails:
+        sender.send(email)
+
+    # Then the outbox holds each, in order, exactly as rendered
+    messages = read_outbox(tmp_path)
+    assert len(messages) == len(emails)
+    for email, message in zip(emails, messages, strict=True):
+        expected = render(email)
+        assert (message["to"], message["subject"], message["text"], message["html"]) == (
+            RECIPIENT,
+            expected.subject,
+            expected.text,
+            expected.html,
+        )
+    assert "Einladung" in messages[2]["subject"]
+    assert CODE in visible_text(messages[4]["html"])
 
 
 def test_outbox_names_sort_newest_last_across_sender_instances(tmp_path: Path) -> None:

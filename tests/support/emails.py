@@ -1,7 +1,9 @@
-"""Each kind of email with ordinary defaults; each test file supplies its own recipient, link and code."""
+"""Each kind of email with ordinary defaults (each test file supplies its own recipient, link and code),
+and an HTML reader that sees a message as a mail client would."""
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
 from typing import Any
 
 from passwordless.email import (
@@ -46,3 +48,47 @@ def one_of_each(*, to: str, link: str, code: str, **common: Any) -> list[Outgoin
         email_change_code_email(to=to, code=code, **common),
         email_changed_email(to=to, **common),
     ]
+
+
+class HtmlDocument(HTMLParser):
+    """Collects what a mail client would act on: tags, attributes, visible text, and nesting errors."""
+
+    VOID = frozenset({"meta", "br", "hr", "img", "link", "input", "area", "base", "col", "source", "wbr"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.errors: list[str] = []
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+        self.doctype = ""
+
+    def handle_decl(self, decl: str) -> None:
+        self.doctype = decl
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        if tag not in self.VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack.pop() != tag:
+            self.errors.append(f"unexpected </{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+    def hrefs(self) -> list[str]:
+        return [attrs["href"] or "" for tag, attrs in self.tags if tag == "a" and "href" in attrs]
+
+
+def parse_html(html: str) -> HtmlDocument:
+    document = HtmlDocument()
+    document.feed(html)
+    document.close()
+    return document
+
+
+def visible_text(html: str) -> str:
+    """The HTML's text as a reader sees it: entities decoded, whitespace collapsed."""
+    return " ".join(" ".join(parse_html(html).text).split())

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from passwordless.email.message import SignInEmail
 from passwordless.email.render import FALLBACK_LOCALE, LOCALES, render, resolve_locale
-from tests.support.emails import sign_in_email
+from tests.support.emails import parse_html, sign_in_email
 
 LINK = "https://app.example.com/sign-in#t=Zm9vYmFyYmF6cXV4&u=dXNlcg"
 CODE = "482913"
@@ -36,45 +34,6 @@ def an_email(**changes: object) -> SignInEmail:
     return sign_in_email(**{"to": "jane@example.com", "link": LINK, "code": CODE, **changes})
 
 
-class _Document(HTMLParser):
-    """Collects what a mail client would act on: tags, attributes, visible text, and nesting errors."""
-
-    VOID = frozenset({"meta", "br", "hr", "img", "link", "input", "area", "base", "col", "source", "wbr"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.stack: list[str] = []
-        self.errors: list[str] = []
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-        self.text: list[str] = []
-        self.doctype = ""
-
-    def handle_decl(self, decl: str) -> None:
-        self.doctype = decl
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append((tag, dict(attrs)))
-        if tag not in self.VOID:
-            self.stack.append(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        if not self.stack or self.stack.pop() != tag:
-            self.errors.append(f"unexpected </{tag}>")
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
-
-    def hrefs(self) -> list[str]:
-        return [attrs["href"] or "" for tag, attrs in self.tags if tag == "a" and "href" in attrs]
-
-
-def parse(html: str) -> _Document:
-    document = _Document()
-    document.feed(html)
-    document.close()
-    return document
-
-
 @pytest.mark.parametrize("locale", sorted(PHRASES))
 def test_each_locale_carries_link_code_expiry_and_warning(locale: str) -> None:
     # Given a sign-in email in this locale
@@ -82,7 +41,7 @@ def test_each_locale_carries_link_code_expiry_and_warning(locale: str) -> None:
 
     # When it is rendered
     rendered = render(email)
-    document = parse(rendered.html)
+    document = parse_html(rendered.html)
     visible = " ".join(" ".join(document.text).split())
 
     # Then the big button and the text part both carry the exact link, and both show the code
@@ -111,7 +70,7 @@ def test_subject_names_the_app_but_never_the_secret(locale: str) -> None:
 def test_the_preview_a_lock_screen_shows_holds_neither_code_nor_link(locale: str) -> None:
     # Mail apps show the subject plus roughly the first 90 characters of the body.
     rendered = render(an_email(locale=locale))
-    preview_html = " ".join(" ".join(parse(rendered.html).text).split())[:90]
+    preview_html = " ".join(" ".join(parse_html(rendered.html).text).split())[:90]
 
     for preview in (rendered.text[:90], preview_html):
         assert CODE not in preview
@@ -121,7 +80,7 @@ def test_the_preview_a_lock_screen_shows_holds_neither_code_nor_link(locale: str
 @pytest.mark.parametrize("locale", sorted(LOCALES))
 def test_html_is_a_small_standalone_document_with_inline_styles_only(locale: str) -> None:
     rendered = render(an_email(locale=locale))
-    document = parse(rendered.html)
+    document = parse_html(rendered.html)
 
     assert document.doctype.lower() == "doctype html"
     assert document.errors == []
@@ -144,7 +103,7 @@ def test_app_name_is_escaped_in_html_and_literal_in_text() -> None:
 
     # When rendered
     rendered = render(an_email(app_name=hostile))
-    document = parse(rendered.html)
+    document = parse_html(rendered.html)
 
     # Then the HTML shows it as text and runs nothing; the text part shows it as typed
     assert "<script>" not in rendered.html
@@ -160,7 +119,7 @@ def test_link_with_markup_characters_survives_as_one_attribute() -> None:
 
     rendered = render(an_email(link=link))
 
-    assert parse(rendered.html).hrefs() == [link]
+    assert parse_html(rendered.html).hrefs() == [link]
     assert link in rendered.text
 
 
