@@ -1,0 +1,23 @@
+"""Account API (HTTP API, payload 2.0): self sign-up, invitations and email change
+(passwordless.accounts; routes in passwordless.accounts.routes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from passwordless.accounts.account_log import AccountLog
+from passwordless.accounts.api_runtime import AccountRuntime
+from passwordless.accounts.routes import build_app
+
+logger = Logger()
+RUNTIME = AccountRuntime(AccountLog(logger))
+app = build_app(RUNTIME.services)
+
+
+# log_event=False wins over POWERTOOLS_LOGGER_LOG_EVENT: request bodies hold codes, tokens and passwords.
+@logger.inject_lambda_context(clear_state=True, log_event=False)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,44 @@
+"""One structured log record per account change or refusal: a keyed pseudonym for the user, never an
+address, a code, a link token or a raw username (SECURITY.md #22, as the triggers' security events)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+if TYPE_CHECKING:
+    from passwordless.accounts.user_admin import UserAdmin
+
+AccountEvent = Literal[
+    "signed_up",  # self sign-up created a user
+    "sign_up_existing",  # self sign-up for an address that already has an account: nothing changed
+    "invited",  # an administrator's invitation created a user and its email went out
+    "invitation_accepted",  # password mode: the invitee chose a password and was signed in
+    "email_change_requested",  # a code went to the new address
+    "email_change_failed",  # a wrong code (or address) was counted
+    "email_changed",  # the pool now holds the new, verified address
+    "refused",  # a request was refused; `reason` says why in a word
+    "unavailable",  # a dependency failed; `dependency` and `error` (a class or code name) say which
+    "rolled_back",  # a half-made user was deleted again after a later step failed
+]
+
+
+class _InfoLogger(Protocol):
+    def info(self, msg: object, *args: Any, **kwargs: Any) -> None: ...  # noqa: ANN401
+
+
+class AccountLog:
+    def __init__(self, logger: _InfoLogger) -> None:
+        self._logger = logger
+
+    def event(self, name: AccountEvent, **fields: str | int | bool) -> None:
+        # stacklevel 3: the record names the code that raised the event, not this wrapper.
+        self._logger.info("account_event", extra={"account_event": name, **fields}, stacklevel=3)
+
+
+def roll_back(users: UserAdmin, username: str, log: AccountLog) -> None:
+    """Delete a half-made user after a later step failed, and log how that went."""
+    error = users.roll_back(username)
+    if error is None:
+        log.event("rolled_back")
+    else:
+        log.event("unavailable", dependency="cognito", error=error, step="roll_back")

@@ -1,0 +1,56 @@
+"""Who is calling: the claims API Gateway's JWT authorizer has already verified.
+
+API Gateway passes an access token's claims as strings; a list claim such as `cognito:groups`
+arrives as "[admins other]" (or, from other tooling, as a JSON list), so both forms are read.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from passwordless.accounts.refusals import NotAuthenticated
+
+_USERNAME = re.compile(r"[\w.@+=,-]{1,128}")  # Cognito usernames (UUIDs here) and subs
+
+
+@dataclass(frozen=True)
+class Caller:
+    username: str
+    groups: frozenset[str]
+
+    def __repr__(self) -> str:
+        return f"Caller(<redacted>, groups={sorted(self.groups)!r})"
+
+
+def caller_from(event: Mapping[str, object]) -> Caller:
+    """The verified caller, or NotAuthenticated when the event carries no usable claims."""
+    claims = _claims(event)
+    username = claims.get("username") or claims.get("sub")
+    if not isinstance(username, str) or not _USERNAME.fullmatch(username):
+        raise NotAuthenticated
+    return Caller(username, _groups(claims.get("cognito:groups")))
+
+
+def _claims(event: Mapping[str, object]) -> Mapping[str, object]:
+    found: object = event
+    for key in ("requestContext", "authorizer", "jwt", "claims"):
+        found = found.get(key) if isinstance(found, Mapping) else None
+    return found if isinstance(found, Mapping) else {}
+
+
+def _groups(raw: object) -> frozenset[str]:
+    if isinstance(raw, list):
+        return frozenset(group for group in raw if isinstance(group, str))
+    if not isinstance(raw, str):
+        return frozenset()
+    text = raw.strip()
+    if text.startswith('["'):
+        try:
+            parsed: object = json.loads(text)
+        except ValueError:
+            return frozenset()
+        return _groups(parsed) if isinstance(parsed, list) else frozenset()
+    return frozenset(text.strip("[]").replace(",", " ").split())

@@ -1,0 +1,121 @@
+"""The account API's HTTP routes (API Gateway HTTP API, payload format 2.0), on Powertools' resolver.
+
+    POST /sign-up                  public; 404 unless SELF_SIGN_UP          {"email", "name"?, "locale"?}
+    POST /invitations              JWT, member of ADMIN_GROUP               {"email", "name"?, "locale"?}
+    POST /invitations/accept       public; 404 unless password mode         {"email", "token", "password"}
+    POST /account/email            JWT                                       {"email"}
+    POST /account/email/confirm    JWT                                       {"email", "code"}
+
+Every answer is JSON with Cache-Control: no-store. A refusal is {"message": "<generic sentence>"};
+anything unexpected is a 503 whose log line names only the error's class.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+
+from passwordless.accounts.account_log import AccountLog
+from passwordless.accounts.bodies import Body, parse_body
+from passwordless.accounts.caller import Caller, caller_from
+from passwordless.accounts.email_change import EmailChange
+from passwordless.accounts.invitations import Invitations
+from passwordless.accounts.refusals import NotFound, Refusal, Unavailable
+from passwordless.accounts.sign_up import SignUp
+
+HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+_PROFILE_FIELDS = frozenset({"email", "name", "locale"})
+
+
+@dataclass(frozen=True)
+class AccountServices:
+    sign_up: SignUp
+    invitations: Invitations
+    email_change: EmailChange
+    log: AccountLog
+    code_length: int
+
+
+def json_response(status: int, payload: dict[str, Any]) -> Response[str]:
+    return Response(status, "application/json", json.dumps(payload), dict(HEADERS))
+
+
+def build_app(services: AccountServices) -> APIGatewayHttpResolver:
+    app = APIGatewayHttpResolver()
+
+    def body(allowed: frozenset[str]) -> Body:
+        event = app.current_event
+        return parse_body(event.body, is_base64=bool(event.is_base64_encoded), allowed=allowed)
+
+    def caller() -> Caller:
+        return caller_from(app.current_event.raw_event)
+
+    @app.post("/sign-up")
+    def sign_up() -> Response[str]:
+        fields = body(_PROFILE_FIELDS)
+        services.sign_up.sign_up(fields.email(), name=fields.name(), locale=fields.locale())
+        # The same words whether the account was just made or already there.
+        return json_response(202, {"message": "Now sign in with this email address."})
+
+    @app.post("/invitations")
+    def invite() -> Response[str]:
+        who = caller()
+        services.invitations.require_admin(who)
+        fields = body(_PROFILE_FIELDS)
+        username = services.invitations.invite(
+            who, fields.email(), name=fields.name(), locale=fields.locale()
+        )
+        return json_response(201, {"username": username, "message": "Invitation sent."})
+
+    @app.post("/invitations/accept")
+    def accept() -> Response[str]:
+        if not services.invitations.password_mode:
+            raise NotFound
+        fields = body(frozenset({"email", "token", "password"}))
+        tokens = services.invitations.accept(fields.email(), fields.token(), fields.password())
+        return json_response(200, {"authenticationResult": dict(tokens.fields)})
+
+    @app.post("/account/email")
+    def request_email_change() -> Response[str]:
+        who = caller()
+        fields = body(frozenset({"email"}))
+        services.email_change.request(who, fields.email())
+        return json_response(202, {"message": "A code is on its way to the new address."})
+
+    @app.post("/account/email/confirm")
+    def confirm_email_change() -> Response[str]:
+        who = caller()
+        fields = body(frozenset({"email", "code"}))
+        services.email_change.confirm(who, fields.email(), fields.code(services.code_length))
+        return json_response(200, {"message": "Your email address was changed."})
+
+    _answer_errors(app, services.log)
+    return app
+
+
+def _answer_errors(app: APIGatewayHttpResolver, log: AccountLog) -> None:
+    @app.not_found
+    def not_found(_: Exception) -> Response[str]:
+        return _refusal(NotFound())
+
+    def refused(refusal: Refusal) -> Response[str]:
+        if refusal.status < 500:  # the service logged its own 503s with the failing dependency
+            route = app.current_event.raw_event.get("routeKey", "")
+            log.event("refused", route=str(route), reason=type(refusal).__name__)
+        return _refusal(refusal)
+
+    def unexpected(error: Exception) -> Response[str]:
+        # The class only: an exception's text may hold what the caller sent.
+        log.event("unavailable", dependency="account_api", error=type(error).__name__)
+        return _refusal(Unavailable())
+
+    # Registered by call: Powertools' decorator is untyped, and would make the handlers untyped.
+    app.exception_handler(Refusal)(refused)
+    app.exception_handler(Exception)(unexpected)
+
+
+def _refusal(refusal: Refusal) -> Response[str]:
+    return json_response(refusal.status, {"message": refusal.message})
