@@ -44,11 +44,11 @@ def load_sets(
     locales: Iterable[str], names: Iterable[str], parts: Iterable[str]
 ) -> dict[tuple[str, str], TemplateSet]:
     """(locale, name) -> that set's parsed templates, in the order of `parts`."""
-    part_list = tuple(parts)
+    name_list, part_list = tuple(names), tuple(parts)
     return {
         (locale, name): tuple(ENVIRONMENT.get_template(f"{locale}/{name}/{part}") for part in part_list)
         for locale in locales
-        for name in names
+        for name in name_list
     }
 
 
