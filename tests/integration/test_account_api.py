@@ -1,0 +1,617 @@
+"""The account API's real handler (functions/account_api/app.py) on embedded AWS: a moto user pool,
+the sign-in table, the HMAC key and the outbox. Each test reads back what a client cannot see:
+Cognito's users, the table's items, the mail that went out, and the function's log lines."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import importlib.util
+import io
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from laptop.aws import REGION, environment
+from laptop.handlers import ROOT, Handler, load_handlers
+from laptop.invoke import LambdaContextStandIn
+from laptop.local_stack.trigger_events import trigger_event
+from laptop.sample_api_events import access_claims, api_event
+from passwordless.email.outbox import read_outbox
+from passwordless.settings import Settings
+
+_loads = iter(range(1_000_000))
+TOKEN_IN_LINK = re.compile(r"[#&]t=([A-Za-z0-9_-]+)")
+CODE_IN_TEXT = re.compile(r"^\s+(\d{6})\s*$", re.MULTILINE)
+ADMIN = "[admins]"
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: dict[str, str]
+    body: dict[str, Any]
+    raw: dict[str, Any]
+
+
+@dataclass
+class AccountApi:
+    """The deployed function, the pool it manages, and what it left behind."""
+
+    handler: Handler
+    triggers: dict[str, Handler]
+    logs: io.StringIO
+    outbox: Path
+    pool_id: str
+    client_id: str
+    settings: Settings
+    admin_calls: list[dict[str, Any]] = field(default_factory=list)
+    cognito: Any = field(default_factory=lambda: boto3.client("cognito-idp", region_name=REGION))
+    dynamodb: Any = field(default_factory=lambda: boto3.client("dynamodb", region_name=REGION))
+
+    def post(self, path: str, body: object, claims: dict[str, str] | None = None) -> Answer:
+        result = self.handler(api_event(path, body, claims), LambdaContextStandIn.for_function("account_api"))
+        return Answer(result["statusCode"], result["headers"], json.loads(result["body"]), result)
+
+    def claims(self, username: str, groups: str | None = None) -> dict[str, str]:
+        return access_claims(username, groups=groups, client_id=self.client_id, pool_id=self.pool_id)
+
+    def add_user(self, email: str, *, locale: str = "en") -> str:
+        created = self.cognito.admin_create_user(
+            UserPoolId=self.pool_id,
+            Username=email,
+            UserAttributes=[{"Name": "email", "Value": email}, {"Name": "locale", "Value": locale}],
+            MessageAction="SUPPRESS",
+        )
+        return str(created["User"]["Username"])
+
+    def user(self, username: str) -> dict[str, Any]:
+        found = self.cognito.admin_get_user(UserPoolId=self.pool_id, Username=username)
+        return {
+            "status": found["UserStatus"],
+            **{a["Name"]: a["Value"] for a in found["UserAttributes"]},
+        }
+
+    def users(self) -> list[dict[str, Any]]:
+        return list(self.cognito.list_users(UserPoolId=self.pool_id)["Users"])
+
+    def items(self) -> list[dict[str, Any]]:
+        return list(self.dynamodb.scan(TableName=self.settings.table_name)["Items"])
+
+    def mail(self) -> list[dict[str, str]]:
+        return read_outbox(self.outbox)
+
+    def log_text(self) -> str:
+        return self.logs.getvalue()
+
+    def log_records(self) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in self.log_text().splitlines() if line.startswith("{")]
+
+
+def _import_account_api() -> Handler:
+    path = ROOT / "functions" / "account_api" / "app.py"
+    spec = importlib.util.spec_from_file_location(f"_lambda_account_api_test_{next(_loads)}", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    handler: Handler = module.lambda_handler
+    return handler
+
+
+MakeApi = Callable[..., AccountApi]
+
+
+@pytest.fixture
+def make_api(aws: Settings, outbox_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MakeApi]:
+    """Deploy the account API with extra variables (SELF_SIGN_UP=true by default)."""
+    # What an operator could turn on: every level, and the events themselves.
+    monkeypatch.setenv("POWERTOOLS_LOG_LEVEL", "DEBUG")
+    monkeypatch.setenv("POWERTOOLS_LOGGER_LOG_EVENT", "true")
+    cognito = boto3.client("cognito-idp", region_name=REGION)
+    pool = cognito.create_user_pool(
+        PoolName="passwordless-test",
+        UsernameAttributes=["email"],
+        UsernameConfiguration={"CaseSensitive": False},
+        AdminCreateUserConfig={"AllowAdminCreateUserOnly": True},
+    )["UserPool"]["Id"]
+    client = cognito.create_user_pool_client(
+        UserPoolId=pool,
+        ClientName="web",
+        ExplicitAuthFlows=["ALLOW_CUSTOM_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    )["UserPoolClient"]["ClientId"]
+    cognito.create_group(UserPoolId=pool, GroupName="admins")
+    calls: list[dict[str, Any]] = []
+
+    def record(params: dict[str, Any], **_: Any) -> None:
+        calls.append(dict(params))
+
+    # Clients copy the default session's handlers when they are made, so the function's client
+    # (made later, at import) calls this too.
+    events = boto3._get_default_session().events
+    events.register("provide-client-params.cognito-idp.AdminCreateUser", record)
+    stack = contextlib.ExitStack()
+
+    def make(**env: str) -> AccountApi:
+        variables = {"USER_POOL_ID": pool, "USER_POOL_CLIENT_ID": client, "SELF_SIGN_UP": "true", **env}
+        stack.enter_context(environment(variables))
+        logs = io.StringIO()
+        with contextlib.redirect_stdout(logs):
+            triggers = load_handlers(
+                "define_auth_challenge", "create_auth_challenge", "verify_auth_challenge"
+            )
+            handler = _import_account_api()
+        return AccountApi(handler, triggers, logs, outbox_dir, pool, client, Settings.from_env(), calls)
+
+    with stack:
+        yield make
+    events.unregister("provide-client-params.cognito-idp.AdminCreateUser", record)
+
+
+@pytest.fixture
+def api(make_api: MakeApi) -> AccountApi:
+    return make_api()
+
+
+def mailed_secrets(api: AccountApi) -> list[str]:
+    """Every code and link token the emails sent so far hold."""
+    found: list[str] = []
+    for mail in api.mail():
+        found += TOKEN_IN_LINK.findall(mail["text"]) + CODE_IN_TEXT.findall(mail["text"])
+    return found
+
+
+def secrets_in(text: str, api: AccountApi) -> list[str]:
+    return [value for value in mailed_secrets(api) if value in text]
+
+
+def assert_no_secret_leaked(api: AccountApi, *answers: Answer) -> None:
+    assert mailed_secrets(api), "this check needs mail with secrets to look for"
+    assert secrets_in(api.log_text(), api) == []
+    for answer in answers:
+        assert secrets_in(json.dumps(answer.raw), api) == []
+
+
+def sign_in_with_link(api: AccountApi, username: str, email: str, token: str) -> tuple[bool, int]:
+    """The real define -> create -> verify handlers, as Cognito runs them for an InitiateAuth with
+    this user and then the link token as the answer: (answerCorrect, emails sent by create)."""
+    attributes = {"sub": username, "email": email, "email_verified": "false"}
+    context = LambdaContextStandIn.for_function
+
+    def event(trigger: str, entries: list[dict[str, Any]] | None) -> dict[str, Any]:
+        return trigger_event(
+            pool_id=api.pool_id,
+            client_id=api.client_id,
+            user_name=username,
+            attributes=attributes,
+            trigger_source=trigger,
+            entries=entries,
+            client_metadata=None,
+        )
+
+    define = api.triggers["define_auth_challenge"](
+        event("DefineAuthChallenge_Authentication", []), context("define_auth_challenge")
+    )
+    assert define["response"]["challengeName"] == "CUSTOM_CHALLENGE"
+    before = len(api.mail())
+    create_event = event("CreateAuthChallenge_Authentication", [])
+    create_event["request"]["challengeName"] = "CUSTOM_CHALLENGE"
+    created = api.triggers["create_auth_challenge"](create_event, context("create_auth_challenge"))
+    verify = event("VerifyAuthChallengeResponse_Authentication", None)
+    verify["request"] |= {
+        "privateChallengeParameters": created["response"]["privateChallengeParameters"],
+        "challengeAnswer": token,
+    }
+    verified = api.triggers["verify_auth_challenge"](verify, context("verify_auth_challenge"))
+    return verified["response"]["answerCorrect"], len(api.mail()) - before
+
+
+# --- sign-up ------------------------------------------------------------------------------------
+
+
+def test_sign_up_creates_a_confirmed_user_with_an_unverified_address_and_sends_nothing(
+    api: AccountApi,
+) -> None:
+    answer = api.post("/sign-up", {"email": "  New.Person@Example.COM ", "name": "New Person"})
+
+    assert answer.status == 202
+    assert answer.headers["Cache-Control"] == "no-store"
+    assert answer.headers["Content-Type"] == "application/json"
+    [created] = api.users()
+    user = api.user(created["Username"])
+    assert user["status"] == "CONFIRMED"
+    assert user["email"] == "new.person@example.com"
+    assert user["email_verified"] == "false"
+    assert user["name"] == "New Person"
+    assert created["Username"] != "new.person@example.com"  # Cognito's own id, as with UsernameAttributes
+    [call] = api.admin_calls
+    assert call["MessageAction"] == "SUPPRESS"
+    assert call["ClientMetadata"] == {"signUp": "self"}
+    assert api.mail() == []
+
+
+def test_sign_up_answers_the_same_for_an_existing_address_and_leaves_that_user_alone(api: AccountApi) -> None:
+    existing = api.add_user("jane@example.com", locale="de")
+    before = api.user(existing)
+
+    for_existing = api.post("/sign-up", {"email": "JANE@example.com", "name": "Someone Else"})
+    for_new = api.post("/sign-up", {"email": "john@example.com", "name": "Someone Else"})
+
+    assert (for_existing.status, for_existing.headers, for_existing.body) == (
+        for_new.status,
+        for_new.headers,
+        for_new.body,
+    )
+    assert api.user(existing) == before
+    assert len(api.users()) == 2
+
+
+def test_sign_up_refuses_a_domain_outside_the_allowed_list(make_api: MakeApi) -> None:
+    api = make_api(SIGN_UP_ALLOWED_DOMAINS="example.com")
+
+    refused = api.post("/sign-up", {"email": "mallory@example.net"})
+    allowed = api.post("/sign-up", {"email": "jane@example.com"})
+
+    assert refused.status == 403
+    assert refused.body == {"message": "Sign-up is not open to that address."}
+    assert allowed.status == 202
+    assert [api.user(u["Username"])["email"] for u in api.users()] == ["jane@example.com"]
+
+
+def test_sign_up_is_not_found_unless_enabled(make_api: MakeApi) -> None:
+    api = make_api(SELF_SIGN_UP="false")
+
+    answer = api.post("/sign-up", {"email": "jane@example.com"})
+
+    assert answer.status == 404
+    assert answer.headers["Cache-Control"] == "no-store"
+    assert api.users() == []
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        pytest.param({"email": "not-an-address"}, 400, id="no-at"),
+        pytest.param({"email": "a@b@example.com"}, 400, id="two-ats"),
+        pytest.param({"email": "jane doe@example.com"}, 400, id="space"),
+        pytest.param({"email": '"jane"@example.com'}, 400, id="quoted"),
+        pytest.param({"email": "jane@example.com, eve@example.net"}, 400, id="list"),
+        pytest.param({"email": "j\u00e4ne@example.com"}, 400, id="non-ascii"),
+        pytest.param({"email": "x" * 65 + "@example.com"}, 400, id="long-local-part"),
+        pytest.param({"email": "jane@example.com", "name": "N" * 257}, 400, id="name-over-256"),
+        pytest.param({"email": "jane@example.com", "name": "Jane\u0000"}, 400, id="name-control"),
+        pytest.param({"email": 42}, 400, id="email-number"),
+        pytest.param({"email": ["jane@example.com"]}, 400, id="email-list"),
+        pytest.param({"email": "jane@example.com", "name": 7}, 400, id="name-number"),
+        pytest.param({"email": "jane@example.com", "admin": True}, 400, id="unknown-field"),
+        pytest.param({}, 400, id="empty-object"),
+        pytest.param(["jane@example.com"], 400, id="array"),
+        pytest.param("not json at all", 400, id="not-json"),
+        pytest.param("", 400, id="empty-body"),
+        pytest.param(json.dumps({"email": "jane@example.com", "name": "N" * 5000}), 413, id="over-4-KiB"),
+    ],
+)
+def test_sign_up_refuses_bad_input_and_stores_nothing(api: AccountApi, body: object, status: int) -> None:
+    answer = api.post("/sign-up", body)
+
+    assert answer.status == status
+    assert set(answer.body) == {"message"}
+    assert answer.headers["Cache-Control"] == "no-store"
+    assert api.users() == []
+    assert api.items() == []
+    assert api.mail() == []
+
+
+def test_a_base64_body_is_read_like_a_plain_one(api: AccountApi) -> None:
+    event = api_event("/sign-up", "")
+    event["body"] = base64.b64encode(b'{"email": "jane@example.com"}').decode()
+    event["isBase64Encoded"] = True
+
+    result = api.handler(event, LambdaContextStandIn.for_function("account_api"))
+
+    assert result["statusCode"] == 202
+    assert [api.user(u["Username"])["email"] for u in api.users()] == ["jane@example.com"]
+
+
+def test_an_unknown_route_is_a_json_404(api: AccountApi) -> None:
+    answer = api.post("/admin/delete-everyone", {})
+
+    assert answer.status == 404
+    assert answer.body == {"message": "Not found."}
+    assert answer.headers["Cache-Control"] == "no-store"
+
+
+# --- invitations ----------------------------------------------------------------------------------
+
+
+def test_an_invitation_creates_a_confirmed_user_and_one_email_whose_link_signs_them_in(
+    api: AccountApi,
+) -> None:
+    admin = api.add_user("admin@example.com")
+
+    answer = api.post(
+        "/invitations", {"email": "Invitee@Example.com", "name": "In Vitee"}, api.claims(admin, ADMIN)
+    )
+
+    assert answer.status == 201
+    username = answer.body["username"]
+    user = api.user(username)
+    assert (user["status"], user["email"], user["name"]) == ("CONFIRMED", "invitee@example.com", "In Vitee")
+    assert api.admin_calls[-1]["MessageAction"] == "SUPPRESS"
+    assert "signUp" not in api.admin_calls[-1].get("ClientMetadata", {})
+    [mail] = api.mail()
+    assert mail["to"] == "invitee@example.com"
+    assert "invited" in mail["subject"]
+    [token] = set(TOKEN_IN_LINK.findall(mail["text"]))
+    [item] = api.items()
+    assert item["pk"]["S"] == f"{api.pool_id}#{username}"
+    assert item["client_id"]["S"] == api.client_id
+    assert item["sent"]["BOOL"] is True
+    lifetime_ms = int(item["expires_ms"]["N"]) - int(item["issued_ms"]["N"])
+    assert lifetime_ms == api.settings.invitation_lifetime_seconds * 1000
+    assert token not in json.dumps(item)
+
+    assert sign_in_with_link(api, username, "invitee@example.com", token) == (True, 0)
+    assert sign_in_with_link(api, username, "invitee@example.com", token) == (False, 1)  # spent
+    assert_no_secret_leaked(api, answer)
+
+
+def test_an_invitation_from_a_non_admin_is_refused_and_changes_nothing(api: AccountApi) -> None:
+    member = api.add_user("member@example.com")
+
+    plain = api.post("/invitations", {"email": "invitee@example.com"}, api.claims(member))
+    other_group = api.post("/invitations", {"email": "invitee@example.com"}, api.claims(member, "[staff]"))
+
+    assert (plain.status, other_group.status) == (403, 403)
+    assert [u["Username"] for u in api.users()] == [member]
+    assert api.items() == []
+    assert api.mail() == []
+
+
+def test_an_invitation_without_claims_is_401(api: AccountApi) -> None:
+    answer = api.post("/invitations", {"email": "invitee@example.com"})
+
+    assert answer.status == 401
+    assert api.mail() == []
+
+
+def test_the_groups_claim_is_read_as_api_gateway_and_as_a_json_list(api: AccountApi) -> None:
+    admin = api.add_user("admin@example.com")
+
+    spaced = api.post("/invitations", {"email": "a@example.com"}, api.claims(admin, "[staff admins]"))
+    listed = api.post("/invitations", {"email": "b@example.com"}, api.claims(admin, '["staff","admins"]'))
+
+    assert (spaced.status, listed.status) == (201, 201)
+    assert sorted(m["to"] for m in api.mail()) == ["a@example.com", "b@example.com"]
+
+
+def test_inviting_an_existing_address_is_409_and_sends_nothing(api: AccountApi) -> None:
+    admin = api.add_user("admin@example.com")
+    existing = api.add_user("jane@example.com")
+    before = api.user(existing)
+
+    answer = api.post("/invitations", {"email": "JANE@example.com"}, api.claims(admin, ADMIN))
+
+    assert answer.status == 409
+    assert api.user(existing) == before
+    assert api.items() == []
+    assert api.mail() == []
+
+
+def test_an_invitation_whose_email_fails_deletes_the_user_again(api: AccountApi) -> None:
+    admin = api.add_user("admin@example.com")
+    api.outbox.rmdir()
+    api.outbox.write_text("not a folder")  # the outbox cannot write: delivery fails
+
+    answer = api.post("/invitations", {"email": "invitee@example.com"}, api.claims(admin, ADMIN))
+
+    assert answer.status == 503
+    assert [u["Username"] for u in api.users()] == [admin]
+    assert "invitee@example.com" not in api.log_text()
+
+
+# --- email change --------------------------------------------------------------------------------
+
+
+def change_code(api: AccountApi, to: str) -> str:
+    [code] = CODE_IN_TEXT.findall([m for m in api.mail() if m["to"] == to][-1]["text"])
+    return str(code)
+
+
+def wrong(code: str) -> str:
+    return f"{(int(code) + 1) % 1_000_000:06d}"
+
+
+def test_an_email_change_request_mails_the_new_address_and_changes_nothing_in_cognito(
+    api: AccountApi,
+) -> None:
+    jane = api.add_user("jane@example.com")
+    before = api.user(jane)
+
+    answer = api.post("/account/email", {"email": "Jane.New@Example.com"}, api.claims(jane))
+
+    assert answer.status == 202
+    [mail] = api.mail()
+    assert mail["to"] == "jane.new@example.com"
+    assert api.user(jane) == before
+    [item] = api.items()
+    assert item["pk"]["S"] == f"{api.pool_id}#{jane}#email-change"
+    stored = json.dumps(item)
+    assert "jane.new@example.com" not in stored
+    assert change_code(api, "jane.new@example.com") not in stored
+    assert_no_secret_leaked(api, answer)
+
+
+def test_the_right_code_changes_the_address_and_tells_the_old_one(api: AccountApi) -> None:
+    jane = api.add_user("jane@example.com")
+    api.post("/account/email", {"email": "jane.new@example.com"}, api.claims(jane))
+    code = change_code(api, "jane.new@example.com")
+
+    answer = api.post(
+        "/account/email/confirm", {"email": "JANE.NEW@example.com", "code": code}, api.claims(jane)
+    )
+
+    assert answer.status == 200
+    user = api.user(jane)
+    assert (user["email"], user["email_verified"]) == ("jane.new@example.com", "true")
+    notice = api.mail()[-1]
+    assert notice["to"] == "jane@example.com"
+    assert "j\u2022\u2022\u2022@example.com" in notice["text"]
+    assert "jane.new@example.com" not in notice["text"]
+    replay = api.post(
+        "/account/email/confirm", {"email": "jane.new@example.com", "code": code}, api.claims(jane)
+    )
+    assert replay.status == 400
+    assert len(api.mail()) == 2
+    assert_no_secret_leaked(api, answer, replay)
+
+
+def test_wrong_codes_count_and_the_fifth_voids_the_change(api: AccountApi) -> None:
+    jane = api.add_user("jane@example.com")
+    api.post("/account/email", {"email": "jane.new@example.com"}, api.claims(jane))
+    code = change_code(api, "jane.new@example.com")
+    key = {"pk": {"S": f"{api.pool_id}#{jane}#email-change"}}
+
+    first = api.post(
+        "/account/email/confirm", {"email": "jane.new@example.com", "code": wrong(code)}, api.claims(jane)
+    )
+    assert first.status == 400
+    assert api.dynamodb.get_item(TableName=api.settings.table_name, Key=key)["Item"]["failures"]["N"] == "1"
+    # The right code for another address is as wrong as a wrong code.
+    other = api.post("/account/email/confirm", {"email": "eve@example.net", "code": code}, api.claims(jane))
+    assert other.status == 400
+    for _ in range(3):
+        api.post(
+            "/account/email/confirm", {"email": "jane.new@example.com", "code": wrong(code)}, api.claims(jane)
+        )
+    assert api.dynamodb.get_item(TableName=api.settings.table_name, Key=key)["Item"]["failures"]["N"] == "5"
+
+    right = api.post(
+        "/account/email/confirm", {"email": "jane.new@example.com", "code": code}, api.claims(jane)
+    )
+
+    assert right.status == 400
+    assert api.user(jane)["email"] == "jane@example.com"
+    assert [m["to"] for m in api.mail()] == ["jane.new@example.com"]
+
+
+def test_an_address_taken_meanwhile_is_409_after_the_code(api: AccountApi) -> None:
+    jane = api.add_user("jane@example.com")
+    api.post("/account/email", {"email": "taken@example.com"}, api.claims(jane))
+    code = change_code(api, "taken@example.com")
+    api.add_user("taken@example.com")
+
+    answer = api.post(
+        "/account/email/confirm", {"email": "taken@example.com", "code": code}, api.claims(jane)
+    )
+
+    assert answer.status == 409
+    assert answer.body == {"message": "That address cannot be used."}
+    assert api.user(jane)["email"] == "jane@example.com"
+    assert [m["to"] for m in api.mail()] == ["taken@example.com"]
+
+
+def test_a_request_inside_the_resend_gap_is_429_and_sends_nothing(api: AccountApi) -> None:
+    jane = api.add_user("jane@example.com")
+    first = api.post("/account/email", {"email": "jane.new@example.com"}, api.claims(jane))
+    code = change_code(api, "jane.new@example.com")
+
+    again = api.post("/account/email", {"email": "jane.other@example.com"}, api.claims(jane))
+
+    assert (first.status, again.status) == (202, 429)
+    assert [m["to"] for m in api.mail()] == ["jane.new@example.com"]
+    # The pending change is still the first one.
+    confirmed = api.post(
+        "/account/email/confirm", {"email": "jane.new@example.com", "code": code}, api.claims(jane)
+    )
+    assert confirmed.status == 200
+
+
+def test_a_new_request_replaces_the_pending_change_once_the_gap_allows(make_api: MakeApi) -> None:
+    api = make_api(RESEND_MIN_SECONDS="0")
+    jane = api.add_user("jane@example.com")
+    api.post("/account/email", {"email": "first@example.com"}, api.claims(jane))
+    old_code = change_code(api, "first@example.com")
+    api.post("/account/email", {"email": "second@example.com"}, api.claims(jane))
+
+    stale = api.post(
+        "/account/email/confirm", {"email": "first@example.com", "code": old_code}, api.claims(jane)
+    )
+    fresh = api.post(
+        "/account/email/confirm",
+        {"email": "second@example.com", "code": change_code(api, "second@example.com")},
+        api.claims(jane),
+    )
+
+    assert (stale.status, fresh.status) == (400, 200)
+    assert api.user(jane)["email"] == "second@example.com"
+
+
+def test_a_deleted_users_token_gets_a_generic_refusal(api: AccountApi) -> None:
+    jane = api.add_user("jane@example.com")
+    claims = api.claims(jane)
+    api.cognito.admin_delete_user(UserPoolId=api.pool_id, Username=jane)
+
+    request = api.post("/account/email", {"email": "jane.new@example.com"}, claims)
+    confirm = api.post("/account/email/confirm", {"email": "jane.new@example.com", "code": "123456"}, claims)
+
+    assert (request.status, confirm.status) == (403, 403)
+    assert request.body == confirm.body == {"message": "This request is not allowed."}
+    assert api.items() == []
+    assert api.mail() == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param({"email": "jane.new@example.com", "code": "12345"}, id="short-code"),
+        pytest.param({"email": "jane.new@example.com", "code": "12345a"}, id="letter"),
+        pytest.param({"email": "jane.new@example.com", "code": 123456}, id="number"),
+        pytest.param({"email": "jane.new@example.com"}, id="no-code"),
+        pytest.param({"email": "nope", "code": "123456"}, id="bad-address"),
+    ],
+)
+def test_a_malformed_confirmation_is_400_and_counts_nothing(api: AccountApi, body: dict[str, Any]) -> None:
+    jane = api.add_user("jane@example.com")
+    api.post("/account/email", {"email": "jane.new@example.com"}, api.claims(jane))
+
+    answer = api.post("/account/email/confirm", body, api.claims(jane))
+
+    assert answer.status == 400
+    [item] = api.items()
+    assert item["failures"]["N"] == "0"
+
+
+def test_no_secret_or_address_reaches_the_logs_or_responses(api: AccountApi) -> None:
+    admin = api.add_user("admin@example.com")
+    jane = api.add_user("jane@example.com")
+    answers = [
+        api.post("/sign-up", {"email": "signer@example.com"}),
+        api.post("/invitations", {"email": "invitee@example.com"}, api.claims(admin, ADMIN)),
+        api.post("/account/email", {"email": "jane.new@example.com"}, api.claims(jane)),
+    ]
+    code = change_code(api, "jane.new@example.com")
+    answers.append(
+        api.post(
+            "/account/email/confirm", {"email": "jane.new@example.com", "code": wrong(code)}, api.claims(jane)
+        )
+    )
+    answers.append(
+        api.post("/account/email/confirm", {"email": "jane.new@example.com", "code": code}, api.claims(jane))
+    )
+
+    assert [a.status for a in answers] == [202, 201, 202, 400, 200]
+    assert_no_secret_leaked(api, *answers)
+    logs = api.log_text()
+    for address in ("signer@", "invitee@", "jane.new@", "jane@", "admin@"):
+        assert address not in logs
+    events = [r.get("account_event") for r in api.log_records()]
+    assert {"signed_up", "invited", "email_change_requested", "email_change_failed", "email_changed"} <= set(
+        events
+    )
