@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +111,17 @@ class Deployment:
 
 
 @dataclass(frozen=True)
+class ApiRoute:
+    """One HttpApi event of a function: `method path` served by the function folder `function`."""
+
+    function: str
+    method: str
+    path: str
+    authorized: bool
+    """Whether a JWT authorizer guards it (the event's Auth.Authorizer, else the API's default)."""
+
+
+@dataclass(frozen=True)
 class Blueprint:
     """What the local stack needs from template.yaml, resolved for one set of parameter values."""
 
@@ -121,47 +132,110 @@ class Blueprint:
     triggers: dict[str, str]
     """Cognito trigger name (DefineAuthChallenge, ...) -> function folder under functions/."""
     environment: dict[str, str]
-    """The trigger functions' environment variables (Globals merged with each function's own)."""
+    """The environment variables of the functions the stack runs (triggers and HTTP API functions),
+    Globals merged with each function's own: they share one process, so one environment."""
+    api_routes: dict[str, ApiRoute] = field(default_factory=dict)
+    """"METHOD /path" -> route, for every HttpApi event of a function that exists in this deployment."""
+    timeouts: dict[str, int] = field(default_factory=dict)
+    """Function folder -> its Timeout in seconds (Globals' unless the function sets its own)."""
+    logical_ids: dict[str, str] = field(default_factory=dict)
+    """Function folder -> the function's logical id in the template."""
+    groups: list[dict[str, Any]] = field(default_factory=list)
+    """Each AWS::Cognito::UserPoolGroup's Properties (its UserPoolId left out)."""
+    user_pool_logical_id: str = "UserPool"
+    app_client_logical_id: str = "UserPoolClient"
 
 
 def blueprint(deployment: Deployment, template: Mapping[str, Any]) -> Blueprint:
     resources: Mapping[str, Any] = template["Resources"]
-    pool = _first_of_type(resources, "AWS::Cognito::UserPool")
-    client = _first_of_type(resources, "AWS::Cognito::UserPoolClient")
-    globals_env = template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+    pool_id, pool = _first_of_type(resources, "AWS::Cognito::UserPool")
+    client_id, client = _first_of_type(resources, "AWS::Cognito::UserPoolClient")
+    function_globals = template.get("Globals", {}).get("Function", {})
+    globals_env = function_globals.get("Environment", {}).get("Variables", {})
     triggers: dict[str, str] = {}
+    routes: dict[str, ApiRoute] = {}
+    timeouts: dict[str, int] = {}
     environment: dict[str, str] = {}
-    for resource in resources.values():
+    logical_ids: dict[str, str] = {}
+    for logical_id, resource in resources.items():
         if resource["Type"] != "AWS::Serverless::Function" or not _exists(deployment, resource):
             continue
         properties = resource["Properties"]
-        cognito_triggers = [
-            event["Properties"]["Trigger"]
-            for event in properties.get("Events", {}).values()
-            if event["Type"] == "Cognito"
-        ]
-        if not cognito_triggers:
-            continue
         folder = Path(str(deployment.resolve(properties["CodeUri"]))).name
+        events = list(properties.get("Events", {}).values())
+        cognito_triggers = [event["Properties"]["Trigger"] for event in events if event["Type"] == "Cognito"]
+        api_events = [event.get("Properties", {}) for event in events if event["Type"] == "HttpApi"]
+        if not cognito_triggers and not _serves_an_api_the_stack_runs(deployment, resources, api_events):
+            continue
+        logical_ids[folder] = logical_id
         for trigger in cognito_triggers:
             triggers[str(trigger)] = folder
+        for event in api_events:
+            route = _api_route(deployment, resources, folder, event)
+            routes[f"{route.method} {route.path}"] = route
+        timeouts[folder] = int(
+            deployment.resolve(properties.get("Timeout", function_globals.get("Timeout", 3)))
+        )
         own_env = properties.get("Environment", {}).get("Variables", {})
         for key, value in deployment.resolve({**globals_env, **own_env}).items():
             environment[key] = str(value)
     client_properties = dict(deployment.resolve(client["Properties"]))
     client_properties.pop("UserPoolId", None)
+    groups = [
+        {key: value for key, value in deployment.resolve(group["Properties"]).items() if key != "UserPoolId"}
+        for group in resources.values()
+        if group["Type"] == "AWS::Cognito::UserPoolGroup" and _exists(deployment, group)
+    ]
     return Blueprint(
         user_pool=dict(deployment.resolve(pool["Properties"])),
         app_client=client_properties,
         triggers=triggers,
         environment=environment,
+        api_routes=routes,
+        timeouts=timeouts,
+        logical_ids=logical_ids,
+        groups=groups,
+        user_pool_logical_id=pool_id,
+        app_client_logical_id=client_id,
     )
 
 
-def _first_of_type(resources: Mapping[str, Any], resource_type: str) -> Mapping[str, Any]:
-    for resource in resources.values():
+def _serves_an_api_the_stack_runs(
+    deployment: Deployment, resources: Mapping[str, Any], api_events: list[Mapping[str, Any]]
+) -> bool:
+    """An HttpApi function whose API exists here (the stack serves its own sign-in page itself)."""
+    return any(_api_of(deployment, resources, event) is not None for event in api_events)
+
+
+def _api_of(
+    deployment: Deployment, resources: Mapping[str, Any], event: Mapping[str, Any]
+) -> Mapping[str, Any] | None:
+    reference = event.get("ApiId")
+    name = reference.get("Ref") if isinstance(reference, dict) else None
+    api = resources.get(name) if isinstance(name, str) else None
+    if api is None or api.get("Type") != "AWS::Serverless::HttpApi" or not _exists(deployment, api):
+        return None
+    return dict(api)
+
+
+def _api_route(
+    deployment: Deployment, resources: Mapping[str, Any], folder: str, event: Mapping[str, Any]
+) -> ApiRoute:
+    api = _api_of(deployment, resources, event) or {}
+    default = api.get("Properties", {}).get("Auth", {}).get("DefaultAuthorizer")
+    authorizer = deployment.resolve(event.get("Auth", {}).get("Authorizer", default))
+    return ApiRoute(
+        function=folder,
+        method=str(deployment.resolve(event["Method"])).upper(),
+        path=str(deployment.resolve(event["Path"])),
+        authorized=authorizer not in (None, "NONE"),
+    )
+
+
+def _first_of_type(resources: Mapping[str, Any], resource_type: str) -> tuple[str, Mapping[str, Any]]:
+    for name, resource in resources.items():
         if resource["Type"] == resource_type:
-            return dict(resource)
+            return name, dict(resource)
     raise ValueError(f"template.yaml has no {resource_type}")
 
 

@@ -4,13 +4,11 @@ events shaped as Cognito shapes them; REFRESH_TOKEN_AUTH, GetUser and RevokeToke
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 from collections.abc import Mapping
 from typing import Any
 
 from laptop.local_stack import request_fields as fields
+from laptop.local_stack.client_rules import check_secret_hash, require_flow, require_usable
 from laptop.local_stack.errors import (
     INCORRECT_CREDENTIALS,
     SESSION_INVALID,
@@ -19,7 +17,9 @@ from laptop.local_stack.errors import (
     invalid_parameter,
     not_authorized,
 )
+from laptop.local_stack.password_auth import NEW_PASSWORD_REQUIRED, PasswordAuth
 from laptop.local_stack.sessions import AuthSession, SessionStore
+from laptop.local_stack.sign_in_completion import SignInCompletion
 from laptop.local_stack.tokens import INVALID_REFRESH_TOKEN, Holder, TokenIssuer, TokenLifetimes
 from laptop.local_stack.trigger_events import trigger_event
 from laptop.local_stack.trigger_runner import TriggerRunner
@@ -28,6 +28,7 @@ from laptop.local_stack.user_directory import PoolUser, UserDirectory, stand_in_
 Body = Mapping[str, Any]
 CUSTOM_CHALLENGE = "CUSTOM_CHALLENGE"
 _REFRESH_FLOWS = {"REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"}
+_SRP_FLOWS = {"USER_SRP_AUTH", "CUSTOM_WITH_SRP"}
 _CHALLENGE_TRIGGERS = ("DefineAuthChallenge", "CreateAuthChallenge", "VerifyAuthChallengeResponse")
 # Cognito's default when an app client sets no AuthSessionValidity.
 _DEFAULT_SESSION_MINUTES = 3
@@ -41,6 +42,8 @@ class CustomAuth:
         self._triggers = triggers
         self._sessions = sessions
         self._tokens = tokens
+        self._completion = SignInCompletion(triggers, tokens)
+        self._passwords = PasswordAuth(directory, sessions, self._completion)
 
     # --- the API operations -------------------------------------------------------------------
 
@@ -52,21 +55,29 @@ class CustomAuth:
         # triggers; reading it here only checks its shape.
         fields.string_map(body, "ClientMetadata")
         if flow in _REFRESH_FLOWS:
-            _require_flow(client, "ALLOW_REFRESH_TOKEN_AUTH", flow)
+            require_flow(client, "ALLOW_REFRESH_TOKEN_AUTH", flow)
             return self._refresh(pool_id, client, parameters)
+        if flow == "ADMIN_USER_PASSWORD_AUTH" and admin:
+            return self._passwords.initiate(pool_id, client, parameters)
+        if flow in _SRP_FLOWS:
+            raise invalid_parameter(
+                f"{flow} is not served by the local stack: it does not verify SRP. Use CUSTOM_AUTH, "
+                "or ADMIN_USER_PASSWORD_AUTH from a backend"
+            )
         if flow != "CUSTOM_AUTH":
             raise invalid_parameter(
-                f"{flow} is not served by the local stack; it serves CUSTOM_AUTH and refresh"
+                f"{flow} is not served by the local stack; it serves CUSTOM_AUTH, refresh and (admin) "
+                "ADMIN_USER_PASSWORD_AUTH"
             )
-        _require_flow(client, "ALLOW_CUSTOM_AUTH", flow)
+        require_flow(client, "ALLOW_CUSTOM_AUTH", flow)
         login = fields.entry(parameters, "USERNAME", limit=fields.MAX_NAME)
-        self._check_secret_hash(client, parameters, login)
+        check_secret_hash(client, parameters, login)
         triggers = self._triggers_of(pool_id)
         user = self._directory.find(pool_id, login)
         if user is None and client.get("PreventUserExistenceErrors") != "ENABLED":
             raise CognitoError("UserNotFoundException", "User does not exist.")
         if user is not None:
-            _require_usable(user)
+            require_usable(user)
         username = user.username if user else stand_in_username(pool_id, login)
         session = AuthSession(pool_id, client["ClientId"], login, username, user is not None, triggers)
         return self._next_round(session, client, user, client_metadata=None)
@@ -77,9 +88,11 @@ class CustomAuth:
         token = fields.text(body, "Session", limit=fields.MAX_VALUE * 4)
         responses = fields.string_map(body, "ChallengeResponses", required=True) or {}
         metadata = fields.string_map(body, "ClientMetadata")
+        if challenge == NEW_PASSWORD_REQUIRED:
+            return self._passwords.respond(pool_id, client, token, responses, metadata)
         named = fields.entry(responses, "USERNAME", limit=fields.MAX_NAME)
         answer = fields.entry(responses, "ANSWER", limit=fields.MAX_VALUE * 8)
-        self._check_secret_hash(client, responses, named)
+        check_secret_hash(client, responses, named)
 
         def belongs(session: AuthSession) -> None:
             if session.pool_id != pool_id or session.client_id != client["ClientId"]:
@@ -139,13 +152,9 @@ class CustomAuth:
             # Cognito never issues tokens for a login that matches no user, whatever define says.
             if user is None:
                 raise not_authorized(INCORRECT_CREDENTIALS)
-            result = self._tokens.issue(
-                session.pool_id,
-                session.client_id,
-                Holder(user.username, user.attributes),
-                TokenLifetimes.of_client(client),
+            return self._completion.complete(
+                session.pool_id, client, user, configured=session.triggers, client_metadata=client_metadata
             )
-            return {"ChallengeParameters": {}, "AuthenticationResult": result}
         challenge = decision.get("challengeName")
         if challenge != CUSTOM_CHALLENGE:
             # SRP_A / PASSWORD_VERIFIER need passwords, which this stack does not verify.
@@ -209,7 +218,7 @@ class CustomAuth:
         user = self._directory.find(session.pool_id, session.username)
         if user is None:
             raise not_authorized(INCORRECT_CREDENTIALS)
-        _require_usable(user)
+        require_usable(user)
         return user
 
     def _refresh(
@@ -220,42 +229,15 @@ class CustomAuth:
         user = self._directory.find(pool_id, refresh.username)
         if user is None or not user.enabled:
             raise not_authorized(INVALID_REFRESH_TOKEN)
-        self._check_secret_hash(client, parameters, refresh.username)
+        check_secret_hash(client, parameters, refresh.username)
         result = self._tokens.issue(
             pool_id,
             client["ClientId"],
-            Holder(user.username, user.attributes),
+            Holder(user.username, user.attributes, user.groups),
             TokenLifetimes.of_client(client),
             refreshed=refresh.origin,
         )
         return {"ChallengeParameters": {}, "AuthenticationResult": result}
-
-    @staticmethod
-    def _check_secret_hash(client: Mapping[str, Any], parameters: Mapping[str, str], username: str) -> None:
-        secret = client.get("ClientSecret")
-        if not secret:
-            return
-        expected = base64.b64encode(
-            hmac.new(secret.encode(), (username + client["ClientId"]).encode(), hashlib.sha256).digest()
-        ).decode()
-        if not hmac.compare_digest(parameters.get("SECRET_HASH", "").encode(), expected.encode()):
-            raise not_authorized(
-                f"Client {client['ClientId']} is configured with secret but SECRET_HASH was not received"
-            )
-
-
-def _require_flow(client: Mapping[str, Any], allowed: str, flow: str) -> None:
-    flows = client.get("ExplicitAuthFlows") or []
-    legacy = {"ALLOW_CUSTOM_AUTH": "CUSTOM_AUTH_FLOW_ONLY"}.get(allowed)
-    if allowed not in flows and legacy not in flows:
-        raise invalid_parameter(f"{flow} flow not enabled for this client")
-
-
-def _require_usable(user: PoolUser) -> None:
-    if not user.enabled:
-        raise not_authorized("User is disabled.")
-    if user.status == "UNCONFIRMED":
-        raise CognitoError("UserNotConfirmedException", "User is not confirmed.")
 
 
 def _is_string_map(value: object) -> bool:

@@ -16,10 +16,12 @@ from urllib.parse import urlsplit
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
+from laptop.local_stack.api_gateway import HttpApi
 from laptop.local_stack.custom_auth import CustomAuth
 from laptop.local_stack.errors import CognitoError
 from laptop.local_stack.outbox_page import outbox_page
 from laptop.local_stack.tokens import TokenIssuer
+from laptop.local_stack.user_creation import UserCreation
 from passwordless.email.outbox import read_outbox
 from passwordless.web.sign_in_page import PageConfig, WebResponse, sign_in_page, static_asset
 
@@ -71,6 +73,8 @@ class LocalConfig:
             "jwksUri": f"{issuer}/.well-known/jwks.json",
             "signInPage": self.endpoint,
             "outbox": f"{self.endpoint}local/outbox",
+            # Where the emails are files: `make invite` and other local tools read them there.
+            "outboxDir": str(self.outbox_dir),
         }
 
 
@@ -82,10 +86,16 @@ class LocalStackApp:
         config: LocalConfig,
         moto_app: WsgiApp,
         moto_lock: threading.RLock,
+        *,
+        users: UserCreation | None = None,
+        api: HttpApi | None = None,
     ) -> None:
+        """`users` serves AdminCreateUser and SignUp with the pool's triggers (moto alone without);
+        `api` serves the account API's routes on this origin."""
         self._config = config
         self._moto_app = moto_app
         self._moto_lock = moto_lock
+        self._api = api
         self._operations: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
             "InitiateAuth": auth.initiate_auth,
             "AdminInitiateAuth": lambda body: auth.initiate_auth(body, admin=True),
@@ -94,6 +104,8 @@ class LocalStackApp:
             "GetUser": auth.get_user,
             "RevokeToken": auth.revoke_token,
         }
+        if users is not None:
+            self._operations |= {"AdminCreateUser": users.admin_create_user, "SignUp": users.sign_up}
         port = urlsplit(config.endpoint).port
         self._hosts = {f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"}
         issuer = tokens.issuer(config.user_pool_id)
@@ -126,6 +138,8 @@ class LocalStackApp:
             response = _preflight(request)
         elif request.method == "POST" and operation in self._operations:
             response = self._cognito(operation, request)
+        elif self._api is not None and request.path in self._api.paths and operation is None:
+            response = self._account_api(request)
         elif _is_signed(request):
             # An AWS SDK call (S3's GETs included) is moto's, whatever its path looks like.
             return self._moto(environ, start_response)
@@ -181,6 +195,22 @@ class LocalStackApp:
         return Response(
             json.dumps(document), status=status, headers=headers, content_type="application/x-amz-json-1.1"
         )
+
+    # --- the account API -------------------------------------------------------------------
+
+    def _account_api(self, request: Request) -> Response:
+        assert self._api is not None  # noqa: S101 - only routed here when there is one
+        try:
+            body = request.get_data(cache=False)
+        except RequestEntityTooLarge:
+            return Response(
+                json.dumps({"message": "Request Entity Too Large"}),
+                status=413,
+                content_type="application/json",
+            )
+        # Same origin only: no CORS headers, so another site's page cannot read an answer, and its
+        # preflight for a bearer token is refused above.
+        return self._api.handle(request, body)
 
     # --- pages and local endpoints ------------------------------------------------------------
 

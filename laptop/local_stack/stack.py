@@ -9,6 +9,7 @@ import socket
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from pathlib import Path
@@ -25,16 +26,21 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from laptop.aws import REGION, atomic_requests, create_resources, local_environment
 from laptop.aws import environment as aws_environment
-from laptop.handlers import Handler, load_handlers, logical_id
-from laptop.invoke import ACCOUNT_ID
+from laptop.handlers import FUNCTIONS, Handler, load_handlers
+from laptop.invoke import ACCOUNT_ID, MEMORY_MB, LambdaContextStandIn
+from laptop.local_stack.api_gateway import HttpApi
+from laptop.local_stack.cognito_mail import CognitoMail
 from laptop.local_stack.custom_auth import CustomAuth
 from laptop.local_stack.http_app import LocalConfig, LocalStackApp
+from laptop.local_stack.moto_calls import MotoCognito
 from laptop.local_stack.sessions import SessionStore
 from laptop.local_stack.tokens import TokenIssuer
 from laptop.local_stack.trigger_runner import TriggerPolicy, TriggerRunner
+from laptop.local_stack.user_creation import UserCreation
 from laptop.local_stack.user_directory import UserDirectory
 from laptop.stack_template import (
     PSEUDO_PARAMETERS,
+    ROOT,
     TEMPLATE_PATH,
     Blueprint,
     Deployment,
@@ -45,6 +51,7 @@ from passwordless.settings import Settings
 
 log = logging.getLogger(__name__)
 DEFAULT_PORT = 8765
+FUNCTIONS_DIR = ROOT / "functions"
 STACK_NAME = "passwordless-local"
 # A value for each template parameter without a default, so the template resolves; the functions'
 # sender and names then come from laptop.aws.local_environment, which overrides them.
@@ -66,12 +73,20 @@ class LocalStack:
         trigger_policy: TriggerPolicy | None = None,
         template_path: Path = TEMPLATE_PATH,
         wrap_handler: Callable[[str, Handler], Handler] | None = None,
+        parameters: Mapping[str, str] | None = None,
+        functions: Mapping[str, Handler] | None = None,
     ) -> None:
         """`environment` overrides the functions' variables (RESEND_MIN_SECONDS=0, say); `clock` is
         what sessions and tokens expire by, so tests can move it. `wrap_handler(function, handler)`
         returns what runs in place of each loaded handler: a seam for fault-injection tests (a trigger
-        that overruns, fails once, ...) against the real handlers."""
+        that overruns, fails once, ...) against the real handlers. `parameters` are template
+        parameter values (SelfSignUp, SignInMode, ...). `functions` maps a function folder to the
+        handler to run instead of loading functions/<folder>/app.py; a function of the template with
+        neither is left out (its trigger unset, its routes unserved), so the stack starts while a
+        function is still being written."""
         self._port = port
+        self._parameters = dict(parameters or {})
+        self._functions = dict(functions or {})
         self._outbox_dir = outbox_dir
         self._overrides = dict(environment or {})
         self._clock = clock
@@ -83,6 +98,7 @@ class LocalStack:
         self._serving: threading.Thread | None = None
         self.config: LocalConfig | None = None
         self.triggers: TriggerRunner | None = None
+        self.api_functions: TriggerRunner | None = None
         self.directory: UserDirectory | None = None
 
     # --- lifecycle ----------------------------------------------------------------------------
@@ -105,8 +121,9 @@ class LocalStack:
         if self._server is not None:
             self._server.server_close()
             self._server = None
-        if self.triggers is not None and (running := self.triggers.drain(self._policy.timeout_seconds)):
-            log.warning("%d trigger invocation(s) still running after their budget; stopping anyway", running)
+        for runner in (self.triggers, self.api_functions):
+            if runner is not None and (running := runner.drain(runner.policy.timeout_seconds)):
+                log.warning("%d invocation(s) still running after their budget; stopping anyway", running)
         self._exit.close()
 
     def __enter__(self) -> LocalStack:
@@ -137,41 +154,45 @@ class LocalStack:
             self._exit.enter_context(tempfile.TemporaryDirectory(prefix="outbox-"))
         )
         template = load_template(self._template_path)
-        plan = blueprint(
-            Deployment(
-                template,
-                {**LOCAL_PARAMETERS, "SignInUrl": url},
-                pseudo_parameters={
-                    **PSEUDO_PARAMETERS,
-                    "AWS::AccountId": ACCOUNT_ID,
-                    "AWS::StackName": STACK_NAME,
-                },
-            ),
-            template,
-        )
-        environment = {
-            **plan.environment,
+        plan = self._plan(template, url)
+        local = {
             **local_environment(outbox, SIGN_IN_URL=url, SIGN_IN_URLS_BY_CLIENT="{}"),
-            **self._overrides,
+            # The functions' own Cognito calls (the account API's AdminCreateUser, PostAuthentication's
+            # attribute update) come back here over HTTP, so they meet the pool's triggers.
+            "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": url.rstrip("/"),
         }
-        self._exit.enter_context(aws_environment(environment))
+        self._exit.enter_context(aws_environment({**plan.environment, **local, **self._overrides}))
         lock = threading.RLock()
         self._exit.enter_context(mock_aws())
         self._exit.enter_context(atomic_requests(lock))
         settings = Settings.from_env()
         create_resources(settings)
 
-        arns = _function_arns(plan)
-        handlers = load_handlers(*sorted(set(plan.triggers.values())))
-        self.triggers = TriggerRunner(
-            {
-                arns[trigger]: (function, self._wrap_handler(function, handlers[function]))
-                for trigger, function in plan.triggers.items()
-            },
-            self._policy,
+        available = self._available(plan)
+        arns = _function_arns(plan, available)
+        # Straight into moto, not back through this endpoint, which is not serving yet.
+        idp = boto3.client(
+            "cognito-idp", region_name=REGION, endpoint_url=f"https://cognito-idp.{REGION}.amazonaws.com"
         )
-        idp = boto3.client("cognito-idp", region_name=REGION)
-        pool_id, client_id = _create_pool_and_client(idp, plan, arns)
+        lambda_config = {
+            trigger: arns[function] for trigger, function in plan.triggers.items() if function in arns
+        }
+        pool_id, client_id = _create_pool_and_client(idp, plan, lambda_config)
+        for group in plan.groups:
+            idp.create_group(UserPoolId=pool_id, **_api_arguments(idp, "CreateGroup", group))
+        # Now the pool and client have ids, the functions' variables that name them can be set.
+        resolved = self._plan(
+            template, url, {plan.user_pool_logical_id: pool_id, plan.app_client_logical_id: client_id}
+        )
+        self._exit.enter_context(aws_environment({**resolved.environment, **local, **self._overrides}))
+        # Loaded only now: a function reads its variables when Lambda first loads it.
+        handlers = self._handlers(available)
+        runner = TriggerRunner(
+            {arn: (function, handlers[function]) for function, arn in arns.items()},
+            self._policy,
+            context_for=lambda function: _context(plan.logical_ids[function]),
+        )
+        self.triggers = runner
         self.config = LocalConfig(
             region=REGION,
             user_pool_id=pool_id,
@@ -182,12 +203,73 @@ class LocalStack:
         )
         tokens = TokenIssuer(url, self._clock)
         self.directory = UserDirectory(get_backend("cognito-idp")[DEFAULT_ACCOUNT_ID][REGION], lock)
-        auth = CustomAuth(self.directory, self.triggers, SessionStore(self._clock), tokens)
+        auth = CustomAuth(self.directory, runner, SessionStore(self._clock), tokens)
         moto_app = DomainDispatcherApplication(create_backend_app)
-        app = LocalStackApp(auth, tokens, self.config, moto_app, lock)
+        users = UserCreation(
+            self.directory, runner, MotoCognito(moto_app, lock, REGION), CognitoMail(runner, outbox)
+        )
+        app = LocalStackApp(
+            auth, tokens, self.config, moto_app, lock, users=users, api=self._api(plan, handlers, tokens)
+        )
         self._server = make_server("127.0.0.1", port, app, threaded=True, fd=listener.fileno())
         self._serving = threading.Thread(target=self._server.serve_forever, name="local-stack", daemon=True)
         self._serving.start()
+
+    def _plan(
+        self, template: Mapping[str, Any], url: str, physical_ids: Mapping[str, str] | None = None
+    ) -> Blueprint:
+        return blueprint(
+            Deployment(
+                template,
+                {**LOCAL_PARAMETERS, **self._parameters, "SignInUrl": url},
+                pseudo_parameters={
+                    **PSEUDO_PARAMETERS,
+                    "AWS::AccountId": ACCOUNT_ID,
+                    "AWS::StackName": STACK_NAME,
+                },
+                physical_ids=physical_ids,
+            ),
+            template,
+        )
+
+    def _available(self, plan: Blueprint) -> list[str]:
+        """The functions of the template that are given or on disk: those the stack runs."""
+        wanted = sorted({*plan.triggers.values(), *(route.function for route in plan.api_routes.values())})
+        available = [
+            function
+            for function in wanted
+            if function in self._functions
+            or (function in FUNCTIONS and (FUNCTIONS_DIR / function / "app.py").is_file())
+        ]
+        if missing := sorted(set(wanted) - set(available)):
+            log.warning("not running %s: no functions/<name>/app.py yet", ", ".join(missing))
+        return available
+
+    def _handlers(self, available: list[str]) -> dict[str, Handler]:
+        """Each available function's handler (given, or loaded as Lambda loads it), wrapped."""
+        loaded = {
+            **load_handlers(*(function for function in available if function not in self._functions)),
+            **{function: self._functions[function] for function in available if function in self._functions},
+        }
+        return {function: self._wrap_handler(function, handler) for function, handler in loaded.items()}
+
+    def _api(self, plan: Blueprint, handlers: Mapping[str, Handler], tokens: TokenIssuer) -> HttpApi | None:
+        routes = {key: route for key, route in plan.api_routes.items() if route.function in handlers}
+        if not routes:
+            return None
+        functions = {route.function for route in routes.values()}
+        arns = {function: _arn(plan.logical_ids[function]) for function in functions}
+        # API Gateway invokes once and waits up to the function's own timeout; no retry.
+        runner = TriggerRunner(
+            {arns[function]: (function, handlers[function]) for function in functions},
+            TriggerPolicy(timeout_seconds=max(plan.timeouts[f] for f in functions), attempts=1),
+            context_for=lambda function: _context(plan.logical_ids[function]),
+        )
+        self.api_functions = runner
+        config = self.running_config
+        return HttpApi(
+            routes, runner, arns, tokens, (config.user_pool_id, config.client_id), clock=self._clock
+        )
 
     # --- conveniences for the demo and for tests ---------------------------------------------
 
@@ -219,11 +301,29 @@ class LocalStack:
         return str(created["User"]["Username"])
 
 
-def _function_arns(plan: Blueprint) -> dict[str, str]:
+def _function_arns(plan: Blueprint, available: list[str]) -> dict[str, str]:
+    """Function folder -> ARN, for each trigger function the stack runs."""
     return {
-        trigger: f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{STACK_NAME}-{logical_id(function)}"
-        for trigger, function in plan.triggers.items()
+        function: _arn(plan.logical_ids[function])
+        for function in set(plan.triggers.values())
+        if function in available
     }
+
+
+def _arn(logical_id: str) -> str:
+    return f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{STACK_NAME}-{logical_id}"
+
+
+def _context(logical_id: str) -> LambdaContextStandIn:
+    """What laptop.invoke gives a function, for any function of the template."""
+    return LambdaContextStandIn(
+        function_name=logical_id,
+        memory_limit_in_mb=MEMORY_MB,
+        invoked_function_arn=f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{logical_id}",
+        aws_request_id=str(uuid.uuid4()),
+        log_group_name=f"/aws/lambda/{logical_id}",
+        log_stream_name="laptop",
+    )
 
 
 def _create_pool_and_client(idp: Any, plan: Blueprint, lambda_config: Mapping[str, str]) -> tuple[str, str]:  # noqa: ANN401

@@ -69,6 +69,8 @@ class Holder:
 
     username: str
     attributes: Mapping[str, str]
+    groups: tuple[str, ...] = ()
+    """Cognito puts the user's groups in both the ID and the access token, when there are any."""
 
 
 class TokenIssuer:
@@ -100,7 +102,7 @@ class TokenIssuer:
         refresh of the sign-in `refreshed` (then without a new refresh token)."""
         now = int(self._clock())
         origin = refreshed or Origin(str(uuid.uuid4()), now)
-        common = {
+        common: dict[str, Any] = {
             "sub": holder.attributes.get("sub", holder.username),
             "iss": self.issuer(pool_id),
             "origin_jti": origin.jti,
@@ -108,6 +110,8 @@ class TokenIssuer:
             "auth_time": origin.auth_time,
             "iat": now,
         }
+        if holder.groups:
+            common["cognito:groups"] = list(holder.groups)
         # cognito:user_status and the like describe the account to triggers; tokens never carry them.
         attributes = {
             key: value
@@ -180,6 +184,14 @@ class TokenIssuer:
         if self._is_revoked(claims):
             raise not_authorized("Access Token has been revoked")
         return pool_id, str(claims["username"])
+
+    def access_claims(self, pool_id: str, client_id: str, token: str) -> dict[str, Any]:
+        """The claims of a live, unrevoked access token this pool issued to `client_id`: what API
+        Gateway's JWT authorizer checks (signature, issuer, expiry, client) before a route runs."""
+        claims = self._read(pool_id, token, "access", INVALID_ACCESS_TOKEN)
+        if claims.get("client_id") != client_id or self._is_revoked(claims):
+            raise not_authorized(INVALID_ACCESS_TOKEN)
+        return claims
 
     def revoke(self, pool_id: str, client_id: str, token: str) -> None:
         claims = self._read(pool_id, token, "refresh", INVALID_REFRESH_TOKEN)

@@ -1,5 +1,5 @@
-"""The events Cognito sends the three custom-auth triggers, in one place: the local stack sends them
-and the tests' small Cognito stand-in (tests/support/cognito.py) builds the same ones."""
+"""The events Cognito sends its triggers, in one place: the local stack sends them and the tests'
+small Cognito stand-in (tests/support/cognito.py) builds the custom-auth ones the same way."""
 
 from __future__ import annotations
 
@@ -29,6 +29,26 @@ def trigger_event(
     if client_metadata is not None:
         request["clientMetadata"] = dict(client_metadata)
     request["userNotFound"] = attributes is None
+    return cognito_event(
+        pool_id=pool_id,
+        client_id=client_id,
+        user_name=user_name,
+        trigger_source=trigger_source,
+        request=request,
+    )
+
+
+def cognito_event(
+    *,
+    pool_id: str,
+    client_id: str,
+    user_name: str,
+    trigger_source: str,
+    request: Mapping[str, Any],
+    response: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The parameters Cognito adds to every trigger's event around its own `request` and `response`.
+    `client_id` is CLIENT_ID_NOT_APPLICABLE for admin operations, which name no app client."""
     return {
         "version": "1",
         "region": REGION,
@@ -36,6 +56,6 @@ def trigger_event(
         "userName": user_name,
         "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": client_id},
         "triggerSource": trigger_source,
-        "request": request,
-        "response": {},
+        "request": copy.deepcopy(dict(request)),
+        "response": copy.deepcopy(dict(response or {})),
     }

@@ -36,7 +36,7 @@ class _Attempt:
 
     def __init__(self, handler: Handler, event: Event, context: object) -> None:
         self.done = threading.Event()
-        self.result: Event | None = None
+        self.result: object = None
         self.error: BaseException | None = None
         # Daemon: a handler stuck past its budget must not keep the process alive on Ctrl-C.
         self.thread = threading.Thread(target=self._run, args=(handler, event, context), daemon=True)
@@ -72,6 +72,14 @@ class TriggerRunner:
 
     def invoke(self, trigger: str, arn: str, event: Event) -> Event:
         """`trigger` (DefineAuthChallenge, ...) only names the trigger in errors, as Cognito's do."""
+        result = self.call(trigger, arn, event)
+        if not isinstance(result, dict) or not isinstance(result.get("response"), dict):
+            raise invalid_lambda_response()
+        return result
+
+    def call(self, trigger: str, arn: str, event: Event) -> object:
+        """What the handler returned, whatever its shape (an HTTP API function's answer is no trigger
+        event); a timeout or an exception is the CognitoError Cognito would answer with."""
         function, handler = self._handlers[arn]
         timed_out = f"{trigger} invocation failed due to error Socket timeout while invoking Lambda function."
         failure = CognitoError("UnexpectedLambdaException", timed_out)
@@ -93,8 +101,6 @@ class TriggerRunner:
                 if self.policy.retry_errors:
                     continue
                 raise failure
-            if not isinstance(call.result, dict) or not isinstance(call.result.get("response"), dict):
-                raise invalid_lambda_response()
             return call.result
         raise failure
 

@@ -8,6 +8,7 @@ under, so a lookup never sees a request half-applied.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import enum
 import hashlib
@@ -15,12 +16,13 @@ import hmac
 import secrets
 import threading
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import botocore.session
 from botocore.model import StructureShape
-from moto.cognitoidp.exceptions import ResourceNotFoundError, UserNotFoundError
+from moto.cognitoidp.exceptions import InvalidPasswordException, ResourceNotFoundError, UserNotFoundError
 
 from laptop.local_stack.errors import CognitoError
 
@@ -37,6 +39,8 @@ class PoolUser:
     attributes: dict[str, str]
     enabled: bool
     status: str
+    groups: tuple[str, ...] = ()
+    """The groups the user is in, by precedence (lowest first, as Cognito lists them in tokens)."""
 
 
 class UserDirectory:
@@ -68,8 +72,40 @@ class UserDirectory:
                 except UserNotFoundError:
                     continue
                 attributes = {str(item["Name"]): str(item["Value"]) for item in user.attributes}
-                return PoolUser(str(user.username), attributes, bool(user.enabled), _text(user.status))
+                return PoolUser(
+                    str(user.username),
+                    attributes,
+                    bool(user.enabled),
+                    _text(user.status),
+                    _group_names(user.groups),
+                )
         return None
+
+    def password_matches(self, pool_id: str, username: str, password: str) -> bool:
+        """Whether `password` is the one the pool stores for the user (temporary or permanent)."""
+        with self._lock:
+            try:
+                stored = self._backend.admin_get_user(pool_id, username).password
+            except UserNotFoundError:
+                return False
+        # Compared in constant time; a user with no password matches nothing.
+        return isinstance(stored, str) and hmac.compare_digest(stored.encode(), password.encode())
+
+    def check_password_policy(self, pool_id: str, password: str) -> None:
+        """Cognito's InvalidPasswordException for a password the pool's policy refuses."""
+        with self._lock, _policy_refusal():
+            self._backend._validate_password(pool_id, password)
+
+    def set_permanent_password(self, pool_id: str, username: str, password: str) -> None:
+        """What completing NEW_PASSWORD_REQUIRED does: the pool's password policy applies, the user
+        becomes CONFIRMED."""
+        with self._lock, _policy_refusal():
+            self._backend.admin_set_user_password(pool_id, username, password, permanent=True)
+
+    def pool_settings(self, pool_id: str) -> dict[str, Any]:
+        """What CreateUserPool was given (AdminCreateUserConfig, UsernameAttributes, ...), as a copy."""
+        with self._lock:
+            return copy.deepcopy(dict(self._backend.describe_user_pool(pool_id).extended_config))
 
     def client(self, pool_id: str | None, client_id: str) -> tuple[str, dict[str, Any]]:
         """(pool id, client settings) of an app client, found by id alone when no pool is named.
@@ -100,6 +136,22 @@ class UserDirectory:
             # DescribeUserPool's LambdaConfig (an unknown pool raises, as that call would).
             config = self._backend.describe_user_pool(pool_id).extended_config.get("LambdaConfig") or {}
             return {name: value for name, value in config.items() if isinstance(value, str)}
+
+
+@contextlib.contextmanager
+def _policy_refusal() -> Iterator[None]:
+    try:
+        yield
+    except InvalidPasswordException:
+        raise CognitoError("InvalidPasswordException", "Password does not conform to policy.") from None
+
+
+def _group_names(groups: object) -> tuple[str, ...]:
+    ordered = sorted(
+        groups,  # type: ignore[call-overload]  # moto's set of CognitoIdpGroup
+        key=lambda group: (group.precedence is None, group.precedence or 0, group.group_name),
+    )
+    return tuple(str(group.group_name) for group in ordered)
 
 
 def _text(status: object) -> str:

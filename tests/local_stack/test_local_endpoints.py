@@ -53,8 +53,15 @@ def test_the_pool_and_client_mirror_template_yaml(local_stack: RunningStack) -> 
             "DefineAuthChallenge",
             "CreateAuthChallenge",
             "VerifyAuthChallengeResponse",
+            "PreSignUp",
+            "PostAuthentication",
+            "CustomMessage",
         }
     )
+    assert [
+        group["GroupName"] for group in local_stack.idp.list_groups(UserPoolId=local_stack.pool_id)["Groups"]
+    ] == [group["GroupName"] for group in plan.groups]
+    assert pool["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
     for key in ("ExplicitAuthFlows", "PreventUserExistenceErrors", "AuthSessionValidity", "GenerateSecret"):
         assert client.get(key, False) == plan.app_client[key], key
 
