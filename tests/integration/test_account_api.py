@@ -615,3 +615,103 @@ def test_no_secret_or_address_reaches_the_logs_or_responses(api: AccountApi) -> 
     assert {"signed_up", "invited", "email_change_requested", "email_change_failed", "email_changed"} <= set(
         events
     )
+
+
+# --- password mode: the invitation leads to "choose your password" -------------------------------
+
+
+PASSWORD_MODE = {"SIGN_IN_MODE": "password-and-email-code"}
+CHOSEN = "Chosen-passw0rd!"
+
+
+def invite_in_password_mode(api: AccountApi) -> tuple[str, str]:
+    admin = api.add_user("admin@example.com")
+    answer = api.post("/invitations", {"email": "invitee@example.com"}, api.claims(admin, ADMIN))
+    assert answer.status == 201
+    [mail] = api.mail()
+    [token] = set(TOKEN_IN_LINK.findall(mail["text"]))
+    return answer.body["username"], token
+
+
+def test_a_password_mode_invitation_keeps_the_user_waiting_for_a_password_and_mails_only_a_link(
+    make_api: MakeApi,
+) -> None:
+    api = make_api(**PASSWORD_MODE)
+
+    username, token = invite_in_password_mode(api)
+
+    assert api.user(username)["status"] == "FORCE_CHANGE_PASSWORD"
+    [mail] = api.mail()
+    assert CODE_IN_TEXT.findall(mail["text"]) == []
+    [item] = api.items()
+    assert token not in json.dumps(item)
+
+
+def test_accepting_with_the_link_token_sets_the_chosen_password_and_signs_in_once(make_api: MakeApi) -> None:
+    api = make_api(**PASSWORD_MODE)
+    username, token = invite_in_password_mode(api)
+    body = {"email": "Invitee@example.com", "token": token, "password": CHOSEN}
+
+    accepted = api.post("/invitations/accept", body)
+    replayed = api.post("/invitations/accept", body)
+
+    assert accepted.status == 200
+    assert accepted.headers["Cache-Control"] == "no-store"
+    assert set(accepted.body["authenticationResult"]) >= {"AccessToken", "IdToken", "RefreshToken"}
+    assert api.user(username)["status"] == "CONFIRMED"
+    signed_in = api.cognito.admin_initiate_auth(
+        UserPoolId=api.pool_id,
+        ClientId=api.client_id,
+        AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "invitee@example.com", "PASSWORD": CHOSEN},
+    )
+    assert "AccessToken" in signed_in["AuthenticationResult"]
+    assert replayed.status == 400
+    assert replayed.body == {"message": "That invitation is not valid. Ask for a new one."}
+    assert CHOSEN not in api.log_text()
+    assert_no_secret_leaked(api, replayed)
+
+
+def test_a_wrong_token_or_address_is_refused_and_leaves_the_invitation_usable(make_api: MakeApi) -> None:
+    api = make_api(**PASSWORD_MODE)
+    username, token = invite_in_password_mode(api)
+    wrong_token = ("A" if token[0] != "A" else "B") + token[1:]
+
+    answers = [
+        api.post(
+            "/invitations/accept", {"email": "invitee@example.com", "token": wrong_token, "password": CHOSEN}
+        ),
+        api.post("/invitations/accept", {"email": "nobody@example.com", "token": token, "password": CHOSEN}),
+        api.post("/invitations/accept", {"email": "admin@example.com", "token": token, "password": CHOSEN}),
+    ]
+    right = api.post(
+        "/invitations/accept", {"email": "invitee@example.com", "token": token, "password": CHOSEN}
+    )
+
+    assert [a.status for a in answers] == [400, 400, 400]
+    assert len({json.dumps(a.body) for a in answers}) == 1
+    assert right.status == 200
+    assert api.user(username)["status"] == "CONFIRMED"
+
+
+def test_accept_is_not_found_in_email_mode(api: AccountApi) -> None:
+    answer = api.post(
+        "/invitations/accept", {"email": "invitee@example.com", "token": "x" * 32, "password": CHOSEN}
+    )
+
+    assert answer.status == 404
+
+
+def test_a_password_the_pool_refuses_is_400_and_the_user_keeps_no_password(make_api: MakeApi) -> None:
+    api = make_api(**PASSWORD_MODE)
+    username, token = invite_in_password_mode(api)
+
+    answer = api.post(
+        "/invitations/accept", {"email": "invitee@example.com", "token": token, "password": "short"}
+    )
+
+    assert answer.status == 400
+    assert answer.body == {
+        "message": "That password does not meet the password rules. Ask for a new invitation."
+    }
+    assert api.user(username)["status"] == "FORCE_CHANGE_PASSWORD"
