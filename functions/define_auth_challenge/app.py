@@ -1,4 +1,5 @@
-"""DefineAuthChallenge trigger: the session state machine (passwordless.session_rules).
+"""DefineAuthChallenge trigger: the session state machine (passwordless.session_rules), password first
+when SIGN_IN_MODE is password-and-email-code.
 
 Imports no boto3: define touches no AWS service, and its cold start is measured against that floor.
 Importing Powertools' Logger already loads its metrics provider, so metrics add only
@@ -24,6 +25,7 @@ _settings = Settings.from_env()
 LIMITS = SessionLimits(
     max_wrong_answers=_settings.max_answers_per_session, max_resends=_settings.max_resends_per_session
 )
+PASSWORD_FIRST = _settings.sign_in_mode == "password-and-email-code"
 AUDIT = SecurityLog(logger, metrics)
 
 
@@ -31,4 +33,4 @@ AUDIT = SecurityLog(logger, metrics)
 @logger.inject_lambda_context(clear_state=True, log_event=False)
 @metrics.flush_per_invocation
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return respond_to_define(event, LIMITS, AUDIT)
+    return respond_to_define(event, LIMITS, AUDIT, password_first=PASSWORD_FIRST)

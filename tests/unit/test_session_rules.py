@@ -132,3 +132,124 @@ def test_wrong_answers_never_exceed_the_cap(resend_flags: list[bool], resend_now
         assert was_resend.count(True) <= LIMITS.max_resends
     else:
         assert verdict.decision is Decision.FAIL
+
+
+# ---- password-and-email-code mode ---------------------------------------------------------------
+
+SRP = ChallengeRecord("SRP_A", True, "")
+VERIFIED = ChallengeRecord("PASSWORD_VERIFIER", True, "")
+WRONG_PASSWORD = ChallengeRecord("PASSWORD_VERIFIER", False, "")
+PASSWORD = (SRP, VERIFIED)
+MFA = ChallengeRecord("SMS_MFA", True, "")
+OTHER_FLOW = ChallengeRecord("CUSTOM_CHALLENGE", True, "X")
+
+PASSWORD_CASES = [
+    # (description, session, user_not_found, resend_requested, decision)
+    ("empty: the password comes first", (), False, False, Decision.FAIL),
+    ("SRP_A -> password step", (SRP,), False, False, Decision.PASSWORD),
+    ("SRP_A refused", (ChallengeRecord("SRP_A", False, ""),), False, False, Decision.FAIL),
+    ("password right -> our first round", PASSWORD, False, False, Decision.CHALLENGE),
+    (
+        "password right, unknown user -> a round that never signs in",
+        PASSWORD,
+        True,
+        False,
+        Decision.CHALLENGE,
+    ),
+    ("password wrong", (SRP, WRONG_PASSWORD), False, False, Decision.FAIL),
+    ("password wrong, code right", (SRP, WRONG_PASSWORD, ours(True)), False, False, Decision.FAIL),
+    ("password then right code", (*PASSWORD, ours(True)), False, False, Decision.TOKENS),
+    ("password then wrong code", (*PASSWORD, ours(False)), False, False, Decision.CHALLENGE),
+    (
+        "password, wrong then right",
+        (*PASSWORD, ours(False), ours(True, RETRY)),
+        False,
+        False,
+        Decision.TOKENS,
+    ),
+    ("password, code right, unknown user", (*PASSWORD, ours(True)), True, False, Decision.FAIL),
+    (
+        "password, wrong answers at the cap",
+        (*PASSWORD, *[ours(False, RETRY)] * 3),
+        False,
+        False,
+        Decision.FAIL,
+    ),
+    ("password, resend", (*PASSWORD, ours(False)), False, True, Decision.CHALLENGE),
+    ("password, resend then right", (*PASSWORD, ours(False), ours(True, RESEND)), False, True, Decision.FAIL),
+    ("custom rounds alone", (ours(True),), False, False, Decision.FAIL),
+    ("custom round before the password", (ours(False), SRP, VERIFIED), False, False, Decision.FAIL),
+    ("password verifier without SRP_A", (VERIFIED, ours(True)), False, False, Decision.FAIL),
+    (
+        "SRP entries after a custom round",
+        (*PASSWORD, ours(False), SRP, VERIFIED),
+        False,
+        False,
+        Decision.FAIL,
+    ),
+    ("password twice", (*PASSWORD, *PASSWORD), False, False, Decision.FAIL),
+    ("SRP_A twice", (SRP, SRP), False, False, Decision.FAIL),
+    ("password, then a foreign challenge", (*PASSWORD, MFA), False, False, Decision.FAIL),
+    ("password, custom of another flow", (*PASSWORD, OTHER_FLOW), False, False, Decision.FAIL),
+]
+
+
+@pytest.mark.parametrize(
+    ("session", "user_not_found", "resend", "expected"),
+    [case[1:] for case in PASSWORD_CASES],
+    ids=[case[0] for case in PASSWORD_CASES],
+)
+def test_the_password_mode_table(
+    session: tuple[ChallengeRecord, ...], user_not_found: bool, resend: bool, expected: Decision
+) -> None:
+    verdict = decide(
+        session, user_not_found=user_not_found, resend_requested=resend, limits=LIMITS, password_first=True
+    )
+    assert verdict.decision is expected
+
+
+@pytest.mark.parametrize(
+    ("session", "user_not_found", "resend", "expected"),
+    [case[1:] for case in PASSWORD_CASES if any(entry.name != "CUSTOM_CHALLENGE" for entry in case[1])],
+)
+def test_email_mode_fails_every_session_with_a_password_step(
+    session: tuple[ChallengeRecord, ...], user_not_found: bool, resend: bool, expected: Decision
+) -> None:
+    verdict = decide(session, user_not_found=user_not_found, resend_requested=resend, limits=LIMITS)
+    assert verdict.decision is Decision.FAIL
+
+
+steps = st.sampled_from([SRP, VERIFIED, WRONG_PASSWORD])
+password_sessions = st.one_of(
+    sessions,
+    sessions.map(lambda custom: (*PASSWORD, *custom)),
+    st.tuples(steps, steps).flatmap(lambda head: sessions.map(lambda custom: (*head, *custom))),
+)
+
+
+@given(password_sessions, st.booleans(), st.booleans())
+def test_password_mode_tokens_only_after_both_password_steps_and_an_honest_custom_session(
+    session: tuple[ChallengeRecord, ...], user_not_found: bool, resend: bool
+) -> None:
+    verdict = decide(
+        session, user_not_found=user_not_found, resend_requested=resend, limits=LIMITS, password_first=True
+    )
+    if verdict.decision in {Decision.TOKENS, Decision.CHALLENGE}:
+        assert session[:2] == PASSWORD
+    if verdict.decision is Decision.PASSWORD:
+        assert session == (SRP,)
+    if verdict.decision is Decision.TOKENS:
+        # Exactly the verdict email mode gives the custom rounds on their own.
+        custom = session[2:]
+        alone = decide(custom, user_not_found=user_not_found, resend_requested=resend, limits=LIMITS)
+        assert alone.decision is Decision.TOKENS
+        assert all(entry.name == "CUSTOM_CHALLENGE" for entry in custom)
+
+
+@given(password_sessions, st.booleans(), st.booleans())
+def test_email_mode_never_signs_in_a_session_with_any_srp_entry(
+    session: tuple[ChallengeRecord, ...], user_not_found: bool, resend: bool
+) -> None:
+    verdict = decide(session, user_not_found=user_not_found, resend_requested=resend, limits=LIMITS)
+    if any(entry.name in {"SRP_A", "PASSWORD_VERIFIER"} for entry in session):
+        assert verdict.decision is Decision.FAIL

@@ -30,7 +30,7 @@ from passwordless import round_metadata, secret_values
 from passwordless.email import EmailDeliveryError, EmailSender, SignInEmail
 from passwordless.email.render import resolve_locale
 from passwordless.errors import SignInUnavailable, StorageUnavailable
-from passwordless.events import CreateRequest
+from passwordless.events import CUSTOM_CHALLENGE, CreateRequest
 from passwordless.keyed_hash import Binding, KeyedHasher
 from passwordless.links import magic_link
 from passwordless.masking import mask_email
@@ -248,7 +248,7 @@ class ChallengeIssuer:
         settings = self._settings
         email = SignInEmail(
             to=request.email,
-            link=magic_link(settings.sign_in_url_for(secret.client_id), request.email, fresh.token),
+            link=self._link(secret.client_id, request.email, fresh.token),
             code=fresh.code,
             minutes=settings.secret_lifetime_seconds // 60,
             locale=resolve_locale(request.locale, settings.default_locale),
@@ -262,6 +262,13 @@ class ChallengeIssuer:
             raise SignInUnavailable from None
         self._store.mark_sent(key, secret.secret_id)
         self._audit.event("sent", user=user, client=secret.client_id)
+
+    def _link(self, client_id: str, address: str, token: str) -> str:
+        # Password mode: the code is a second step inside the session that asked for it; a link
+        # opened anywhere else would have no password step to follow.
+        if self._settings.sign_in_mode == "password-and-email-code":
+            return ""
+        return magic_link(self._settings.sign_in_url_for(client_id), address, token)
 
     def _decoy_private(self) -> dict[str, str]:
         return PrivateParameters.decoy(
@@ -309,8 +316,10 @@ def _private(secret: StoredSecret) -> dict[str, str]:
 
 
 def _round_metadata(request: CreateRequest) -> RoundMetadata:
-    earlier = [round_metadata.decode(entry.metadata) for entry in request.session]
+    # Our rounds only: in password mode the session opens with SRP_A and PASSWORD_VERIFIER.
+    ours = [entry for entry in request.session if entry.name == CUSTOM_CHALLENGE]
+    earlier = [round_metadata.decode(entry.metadata) for entry in ours]
     nonce = next((m.nonce for m in earlier if m is not None), None) or secret_values.new_session_nonce()
-    if not request.session:
+    if not ours:
         return RoundMetadata("first", nonce)
     return RoundMetadata("resend" if request.context.resend_requested else "retry", nonce)

@@ -1,8 +1,19 @@
 """DefineAuthChallenge: the session state machine, as a pure function of what Cognito tells define.
 
-session so far                                   -> decision
+In password-and-email-code mode (SIGN_IN_MODE; Amplify's CUSTOM_WITH_SRP) the password comes first:
+
+session so far (password mode)                     -> decision
 ----------------------------------------------------------------------------------------
-any entry not our CUSTOM_CHALLENGE                 -> FAIL   (foreign or forged flow)
+empty                                              -> FAIL   (the password step is not optional)
+[SRP_A ok]                                         -> PASSWORD_VERIFIER
+[SRP_A ok, PASSWORD_VERIFIER ok] + custom rounds   -> the table below, on the custom rounds alone
+any other start (a failed or missing password step,
+  custom rounds first, SRP entries after them)     -> FAIL
+
+session so far (email mode; password mode's custom rounds) -> decision
+----------------------------------------------------------------------------------------
+any entry not our CUSTOM_CHALLENGE                 -> FAIL   (foreign or forged flow; in email
+                                                              mode that includes every SRP entry)
 any entry whose metadata is not ours              -> FAIL
 empty                                              -> CHALLENGE (first round)
 two session nonces, or a right answer before last  -> FAIL   (no session of ours looks like that)
@@ -26,9 +37,14 @@ from dataclasses import dataclass
 from passwordless import round_metadata
 from passwordless.events import CUSTOM_CHALLENGE, ChallengeRecord
 
+SRP_A = "SRP_A"
+PASSWORD_VERIFIER = "PASSWORD_VERIFIER"  # noqa: S105  # nosec B105 - a challenge name, not a password
+_PASSWORD_STEPS = [(SRP_A, True), (PASSWORD_VERIFIER, True)]
+
 
 class Decision(enum.Enum):
     CHALLENGE = "challenge"
+    PASSWORD = "password"  # noqa: S105  # nosec B105 - a decision: ask for PASSWORD_VERIFIER
     TOKENS = "tokens"
     FAIL = "fail"
 
@@ -45,7 +61,34 @@ class Verdict:
     reason: str
 
 
-def decide(  # noqa: PLR0911 - one return per row of the table above
+def decide(
+    session: tuple[ChallengeRecord, ...],
+    *,
+    user_not_found: bool,
+    resend_requested: bool,
+    limits: SessionLimits,
+    password_first: bool = False,
+) -> Verdict:
+    if not password_first:
+        return _decide_custom(
+            session, user_not_found=user_not_found, resend_requested=resend_requested, limits=limits
+        )
+    if not session:
+        return _fail("password_required")
+    steps = [(entry.name, entry.result) for entry in session[: len(_PASSWORD_STEPS)]]
+    if steps == _PASSWORD_STEPS[:1] and len(session) == 1:
+        return Verdict(Decision.PASSWORD, "password_step")
+    if steps != _PASSWORD_STEPS:
+        return _fail("password_step_failed")
+    custom = session[len(_PASSWORD_STEPS) :]
+    if not custom:
+        return _challenge("first_round")
+    return _decide_custom(
+        custom, user_not_found=user_not_found, resend_requested=resend_requested, limits=limits
+    )
+
+
+def _decide_custom(  # noqa: PLR0911 - one return per row of the table above
     session: tuple[ChallengeRecord, ...],
     *,
     user_not_found: bool,

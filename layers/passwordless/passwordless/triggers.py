@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from passwordless.errors import SignInRefused, SignInUnavailable, StorageUnavailable
 from passwordless.events import CUSTOM_CHALLENGE, MalformedEvent, parse_create, parse_define, parse_verify
-from passwordless.session_rules import Decision, decide
+from passwordless.session_rules import PASSWORD_VERIFIER, Decision, decide
 from passwordless.sign_up_rules import SignUpRefused, decide_sign_up, parse_pre_sign_up
 
 if TYPE_CHECKING:
@@ -26,7 +26,10 @@ if TYPE_CHECKING:
 Event = dict[str, Any]
 
 
-def respond_to_define(event: Event, limits: SessionLimits, audit: SecurityLog) -> Event:
+def respond_to_define(
+    event: Event, limits: SessionLimits, audit: SecurityLog, *, password_first: bool = False
+) -> Event:
+    """`password_first`: password-and-email-code mode (SRP_A, PASSWORD_VERIFIER, then our rounds)."""
     try:
         request = parse_define(event)
     except MalformedEvent as error:
@@ -37,6 +40,7 @@ def respond_to_define(event: Event, limits: SessionLimits, audit: SecurityLog) -
         user_not_found=request.context.user_not_found,
         resend_requested=request.context.resend_requested,
         limits=limits,
+        password_first=password_first,
     )
     audit.event(
         "session_decided",
@@ -51,6 +55,8 @@ def respond_to_define(event: Event, limits: SessionLimits, audit: SecurityLog) -
     }
     if verdict.decision is Decision.CHALLENGE:
         response["challengeName"] = CUSTOM_CHALLENGE
+    elif verdict.decision is Decision.PASSWORD:
+        response["challengeName"] = PASSWORD_VERIFIER
     return _with_response(event, response)
 
 
