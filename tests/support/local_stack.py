@@ -3,10 +3,13 @@ the outbox, the codes and links in it, and a clock the stack's sessions and toke
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
-from collections.abc import Iterator
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,7 +17,9 @@ from urllib.parse import parse_qs
 
 import pytest
 
+from laptop.handlers import Handler
 from laptop.local_stack.stack import LocalStack
+from laptop.stack_template import TEMPLATE_PATH
 from passwordless.email.outbox import read_outbox
 
 JANE_EMAIL = "jane@example.com"
@@ -86,6 +91,38 @@ class RunningStack:
     def mail_to(self, address: str) -> list[Mail]:
         return [mail for mail in self.mail() if mail.to == address]
 
+    def api(self, path: str, body: object, token: str | None = None) -> tuple[int, dict[str, Any]]:
+        """POST a JSON body to the stack's account API, as a browser or app would: (status, JSON)."""
+        headers = {"Content-Type": "application/json"}
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        request = urllib.request.Request(  # noqa: S310 - the stack's own 127.0.0.1 URL
+            f"{self.stack.url}{path.lstrip('/')}",
+            data=json.dumps(body).encode(),
+            headers=headers,
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310
+                return response.status, json.loads(response.read() or b"{}")
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"{}")
+
+    def sign_in_by_link(self, login: str) -> dict[str, Any]:
+        """The normal link flow: InitiateAuth, then the newest email's link token as the answer;
+        the AuthenticationResult."""
+        challenge = self.initiate(login)
+        token = self.mail_to(login.lower())[-1].link_token
+        return dict(self.answer(challenge, token)["AuthenticationResult"])
+
+    def add_to_group(self, username: str, group: str) -> None:
+        self.idp.admin_add_user_to_group(UserPoolId=self.pool_id, Username=username, GroupName=group)
+
+    def attributes(self, username: str) -> dict[str, str]:
+        """The user's attributes as AdminGetUser returns them."""
+        user = self.idp.admin_get_user(UserPoolId=self.pool_id, Username=username)
+        return {item["Name"]: item["Value"] for item in user["UserAttributes"]}
+
     def initiate(self, login: str, **extra: Any) -> dict[str, Any]:
         return dict(
             self.idp.initiate_auth(
@@ -108,10 +145,26 @@ class RunningStack:
         )
 
 
-def start_stack(tmp_path: Path, **environment: str) -> Iterator[RunningStack]:
+def start_stack(
+    tmp_path: Path,
+    *,
+    parameters: Mapping[str, str] | None = None,
+    functions: Mapping[str, Handler] | None = None,
+    template_path: Path = TEMPLATE_PATH,
+    **environment: str,
+) -> Iterator[RunningStack]:
+    """`parameters` are template parameters; `functions` stand in for functions/<folder>/app.py."""
     clock = MovableClock()
     outbox = tmp_path / "stack-outbox"
-    with LocalStack(port=0, outbox_dir=outbox, environment=environment, clock=clock) as stack:
+    with LocalStack(
+        port=0,
+        outbox_dir=outbox,
+        environment=environment,
+        clock=clock,
+        parameters=parameters,
+        functions=functions,
+        template_path=template_path,
+    ) as stack:
         jane = stack.add_user(JANE_EMAIL, name="Jane Doe")
         john = stack.add_user(JOHN_EMAIL, locale="de")
         yield RunningStack(stack, clock, outbox, stack.client(), jane, john)
