@@ -10,6 +10,8 @@ import copy
 import json
 import re
 import threading
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -339,3 +341,107 @@ def _password_in(text: str) -> str:
     match = re.search(r"([A-Za-z0-9_\-]{12,}Aa1!)", text)
     assert match, "the invitation carries the temporary password"
     return match.group(1)
+
+
+# --- the account API's HTTP API emulation ----------------------------------------------------------
+
+
+def test_the_function_gets_a_payload_2_event_with_the_claims_as_api_gateway_passes_them(
+    tmp_path: Path,
+) -> None:
+    def echo(event: Event, _: object) -> dict[str, Any]:
+        return {"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": json.dumps(event)}
+
+    with running_stack(tmp_path, functions={"account_api": echo}, RESEND_MIN_SECONDS="0") as stack:
+        stack.idp.create_group(UserPoolId=stack.pool_id, GroupName="editors", Precedence=1)
+        stack.add_to_group(stack.jane, "admins")
+        stack.add_to_group(stack.jane, "editors")
+        tokens = stack.sign_in_by_link(JANE_EMAIL)
+
+        status, event = stack.api("/account/email", {"email": "x@example.org"}, token=tokens["AccessToken"])
+        public_status, public = stack.api("/sign-up", {"email": "x@example.org"})
+
+    assert (status, public_status) == (200, 200)
+    assert (event["version"], event["routeKey"], event["rawPath"]) == (
+        "2.0",
+        "POST /account/email",
+        "/account/email",
+    )
+    assert json.loads(event["body"]) == {"email": "x@example.org"}
+    claims = event["requestContext"]["authorizer"]["jwt"]["claims"]
+    assert claims["cognito:groups"] == "[editors admins]"
+    assert claims["username"] == stack.jane
+    assert claims["client_id"] == stack.client_id
+    assert all(isinstance(value, str) for value in claims.values())
+    assert "authorizer" not in public["requestContext"], "a public route gets no claims"
+
+
+def test_api_routes_keep_the_endpoints_host_check_and_send_no_cors_headers(local_stack: RunningStack) -> None:
+    url = f"{local_stack.stack.url}account/email"
+    rebound = urllib.request.Request(  # noqa: S310 - the stack's own 127.0.0.1 URL
+        url, data=b"{}", headers={"Host": "evil.example", "Content-Type": "application/json"}, method="POST"
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(rebound, timeout=5)  # noqa: S310
+    assert refused.value.code == 403
+
+    preflight = urllib.request.Request(  # noqa: S310
+        url,
+        method="OPTIONS",
+        headers={
+            "Origin": "https://evil.example",
+            "Access-Control-Request-Headers": "authorization,content-type",
+        },
+    )
+    with pytest.raises(urllib.error.HTTPError) as preflight_refused:
+        urllib.request.urlopen(preflight, timeout=5)  # noqa: S310
+    assert preflight_refused.value.code == 403
+
+    unauthorized = urllib.request.Request(  # noqa: S310
+        url, data=b"{}", headers={"Origin": "https://evil.example"}, method="POST"
+    )
+    with pytest.raises(urllib.error.HTTPError) as answered:
+        urllib.request.urlopen(unauthorized, timeout=5)  # noqa: S310
+    assert answered.value.code == 401
+    assert "Access-Control-Allow-Origin" not in answered.value.headers
+
+
+def test_an_invitation_in_password_mode_is_accepted_with_a_chosen_password(
+    password_stack: RunningStack,
+) -> None:
+    password_stack.add_to_group(password_stack.jane, "admins")
+    tokens = _admin_tokens(password_stack)
+
+    status, _ = password_stack.api("/invitations", {"email": "ann@example.org"}, token=tokens["AccessToken"])
+    assert status == 201
+    [invitation] = password_stack.mail_to("ann@example.org")
+
+    status, answer = password_stack.api(
+        "/invitations/accept",
+        {"email": "ann@example.org", "token": invitation.link_token, "password": "A-much-better-Passw0rd!"},
+    )
+
+    assert status == 200, answer
+    claims = jwt.decode(answer["authenticationResult"]["IdToken"], options={"verify_signature": False})
+    assert claims["email"] == "ann@example.org"
+    assert "AuthenticationResult" in admin_password_auth(
+        password_stack, "ann@example.org", "A-much-better-Passw0rd!"
+    )
+    # The invitation is spent: a second acceptance changes nothing.
+    again = password_stack.api(
+        "/invitations/accept",
+        {"email": "ann@example.org", "token": invitation.link_token, "password": "Other-Passw0rd!!"},
+    )
+    assert again[0] >= 400
+    assert "AuthenticationResult" in admin_password_auth(
+        password_stack, "ann@example.org", "A-much-better-Passw0rd!"
+    )
+
+
+def _admin_tokens(stack: RunningStack) -> dict[str, Any]:
+    """Jane's tokens in password mode, where the email link alone does not sign in: her password is
+    set by an administrator here, and ADMIN_USER_PASSWORD_AUTH is the backend's way in."""
+    stack.idp.admin_set_user_password(
+        UserPoolId=stack.pool_id, Username=stack.jane, Password="Admin-Passw0rd!", Permanent=True
+    )
+    return dict(admin_password_auth(stack, JANE_EMAIL, "Admin-Passw0rd!")["AuthenticationResult"])
