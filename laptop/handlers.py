@@ -6,22 +6,25 @@ import importlib.util
 import itertools
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
-# function folder -> (template logical id, triggerSource prefix Cognito sends it)
-FUNCTIONS: dict[str, tuple[str, str]] = {
+# function folder -> (template logical id, triggerSource prefix Cognito sends it; None for the one
+# function an HTTP API invokes, whose events carry a routeKey instead)
+FUNCTIONS: dict[str, tuple[str, str | None]] = {
     "define_auth_challenge": ("DefineAuthChallengeFunction", "DefineAuthChallenge_"),
     "create_auth_challenge": ("CreateAuthChallengeFunction", "CreateAuthChallenge_"),
     "verify_auth_challenge": ("VerifyAuthChallengeFunction", "VerifyAuthChallengeResponse_"),
     "pre_sign_up": ("PreSignUpFunction", "PreSignUp_"),
     "post_authentication": ("PostAuthenticationFunction", "PostAuthentication_"),
     "custom_message": ("CustomMessageFunction", "CustomMessage_"),
+    "account_api": ("AccountApiFunction", None),
 }
+HTTP_API_FUNCTION = "account_api"
 _loads = itertools.count()
 
 
@@ -55,9 +58,24 @@ def _import(function: str) -> Handler:
 
 def function_for_trigger(trigger_source: str) -> str:
     for function, (_, prefix) in FUNCTIONS.items():
-        if trigger_source.startswith(prefix):
+        if prefix is not None and trigger_source.startswith(prefix):
             return function
     raise ValueError(f"no function handles triggerSource {trigger_source!r}")
+
+
+def function_for_event(event: Mapping[str, object]) -> str:
+    """The function an event is for: a Cognito trigger by its triggerSource, the account API for an
+    HTTP API payload 2.0 event (a routeKey, version "2.0", no triggerSource)."""
+    trigger = event.get("triggerSource")
+    if isinstance(trigger, str):
+        return function_for_trigger(trigger)
+    if trigger is None and is_http_api_event(event):
+        return HTTP_API_FUNCTION
+    raise ValueError("neither a Cognito trigger event (triggerSource) nor an HTTP API 2.0 event (routeKey)")
+
+
+def is_http_api_event(event: Mapping[str, object]) -> bool:
+    return event.get("version") == "2.0" and isinstance(event.get("routeKey"), str)
 
 
 def logical_id(function: str) -> str:

@@ -1,18 +1,29 @@
-"""Run a trigger handler in-process on one event file, the way `sam local invoke` would, minus Docker.
+"""Run a function in-process on one event file, the way `sam local invoke` would, minus Docker.
 
     python -m laptop.invoke define_auth_challenge events/define_new_session.json
-    python -m laptop.invoke --all events             # every file, the function picked by triggerSource
+    python -m laptop.invoke --all events             # every file, the function picked by its event
     python -m laptop.invoke --logical-id create_auth_challenge   # -> CreateAuthChallengeFunction
     python -m laptop.invoke --metrics create_auth_challenge events/create_first_round.json
 
-Each invocation gets fresh embedded AWS (moto) holding laptop.sample_state, and a cold start of the
-function's app.py, so every sample event meets the state it was written for. The returned event is
+A Cognito trigger event names its function by triggerSource; an HTTP API payload 2.0 event (a
+routeKey, version "2.0") is for the account API. Each invocation gets fresh embedded AWS (moto)
+holding laptop.sample_state (the table item and the sample user pool, client and users), and a cold
+start of the function's app.py, so every sample event meets the state it was written for.
+
+The functions read settings from the environment as in Lambda, and anything set in the shell reaches
+them: events carry no sign-in mode, so the password-first define events decide as in that mode only
+with `SIGN_IN_MODE=password-and-email-code make invoke FUNCTION=define_auth_challenge EVENT=...` (in
+the default email mode, which `--all events` uses, define fails them, as it must). The same goes for
+NOTIFY_NEW_SIGN_IN and SELF_SIGN_UP. SIGN_UP_ALLOWED_DOMAINS is example.com here unless the shell sets
+it, so the pre_sign_up samples show both an allowed and a refused domain. The returned event is
 printed on stdout as one JSON document; the function's logs go to stderr, as do "mail: ..." lines for
 each email sent (kept in $OUTBOX_DIR when that is set, in a throwaway folder otherwise). Any other
 Cognito-shaped event works too: a user missing from the sample state is simply a user with no secret.
 
 Exit status: 0 the handler returned; 1 the handler raised (Cognito would fail the sign-in with the
-error's message, printed as `error: ...`); 2 the event file or the command line is unusable.
+error's message, printed as `error: ...`); 2 the event file or the command line is unusable. With
+--all, a deliberate refusal of bad input (a malformed or disallowed sign-up, say) is that event's
+expected outcome and is printed, not counted: 1 means some handler failed otherwise.
 
 Metrics are off on the laptop (laptop.aws.local_environment); --metrics turns them on, and the EMF
 records CloudWatch would read go to stderr with the logs.
@@ -29,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import json
 import os
 import sys
@@ -44,13 +56,22 @@ import aws_lambda_powertools.logging.logger as powertools_logger
 import boto3
 
 from laptop.aws import REGION, embedded_aws, local_environment
-from laptop.handlers import FUNCTIONS, function_for_trigger, load_handler, logical_id
-from laptop.sample_state import seed
+from laptop.handlers import (
+    FUNCTIONS,
+    HTTP_API_FUNCTION,
+    function_for_event,
+    is_http_api_event,
+    load_handler,
+    logical_id,
+)
+from laptop.sample_state import SAMPLE_CLIENT_ID, SAMPLE_POOL_ID, seed, seed_user_pool
 from passwordless.errors import SignInRefused, SignInUnavailable
 from passwordless.events import MalformedEvent, parse_create, parse_define, parse_verify
 from passwordless.keyed_hash import KeyedHasher
+from passwordless.post_authentication import parse_post_authentication
 from passwordless.secret_store import SecretStore
 from passwordless.settings import Settings, SettingsError
+from passwordless.sign_up_rules import SignUpRefused, parse_pre_sign_up
 
 Event = dict[str, Any]
 
@@ -58,12 +79,10 @@ Event = dict[str, Any]
 # sample code 123456, which tests look for in the logs to prove no secret is logged.
 ACCOUNT_ID = "111122223333"
 MEMORY_MB = 128  # template.yaml's Globals
-_PARSERS: dict[str, Callable[[object], object]] = {
-    "define_auth_challenge": parse_define,
-    "create_auth_challenge": parse_create,
-    "verify_auth_challenge": parse_verify,
-}
-_CLEAN_ERRORS = (SignInUnavailable, SignInRefused)  # meant for the caller; a traceback adds nothing
+SAMPLE_SIGN_UP_DOMAINS = "example.com"
+MAX_HTTP_BODY = 1_048_576  # what an HTTP API passes to a function at most (its payload limit)
+_REFUSALS = (SignInRefused, SignUpRefused)  # a handler's answer to bad input
+_CLEAN_ERRORS = (SignInUnavailable, *_REFUSALS)  # meant for the caller; a traceback adds nothing
 
 
 class UsageError(Exception):
@@ -119,8 +138,53 @@ def resolve_function(name: str) -> str:
     raise UsageError(f"unknown function {name!r}; one of: {', '.join(FUNCTIONS)}")
 
 
+def parse_http_api_event(event: object) -> object:
+    """The fields of an HTTP API payload 2.0 event the account API's router reads, type-checked."""
+    if not isinstance(event, dict) or not is_http_api_event(event):
+        raise MalformedEvent('an HTTP API event needs version "2.0" and a routeKey')
+    for key in ("rawPath", "rawQueryString"):
+        if not isinstance(event.get(key, ""), str):
+            raise MalformedEvent(f"{key} must be a string")
+    context = event.get("requestContext")
+    if not isinstance(context, dict) or not isinstance(context.get("http"), dict):
+        raise MalformedEvent("requestContext.http must be an object")
+    if not isinstance(context["http"].get("method"), str):
+        raise MalformedEvent("requestContext.http.method must be a string")
+    headers = event.get("headers", {})
+    if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
+        raise MalformedEvent("headers must be an object of strings")
+    body = event.get("body")
+    if body is not None and (not isinstance(body, str) or len(body) > MAX_HTTP_BODY):
+        raise MalformedEvent("body must be a string")
+    if not isinstance(event.get("isBase64Encoded", False), bool):
+        raise MalformedEvent("isBase64Encoded must be a boolean")
+    return event
+
+
+def parser_for(function: str) -> Callable[[object], object]:
+    """The strict parser of `function`'s events; each refuses a bad event with a ValueError."""
+    if function == "custom_message":
+        # Looked up when asked for: its module arrives with the custom message function, and the
+        # other functions must not wait for it.
+        try:
+            module = importlib.import_module("passwordless.custom_message")
+        except ImportError:
+            raise UsageError("custom_message is not available in this checkout") from None
+        parse: Callable[[object], object] = module.parse_custom_message
+        return parse
+    parsers: dict[str, Callable[[object], object]] = {
+        "define_auth_challenge": parse_define,
+        "create_auth_challenge": parse_create,
+        "verify_auth_challenge": parse_verify,
+        "pre_sign_up": parse_pre_sign_up,
+        "post_authentication": parse_post_authentication,
+        HTTP_API_FUNCTION: parse_http_api_event,
+    }
+    return parsers[function]
+
+
 def load_event(path: Path, function: str | None = None) -> tuple[str, Event]:
-    """The event in `path` and the function it is for (`function`, or the one its triggerSource names).
+    """The event in `path` and the function it is for (`function`, or the one the event names).
 
     Checked as strictly as the handlers parse it, so a typo is reported here, with the field's name,
     rather than turned into a generic refusal by the handler.
@@ -137,24 +201,31 @@ def load_event(path: Path, function: str | None = None) -> tuple[str, Event]:
     if trigger is not None and not isinstance(trigger, str):
         raise UsageError(f"{path}: triggerSource must be a string")
     if function is None:
-        if trigger is None:
-            raise UsageError(f"{path}: triggerSource is missing, so the function is unknown")
         try:
-            function = function_for_trigger(trigger)
+            function = function_for_event(event)
         except ValueError as error:
             raise UsageError(f"{path}: {error}") from None
-    elif trigger is not None and not trigger.startswith(FUNCTIONS[function][1]):
+    prefix = FUNCTIONS[function][1]
+    if trigger is not None and (prefix is None or not trigger.startswith(prefix)):
         raise UsageError(f"{path}: a {trigger} event is not for {function}")
+    if trigger is None and prefix is not None and is_http_api_event(event):
+        raise UsageError(f"{path}: an HTTP API event is not for {function}")
     try:
-        _PARSERS[function](event)
-    except MalformedEvent as error:
+        parser_for(function)(event)
+    except ValueError as error:  # MalformedEvent, or the custom message parser's own refusal
         raise UsageError(f"{path}: {error}") from None
     return function, event
 
 
 def invoke(function: str, event: Event, outbox: Path, *, metrics: bool = False) -> Outcome:
     """One cold start of `function` on `event`, against freshly seeded embedded AWS."""
-    env = local_environment(outbox, POWERTOOLS_METRICS_DISABLED=str(not metrics).lower())
+    env = local_environment(
+        outbox,
+        POWERTOOLS_METRICS_DISABLED=str(not metrics).lower(),
+        USER_POOL_ID=SAMPLE_POOL_ID,
+        USER_POOL_CLIENT_ID=SAMPLE_CLIENT_ID,
+        SIGN_UP_ALLOWED_DOMAINS=os.environ.get("SIGN_UP_ALLOWED_DOMAINS", SAMPLE_SIGN_UP_DOMAINS),
+    )
     with embedded_aws(env) as settings:
         _seed(settings)
         # Every run re-imports app.py, so every run is a cold start, whatever Powertools last saw.
@@ -177,6 +248,7 @@ def _seed(settings: Settings) -> None:
     )
     store = SecretStore(boto3.client("dynamodb", region_name=REGION), settings.table_name)
     seed(store, KeyedHasher(secret["SecretString"].encode()))
+    seed_user_pool(boto3.client("cognito-idp", region_name=REGION), REGION)
 
 
 @contextlib.contextmanager
@@ -238,7 +310,8 @@ def run_one(function: str, path: Path, *, metrics: bool = False) -> int:
 
 
 def run_all(folder: Path, *, metrics: bool = False) -> int:
-    """Every *.json in `folder`, each on its own fresh state; prints {file name: response}."""
+    """Every *.json in `folder`, each on its own fresh state; prints {file name: response} (for the
+    account API, the whole HTTP response: status, headers, body)."""
     paths = sorted(folder.glob("*.json"))
     if not paths:
         raise UsageError(f"{folder}: no *.json event files")
@@ -251,8 +324,10 @@ def run_all(folder: Path, *, metrics: bool = False) -> int:
             outcome = invoke(function, event, outbox, metrics=metrics)
             mail.report_new()
             if outcome.error is not None:
-                failed = True
+                failed = failed or not isinstance(outcome.error, _REFUSALS)
                 _report_error(f"{path.name}: ", outcome.error)
+                results[path.name] = outcome.payload()
+            elif function == HTTP_API_FUNCTION:
                 results[path.name] = outcome.payload()
             else:
                 results[path.name] = outcome.payload().get("response")
@@ -263,12 +338,12 @@ def run_all(folder: Path, *, metrics: bool = False) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m laptop.invoke",
-        description="Run a trigger handler in-process on a Cognito event file (no SAM, no Docker).",
+        description="Run a function in-process on a Cognito or HTTP API event file (no SAM, no Docker).",
     )
     parser.add_argument("function", nargs="?", help=f"one of: {', '.join(FUNCTIONS)} (or a logical id)")
     parser.add_argument("event", nargs="?", type=Path, help="the event JSON file")
     mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--all", metavar="DIR", type=Path, help="run every *.json in DIR by its triggerSource")
+    mode.add_argument("--all", metavar="DIR", type=Path, help="run every *.json in DIR by its event's kind")
     mode.add_argument("--logical-id", metavar="FUNCTION", help="print FUNCTION's template logical id")
     parser.add_argument(
         "--metrics", action="store_true", help="write the CloudWatch EMF metrics to stderr (off by default)"

@@ -6,6 +6,11 @@
 Each event is shaped as Cognito shapes it: InitiateAuth's ClientMetadata reaches no challenge trigger,
 so `clientMetadata` appears only in rounds that answer RespondToAuthChallenge with some; a user that does
 not exist (PreventUserExistenceErrors) arrives with `userNotFound: true` and no attributes.
+
+The define_password_* and create_password_* events are sessions of password-and-email-code mode (SRP_A,
+PASSWORD_VERIFIER, then our rounds); an event does not carry the mode, so they decide as that mode only
+with SIGN_IN_MODE=password-and-email-code set for the function (in email mode define fails them).
+The pre_sign_up_* events meet laptop.invoke's SIGN_UP_ALLOWED_DOMAINS (example.com unless set).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from laptop.sample_message_events import build_message_events
 from laptop.sample_state import (
     JANE,
     JOHN,
+    SAM,
     SAMPLE_CLIENT_ID,
     SAMPLE_CODE,
     SAMPLE_POOL_ID,
@@ -36,6 +42,9 @@ from passwordless.round_metadata import RoundKind, RoundMetadata
 
 Event = dict[str, Any]
 
+POST_AUTHENTICATION = "PostAuthentication_Authentication"
+NOT_APPLICABLE = "CLIENT_ID_NOT_APPLICABLE"  # Cognito's clientId for an administrator's API call
+NEW_USERNAME = "4f1d8b2a-6c3e-4a5f-9b70-e1d2c3b4a596"  # the sub Cognito gives a new user
 DEFINE = "DefineAuthChallenge_Authentication"
 CREATE = "CreateAuthChallenge_Authentication"
 VERIFY = "VerifyAuthChallengeResponse_Authentication"
@@ -53,6 +62,7 @@ def build_events() -> dict[str, Event]:
     live = sample_private_parameters(hasher)
     return {
         **_define_events(),
+        **_password_mode_events(),
         **_create_events(),
         "verify_right_code": _verify(JANE, live, SAMPLE_CODE),
         "verify_right_link_token": _verify(JANE, live, SAMPLE_TOKEN),
@@ -64,6 +74,9 @@ def build_events() -> dict[str, Event]:
         # take such a map (or any other it did not write) as a challenge, even when the answer fits it.
         "verify_foreign_parameters": _verify(JANE, {"answer": SAMPLE_CODE}, SAMPLE_CODE),
         "verify_unknown_user": _verify(None, _decoy_parameters(), SAMPLE_CODE),
+        **_pre_sign_up_events(),
+        "post_authentication_unverified": _post_authentication(SAM),
+        "post_authentication_verified": _post_authentication(JANE),
         **build_message_events(),
         **build_api_events(),
     }
@@ -83,6 +96,73 @@ def _define_events() -> dict[str, Event]:
             JANE, [_foreign_round("SRP_A"), _foreign_round("PASSWORD_VERIFIER")]
         ),
         "define_unknown_user": _define(None, [_round("first", result=True)]),
+    }
+
+
+def _password_mode_events() -> dict[str, Event]:
+    srp_a, verified = _foreign_round("SRP_A"), _foreign_round("PASSWORD_VERIFIER")
+    wrong_password = {**verified, "challengeResult": False}
+    return {
+        "define_password_srp_a": _define(JANE, [srp_a]),
+        "define_password_verified": _define(JANE, [srp_a, verified]),
+        "define_password_wrong_password": _define(JANE, [srp_a, wrong_password]),
+        "define_password_code_right": _define(JANE, [srp_a, verified, _round("first", result=True)]),
+        "define_password_code_wrong": _define(JANE, [srp_a, verified, _round("first", result=False)]),
+        "define_password_skipped": _define(JANE, [_round("first", result=True)]),
+        "create_password_first_round": _create(JOHN, [srp_a, verified]),
+    }
+
+
+def _pre_sign_up_events() -> dict[str, Event]:
+    self_service = {"signUp": "self"}
+    return {
+        "pre_sign_up_self_sign_up": _pre_sign_up("SignUp", "new.person@example.com"),
+        "pre_sign_up_via_account_api": _pre_sign_up(
+            "AdminCreateUser", "new.person@example.com", client_metadata=self_service
+        ),
+        "pre_sign_up_via_account_api_disallowed_domain": _pre_sign_up(
+            "AdminCreateUser", "someone@elsewhere.example", client_metadata=self_service
+        ),
+        "pre_sign_up_admin_invite": _pre_sign_up("AdminCreateUser", "guest@elsewhere.example", name="Guest"),
+        "pre_sign_up_disallowed_domain": _pre_sign_up("SignUp", "someone@elsewhere.example"),
+        "pre_sign_up_malformed_email": _pre_sign_up("SignUp", "new.person@@example.com"),
+        "pre_sign_up_oversized_name": _pre_sign_up("SignUp", "new.person@example.com", name="N" * 257),
+        "pre_sign_up_external_provider": _pre_sign_up("ExternalProvider", "new.person@example.com"),
+    }
+
+
+def _pre_sign_up(
+    source: str, email: str, *, name: str = "", client_metadata: Mapping[str, str] | None = None
+) -> Event:
+    attributes = {"email": email, **({"name": name} if name else {})}
+    request: Event = {"userAttributes": attributes, "validationData": None}
+    if client_metadata is not None:
+        request["clientMetadata"] = dict(client_metadata)
+    return {
+        "version": "1",
+        "region": REGION,
+        "userPoolId": SAMPLE_POOL_ID,
+        "userName": NEW_USERNAME,
+        "callerContext": {
+            "awsSdkVersion": SDK_VERSION,
+            "clientId": NOT_APPLICABLE if source == "AdminCreateUser" else SAMPLE_CLIENT_ID,
+        },
+        "triggerSource": f"PreSignUp_{source}",
+        "request": request,
+        "response": {"autoConfirmUser": False, "autoVerifyEmail": False, "autoVerifyPhone": False},
+    }
+
+
+def _post_authentication(user: SampleUser) -> Event:
+    return {
+        "version": "1",
+        "region": REGION,
+        "userPoolId": SAMPLE_POOL_ID,
+        "userName": user.username,
+        "callerContext": {"awsSdkVersion": SDK_VERSION, "clientId": SAMPLE_CLIENT_ID},
+        "triggerSource": POST_AUTHENTICATION,
+        "request": {"userAttributes": user.attributes(), "newDeviceUsed": False},
+        "response": {},
     }
 
 

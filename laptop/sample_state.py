@@ -1,8 +1,12 @@
-"""The fixed state behind the sample events in events/: one pool, one app client, two users.
+"""The fixed state behind the sample events in events/: one pool, one app client, three users.
 
 Jane already holds a live, emailed secret whose code and link token are known here, so the verify
 samples can answer it; John has none, so create for him issues one and sends an email. Jane's secret
-expires in 2100, so the static event files keep working without being regenerated.
+expires in 2100, so the static event files keep working without being regenerated. Sam has just
+signed up and has not proved the address yet (email_verified "false"), for PostAuthentication.
+
+embedded Cognito holds the pool (under its sample id), the app client and the three users, so a
+trigger that calls Cognito (PostAuthentication, the account API) meets the users its events name.
 
 These values open nothing real: they only verify under laptop.aws.LOCAL_HMAC_KEY, in embedded AWS.
 """
@@ -10,11 +14,18 @@ These values open nothing real: they only verify under laptop.aws.LOCAL_HMAC_KEY
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from moto.backends import get_backend
+from moto.core.models import DEFAULT_ACCOUNT_ID
 
 from passwordless.events import CreateRequest, TriggerContext
 from passwordless.keyed_hash import Binding, KeyedHasher
 from passwordless.private_parameters import PrivateParameters
 from passwordless.secret_store import EmailQuota, SecretStore, StoredSecret, item_key
+
+if TYPE_CHECKING:
+    from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
 
 SAMPLE_POOL_ID = "us-east-1_SampLe123"
 SAMPLE_CLIENT_ID = "3sample5c1ient7id9for0docs"
@@ -31,6 +42,7 @@ class SampleUser:
     username: str
     email: str
     locale: str
+    email_verified: bool = True
 
     @property
     def binding(self) -> Binding:
@@ -41,7 +53,7 @@ class SampleUser:
         return {
             "sub": self.username,
             "email": self.email,
-            "email_verified": "true",
+            "email_verified": str(self.email_verified).lower(),
             "locale": self.locale,
             "cognito:user_status": "CONFIRMED",
         }
@@ -50,6 +62,13 @@ class SampleUser:
 # Usernames are UUIDs, as in a pool that signs people in with an email alias.
 JANE = SampleUser(username="7d3f6a52-1c9e-4b8a-9f21-5e0c4a7b9d13", email="jane@example.com", locale="en")
 JOHN = SampleUser(username="c2b8e4f1-6a07-4d3c-8e95-0f1a2b3c4d5e", email="john@example.com", locale="en")
+SAM = SampleUser(
+    username="9a4e2c71-3b5d-4f60-8d1e-2c7b9f0a6e34",
+    email="sam@example.com",
+    locale="de",
+    email_verified=False,
+)
+USERS = (JANE, JOHN, SAM)
 
 
 def sample_private_parameters(hasher: KeyedHasher, *, expires_ms: int = SAMPLE_EXPIRES_MS) -> dict[str, str]:
@@ -93,3 +112,34 @@ def _first_round_key() -> str:
         locale=JANE.locale,
     )
     return request.round_key()
+
+
+def seed_user_pool(cognito: CognitoIdentityProviderClient, region: str) -> None:
+    """The sample pool, app client and users in embedded Cognito (moto), under the ids the events use.
+
+    moto picks its own ids, so the pool and client are re-filed under the sample ones in its backend
+    (a private API of the pinned moto, as laptop.local_stack reads it). The pool matches addresses
+    case-insensitively, as the template's does; usernames are the sample UUIDs."""
+    pool_id = cognito.create_user_pool(
+        PoolName="passwordless-sample", UsernameConfiguration={"CaseSensitive": False}
+    )["UserPool"]["Id"]
+    client_id = cognito.create_user_pool_client(UserPoolId=pool_id, ClientName="sample")["UserPoolClient"][
+        "ClientId"
+    ]
+    backend = get_backend("cognito-idp")[DEFAULT_ACCOUNT_ID][region]
+    pool = backend.user_pools.pop(pool_id)
+    pool.id, pool.arn = SAMPLE_POOL_ID, pool.arn.replace(pool_id, SAMPLE_POOL_ID)
+    backend.user_pools[SAMPLE_POOL_ID] = pool
+    client = pool.clients.pop(client_id)
+    client.id, client.user_pool_id = SAMPLE_CLIENT_ID, SAMPLE_POOL_ID
+    pool.clients[SAMPLE_CLIENT_ID] = client
+    for user in USERS:
+        attributes = user.attributes()
+        cognito.admin_create_user(
+            UserPoolId=SAMPLE_POOL_ID,
+            Username=user.username,
+            MessageAction="SUPPRESS",
+            UserAttributes=[
+                {"Name": name, "Value": attributes[name]} for name in ("email", "email_verified", "locale")
+            ],
+        )

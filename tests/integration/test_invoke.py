@@ -32,8 +32,19 @@ FUNCTION_BY_PREFIX = {
     "define": "define_auth_challenge",
     "create": "create_auth_challenge",
     "verify": "verify_auth_challenge",
+    "pre": "pre_sign_up",
+    "post": "post_authentication",
+    "custom": "custom_message",
+    "api": "account_api",
 }
+# Events whose outcomes the custom message and account API tests hold; here they must only run.
+OTHERS_PREFIXES = ("custom_message_", "api_")
 UNAVAILABLE = "Sign-in is temporarily unavailable. Please try again."
+SIGN_UP_REFUSED: dict[str, object] = {
+    "errorType": "SignUpRefused",
+    "errorMessage": "Sign-up is not possible with these details.",
+}
+PASSWORD_MODE = "password-and-email-code"
 
 CHALLENGE = {"issueTokens": False, "failAuthentication": False, "challengeName": "CUSTOM_CHALLENGE"}
 TOKENS = {"issueTokens": True, "failAuthentication": False}
@@ -46,6 +57,37 @@ DEFINE_EXPECTED = {
     "define_resend": CHALLENGE,
     "define_foreign_challenge": FAIL,
     "define_unknown_user": FAIL,
+    # Password-first sessions in the default email mode: all fail, but a plain right answer
+    # (define_password_skipped is our round alone) signs in as ever.
+    "define_password_srp_a": FAIL,
+    "define_password_verified": FAIL,
+    "define_password_wrong_password": FAIL,
+    "define_password_code_right": FAIL,
+    "define_password_code_wrong": FAIL,
+    "define_password_skipped": TOKENS,
+}
+DEFINE_PASSWORD_MODE_EXPECTED = {
+    "define_password_srp_a": {**CHALLENGE, "challengeName": "PASSWORD_VERIFIER"},
+    "define_password_verified": CHALLENGE,
+    "define_password_wrong_password": FAIL,
+    "define_password_code_right": TOKENS,
+    "define_password_code_wrong": CHALLENGE,
+    "define_password_skipped": FAIL,
+}
+ALLOWED: dict[str, object] = {"autoConfirmUser": False, "autoVerifyEmail": False, "autoVerifyPhone": False}
+PRE_SIGN_UP_EXPECTED: dict[str, dict[str, object]] = {
+    "pre_sign_up_self_sign_up": {**ALLOWED, "autoConfirmUser": True},
+    "pre_sign_up_via_account_api": ALLOWED,
+    "pre_sign_up_admin_invite": ALLOWED,  # administrators invite from any domain
+    "pre_sign_up_external_provider": ALLOWED,
+    "pre_sign_up_via_account_api_disallowed_domain": SIGN_UP_REFUSED,
+    "pre_sign_up_disallowed_domain": SIGN_UP_REFUSED,
+    "pre_sign_up_malformed_email": SIGN_UP_REFUSED,
+    "pre_sign_up_oversized_name": SIGN_UP_REFUSED,
+}
+POST_AUTHENTICATION_VERIFIES = {
+    "post_authentication_unverified": True,
+    "post_authentication_verified": False,
 }
 
 
@@ -61,6 +103,7 @@ CREATE_EXPECTED = {
     "create_first_round_no_secret": Created("j\u2022\u2022\u2022@example.com", "john@example.com", False),
     "create_resend": Created("j\u2022\u2022\u2022@example.com", "jane@example.com", False),
     "create_unknown_user": Created("n\u2022\u2022\u2022@example.com", None, False),
+    "create_password_first_round": Created("j\u2022\u2022\u2022@example.com", "john@example.com", False),
 }
 VERIFY_EXPECTED = {
     "verify_right_code": True,
@@ -96,9 +139,15 @@ def binding_of(event_path: Path) -> Binding:
     return Binding(event["userPoolId"], event["callerContext"]["clientId"], event["userName"])
 
 
+def _expected_here() -> set[str]:
+    tables = (DEFINE_EXPECTED, CREATE_EXPECTED, VERIFY_EXPECTED, PRE_SIGN_UP_EXPECTED)
+    return {stem for table in tables for stem in table} | set(POST_AUTHENTICATION_VERIFIES)
+
+
 def test_every_sample_event_has_an_expected_outcome() -> None:
-    expected = {**DEFINE_EXPECTED, **CREATE_EXPECTED, **VERIFY_EXPECTED}
-    assert {path.stem for path in EVENT_FILES} == set(expected)
+    ours = {path.stem for path in EVENT_FILES if not path.stem.startswith(OTHERS_PREFIXES)}
+    assert ours == _expected_here()
+    assert all(path.stem.split("_")[0] in FUNCTION_BY_PREFIX for path in EVENT_FILES)
 
 
 @pytest.mark.parametrize("path", EVENT_FILES, ids=lambda p: p.stem)
@@ -108,20 +157,104 @@ def test_every_sample_event_has_its_outcome_and_keeps_secrets_out_of_the_logs(
     # Given a sample event / When make invoke's entry runs it
     outbox = tmp_path / "outbox"
     run = invoke(function_for(path), str(path.relative_to(ROOT)), outbox=outbox)
-    # Then the handler returned, its event is the only thing on stdout, and the logs are on stderr
-    assert run.returncode == 0, run.stderr
-    assert run.document()["triggerSource"] == json.loads(path.read_text(encoding="utf-8"))["triggerSource"]
-    assert "security_event" in run.stderr
+    # Then the logs are on stderr, the returned document alone on stdout, and no secret in either
     assert "security_event" not in run.stdout
     assert SAMPLE_TOKEN not in run.stderr
     assert not appears(SAMPLE_CODE, run.stderr)
-    # And the response is the one the table above expects
+    event = json.loads(path.read_text(encoding="utf-8"))
+    if path.stem in PRE_SIGN_UP_EXPECTED:
+        check_pre_sign_up(PRE_SIGN_UP_EXPECTED[path.stem], run)
+        return
+    assert run.returncode == 0, run.stderr
+    if path.stem.startswith("api_"):
+        assert isinstance(run.document()["statusCode"], int)  # an HTTP response, not an event
+        return
+    assert run.document()["triggerSource"] == event["triggerSource"]
+    if path.stem.startswith(OTHERS_PREFIXES):
+        return
+    # And the response is the one the tables above expect
+    if path.stem in POST_AUTHENTICATION_VERIFIES:
+        assert run.document() == event  # Cognito reads nothing back from PostAuthentication
+        verified = '"security_event":"email_verified"' in run.stderr.replace(" ", "")
+        assert verified is POST_AUTHENTICATION_VERIFIES[path.stem]
+        assert "unavailable" not in run.stderr
+        assert read_outbox(outbox) == []  # NOTIFY_NEW_SIGN_IN is off by default
+        return
+    assert "security_event" in run.stderr  # every challenge trigger logs what it decided
     if path.stem in DEFINE_EXPECTED:
         assert run.response() == DEFINE_EXPECTED[path.stem]
     elif path.stem in VERIFY_EXPECTED:
         assert run.response() == {"answerCorrect": VERIFY_EXPECTED[path.stem]}
     else:
         check_create(CREATE_EXPECTED[path.stem], run, outbox, binding_of(path))
+
+
+def check_pre_sign_up(expected: dict[str, object], run: Run) -> None:
+    if expected is SIGN_UP_REFUSED:
+        # Cognito shows the one generic message; nothing says which rule refused
+        assert run.returncode == 1
+        assert run.document() == SIGN_UP_REFUSED
+        assert run.stderr.splitlines()[-1] == f"error: {SIGN_UP_REFUSED['errorMessage']}"
+        assert "Traceback" not in run.stderr
+    else:
+        assert run.returncode == 0, run.stderr
+        assert run.response() == expected
+    assert "elsewhere.example" not in run.stderr  # the address reaches no log line
+
+
+@pytest.mark.parametrize("stem", sorted(DEFINE_PASSWORD_MODE_EXPECTED))
+def test_password_mode_events_decide_as_that_mode_when_the_shell_sets_it(
+    stem: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given SIGN_IN_MODE in the environment make invoke runs in (events carry no mode)
+    monkeypatch.setenv("SIGN_IN_MODE", PASSWORD_MODE)
+    run = invoke("define_auth_challenge", f"events/{stem}.json", outbox=tmp_path / "outbox")
+    # Then define follows the password-first table
+    assert run.returncode == 0, run.stderr
+    assert run.response() == DEFINE_PASSWORD_MODE_EXPECTED[stem]
+
+
+def test_password_mode_create_emails_a_code_without_a_link(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SIGN_IN_MODE", PASSWORD_MODE)
+    outbox = tmp_path / "outbox"
+    run = invoke("create_auth_challenge", "events/create_password_first_round.json", outbox=outbox)
+    assert run.returncode == 0, run.stderr
+    (message,) = read_outbox(outbox)
+    assert message["to"] == "john@example.com"
+    assert "http" not in message["text"]
+    code = re.search(r"^\s+(\d{6})\s*$", message["text"], re.MULTILINE)
+    assert code is not None
+    private = run.response()["privateChallengeParameters"]
+    binding = binding_of(EVENTS_DIR / "create_password_first_round.json")
+    hasher = KeyedHasher(LOCAL_HMAC_KEY.encode())
+    assert private["codeHash"] == hasher.digest("code", binding, private["secretId"], code.group(1))
+
+
+def test_post_authentication_sends_the_notice_when_the_shell_turns_it_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NOTIFY_NEW_SIGN_IN", "true")
+    outbox = tmp_path / "outbox"
+    run = invoke("post_authentication", "events/post_authentication_unverified.json", outbox=outbox)
+    assert run.returncode == 0, run.stderr
+    (message,) = read_outbox(outbox)
+    assert message["to"] == "sam@example.com"
+    assert message["subject"] == "Neue Anmeldung bei the passwordless demo"  # Sam's locale is de
+    [line] = run.mail_lines()
+    assert message["subject"] in line
+
+
+def test_sign_up_domains_from_the_shell_replace_the_sample_domain(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SIGN_UP_ALLOWED_DOMAINS", "elsewhere.example")
+    allowed = invoke("pre_sign_up", "events/pre_sign_up_disallowed_domain.json", outbox=tmp_path)
+    refused = invoke("pre_sign_up", "events/pre_sign_up_self_sign_up.json", outbox=tmp_path)
+    assert (allowed.returncode, refused.returncode) == (0, 1)
+    assert allowed.response()["autoConfirmUser"] is True
+    assert refused.document() == SIGN_UP_REFUSED
 
 
 def check_create(expected: Created, run: Run, outbox: Path, binding: Binding) -> None:
@@ -214,6 +347,48 @@ def test_a_malformed_event_file_is_a_one_line_error(content: str, complaint: str
     assert complaint in line
 
 
+@pytest.mark.parametrize(
+    ("content", "complaint"),
+    [
+        ('{"request": {}}', "neither a Cognito trigger event"),
+        ('{"version": "1.0", "routeKey": "POST /sign-up"}', "neither a Cognito trigger event"),
+        ('{"triggerSource": "PreTokenGeneration_Authentication"}', "no function handles triggerSource"),
+        ('{"version": "2.0", "routeKey": "POST /sign-up"}', "requestContext.http must be an object"),
+        ('{"version": "2.0", "routeKey": "x", "requestContext": {"http": {"method": 1}}}', "method"),
+        (
+            '{"version": "2.0", "routeKey": "x", "requestContext": {"http": {"method": "POST"}}, "body": 5}',
+            "body",
+        ),
+        ('{"triggerSource": "PreSignUp_SignUp", "request": {}}', "userPoolId"),
+        ('{"triggerSource": "PostAuthentication_Authentication", "request": {}}', "userPoolId"),
+    ],
+)
+def test_all_names_the_event_it_cannot_place_or_parse(content: str, complaint: str, tmp_path: Path) -> None:
+    # Given a folder of events, one of them unusable
+    folder = tmp_path / "events"
+    folder.mkdir()
+    (folder / "pre_sign_up_self_sign_up.json").write_text(
+        (EVENTS_DIR / "pre_sign_up_self_sign_up.json").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    (folder / "odd.json").write_text(content, encoding="utf-8")
+    # When --all runs the folder, Then nothing runs and the one line names the file and the problem
+    run = invoke("--all", str(folder), outbox=tmp_path / "outbox")
+    assert run.returncode == 2
+    assert run.stdout == ""
+    [line] = run.stderr.splitlines()
+    assert line.startswith(f"error: {folder / 'odd.json'}: ")
+    assert complaint in line
+
+
+def test_an_api_event_is_refused_by_a_trigger_and_a_trigger_event_by_the_api(tmp_path: Path) -> None:
+    api_event = next(path for path in EVENT_FILES if path.stem.startswith("api_"))
+    as_trigger = invoke("pre_sign_up", str(api_event), outbox=tmp_path)
+    as_api = invoke("account_api", "events/pre_sign_up_self_sign_up.json", outbox=tmp_path)
+    assert (as_trigger.returncode, as_api.returncode) == (2, 2)
+    assert "an HTTP API event is not for pre_sign_up" in as_trigger.stderr
+    assert "a PreSignUp_SignUp event is not for account_api" in as_api.stderr
+
+
 def test_a_missing_event_file_or_unknown_function_is_a_one_line_error(tmp_path: Path) -> None:
     missing = invoke("define_auth_challenge", str(tmp_path / "nope.json"))
     unknown = invoke("sign_up", "events/define_new_session.json")
@@ -240,17 +415,25 @@ def test_an_exception_from_the_handler_fails_the_invocation(tmp_path: Path) -> N
 def test_all_runs_every_file_by_its_trigger_on_its_own_fresh_state(tmp_path: Path) -> None:
     outbox = tmp_path / "outbox"
     run = invoke("--all", "events", outbox=outbox)
+    # Refusals of bad sign-ups are those events' outcomes, not failures of the run
     assert run.returncode == 0, run.stderr
     responses = run.document()
     assert set(responses) == {path.name for path in EVENT_FILES}
     for stem, expected in DEFINE_EXPECTED.items():
         assert responses[f"{stem}.json"] == expected
+    for stem, answer in PRE_SIGN_UP_EXPECTED.items():
+        assert responses[f"{stem}.json"] == answer
+    refused = [line for line in run.stderr.splitlines() if line.startswith("error: pre_sign_up_")]
+    assert len(refused) == list(PRE_SIGN_UP_EXPECTED.values()).count(SIGN_UP_REFUSED)
+    for path in EVENT_FILES:
+        if path.stem.startswith("api_"):
+            assert isinstance(responses[path.name]["statusCode"], int)
     for stem, correct in VERIFY_EXPECTED.items():
         # Both right answers succeed: neither run sees the other spend Jane's secret.
         assert responses[f"{stem}.json"] == {"answerCorrect": correct}
     mailed = sorted(c.mailed_to for c in CREATE_EXPECTED.values() if c.mailed_to)
-    assert sorted(message["to"] for message in read_outbox(outbox)) == mailed
-    assert len(run.mail_lines()) == len(mailed)
+    sign_in_mail = [m["to"] for m in read_outbox(outbox) if "sign-in link" in m["subject"].lower()]
+    assert sorted(sign_in_mail) == mailed
 
 
 def test_logical_id_names_the_template_resource_for_sam_invoke() -> None:
@@ -261,13 +444,15 @@ def test_logical_id_names_the_template_resource_for_sam_invoke() -> None:
 def test_sam_env_sets_only_declared_variables_and_a_usable_configuration() -> None:
     # sam local invoke applies only variables the template declares, so a stray name would be a no-op.
     template = load_template()
-    declared = set(template["Globals"]["Function"]["Environment"]["Variables"])
+    shared_declared = set(template["Globals"]["Function"]["Environment"]["Variables"])
     overrides = json.loads((ROOT / "laptop" / "sam-env.json").read_text(encoding="utf-8"))
     shared = overrides.pop("Parameters")
     functions = {logical for logical, _ in FUNCTIONS.values()}
     assert set(overrides) <= functions
     for logical in sorted(functions):
+        own = template["Resources"][logical]["Properties"].get("Environment", {}).get("Variables", {})
         environment = shared | overrides.get(logical, {})
-        assert set(environment) <= declared
+        assert set(environment) <= shared_declared | set(own)
+        assert set(own) <= set(environment), f"{logical} reads variables sam-env.json does not set"
         assert all(isinstance(value, str) for value in environment.values())
         Settings.from_env(environment)  # raises, naming the variable, if a placeholder is unusable

@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from laptop.handlers import function_for_trigger
-from laptop.sample_events import build_events, drift, main
+from laptop.handlers import FUNCTIONS, function_for_event
+from laptop.invoke import parser_for
+from laptop.sample_events import NOT_APPLICABLE, build_events, drift, main
 from laptop.sample_state import SAMPLE_CLIENT_ID, SAMPLE_POOL_ID
-from passwordless.events import RESEND_KEY, parse_create, parse_define, parse_verify
+from passwordless.events import RESEND_KEY
 
 EVENTS_DIR = Path(__file__).resolve().parents[2] / "events"
 EVENT_FILES = sorted(EVENTS_DIR.glob("*.json"))
-PARSERS: dict[str, Callable[[object], Any]] = {
-    "define_auth_challenge": parse_define,
-    "create_auth_challenge": parse_create,
-    "verify_auth_challenge": parse_verify,
-}
+# The challenge triggers' events, whose shape these tests hold; the other functions' sample modules
+# have their own tests, and every file must still parse for the function it names.
+CHALLENGE_FILES = [p for p in EVENT_FILES if p.stem.split("_")[0] in {"define", "create", "verify"}]
+COGNITO_FILES = [p for p in EVENT_FILES if not p.stem.startswith("api_")]
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -58,26 +57,44 @@ def test_files_are_sorted_pretty_json_with_a_trailing_newline() -> None:
 
 
 @pytest.mark.parametrize("path", EVENT_FILES, ids=lambda p: p.stem)
-def test_every_event_parses_for_the_trigger_it_names(path: Path) -> None:
+def test_every_event_parses_for_the_function_it_names(path: Path) -> None:
     event = _load(path)
-    function = function_for_trigger(event["triggerSource"])
-    # The file name says which trigger it is for; the triggerSource must agree.
-    assert function.split("_")[0] == path.stem.split("_")[0]
-    PARSERS[function](event)
+    function = function_for_event(event)
+    # The file name says which function it is for (api_ for the account API); the event must agree.
+    assert function.split("_")[0] == path.stem.split("_")[0] or (
+        function == "account_api" and path.stem.startswith("api_")
+    )
+    parser_for(function)(event)
 
 
-@pytest.mark.parametrize("path", EVENT_FILES, ids=lambda p: p.stem)
-def test_every_event_is_shaped_as_cognito_shapes_it(path: Path) -> None:
+@pytest.mark.parametrize("path", COGNITO_FILES, ids=lambda p: p.stem)
+def test_every_cognito_event_comes_from_the_sample_pool(path: Path) -> None:
     event = _load(path)
     assert event["version"] == "1"
     assert event["region"] == "us-east-1"
     assert event["userPoolId"] == SAMPLE_POOL_ID
-    assert event["callerContext"]["clientId"] == SAMPLE_CLIENT_ID
+    assert event["callerContext"]["clientId"] in {SAMPLE_CLIENT_ID, NOT_APPLICABLE}
     assert isinstance(event["callerContext"]["awsSdkVersion"], str)
+    prefix = FUNCTIONS[function_for_event(event)][1]
+    assert prefix is not None
+    assert event["triggerSource"].startswith(prefix)
+    assert all(isinstance(value, str) for value in event["request"]["userAttributes"].values())
+
+
+@pytest.mark.parametrize("path", EVENT_FILES, ids=lambda p: p.stem)
+def test_only_administrators_calls_carry_no_app_client(path: Path) -> None:
+    event = _load(path)
+    if event.get("callerContext", {}).get("clientId") == NOT_APPLICABLE:
+        assert event["triggerSource"].endswith("_AdminCreateUser")
+
+
+@pytest.mark.parametrize("path", CHALLENGE_FILES, ids=lambda p: p.stem)
+def test_every_challenge_event_is_shaped_as_cognito_shapes_it(path: Path) -> None:
+    event = _load(path)
+    assert event["callerContext"]["clientId"] == SAMPLE_CLIENT_ID
     assert event["triggerSource"].endswith("_Authentication")
     assert event["response"] == {}
     request = event["request"]
-    assert all(isinstance(value, str) for value in request["userAttributes"].values())
     assert isinstance(request["userNotFound"], bool)
     for entry in request.get("session", []):
         assert set(entry) == {"challengeName", "challengeResult", "challengeMetadata"}
@@ -88,7 +105,7 @@ def test_every_event_is_shaped_as_cognito_shapes_it(path: Path) -> None:
         assert isinstance(request["privateChallengeParameters"], dict)
 
 
-@pytest.mark.parametrize("path", EVENT_FILES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", CHALLENGE_FILES, ids=lambda p: p.stem)
 def test_client_metadata_appears_only_where_cognito_passes_it(path: Path) -> None:
     # InitiateAuth's ClientMetadata reaches no challenge trigger, and InitiateAuth is what starts a
     # session: an event with an empty session cannot carry any.
@@ -101,8 +118,28 @@ def test_client_metadata_appears_only_where_cognito_passes_it(path: Path) -> Non
 
 
 def test_unknown_users_arrive_without_attributes() -> None:
-    for path in EVENT_FILES:
+    for path in CHALLENGE_FILES:
         request = _load(path)["request"]
         assert request["userNotFound"] is path.stem.endswith("_unknown_user")
         if request["userNotFound"]:
             assert request["userAttributes"] == {}
+
+
+def test_pre_sign_up_events_carry_the_account_apis_marker_only_where_it_creates_users() -> None:
+    events = build_events()
+    for stem, event in events.items():
+        metadata = event.get("request", {}).get("clientMetadata", {}) if stem.startswith("pre_") else {}
+        if metadata:
+            assert metadata == {"signUp": "self"}
+            assert event["triggerSource"] == "PreSignUp_AdminCreateUser"
+            assert "account_api" in stem
+
+
+def test_post_authentication_events_cover_an_unverified_and_a_verified_address() -> None:
+    events = build_events()
+    verified = {
+        stem: event["request"]["userAttributes"]["email_verified"]
+        for stem, event in events.items()
+        if stem.startswith("post_authentication_")
+    }
+    assert verified == {"post_authentication_unverified": "false", "post_authentication_verified": "true"}
