@@ -47,3 +47,20 @@ def test_create_loads_neither_the_checker_nor_sendgrid(tmp_path: Path, provider:
     assert "passwordless.runtime" in loaded
     for unused in ("passwordless.answer_checker", "sendgrid", "python_http_client"):
         assert unused not in loaded
+
+
+def test_pre_sign_up_loads_no_aws_sdk_and_no_email_stack(tmp_path: Path) -> None:
+    loaded = loaded_at_cold_start("pre_sign_up", tmp_path)
+    assert "passwordless.sign_up_rules" in loaded
+    for unused in ("boto3", "botocore.client", "jinja2", "passwordless.runtime", "passwordless.email.render"):
+        assert unused not in loaded
+
+
+@pytest.mark.parametrize("notify", ["true", "false"])
+def test_post_authentication_builds_its_email_sender_only_for_a_notice(tmp_path: Path, notify: str) -> None:
+    loaded = loaded_at_cold_start(
+        "post_authentication", tmp_path, EMAIL_PROVIDER="ses", NOTIFY_NEW_SIGN_IN=notify
+    )
+    assert "boto3" in loaded
+    for unused in ("jinja2", "passwordless.email.render", "passwordless.challenge_issuer", "sendgrid"):
+        assert unused not in loaded
