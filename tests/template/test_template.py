@@ -184,7 +184,7 @@ def test_functions_run_python313_on_arm64_within_cognitos_budget(translated: dic
         assert properties["Runtime"] == "python3.13"
         assert properties["Architectures"] == ["arm64"]
         # Cognito abandons a trigger after 5 s; the account API answers API Gateway, which waits 30 s.
-        assert properties["Timeout"] == (10 if function is functions[ACCOUNT_FUNCTION] else 5)
+        assert properties["Timeout"] == (29 if function is functions[ACCOUNT_FUNCTION] else 5)
         assert properties["MemorySize"] == 128
         assert properties["Handler"] == "app.lambda_handler"
         assert properties["Layers"] == [{"Ref": layer_name}]
@@ -388,6 +388,7 @@ def test_each_role_holds_exactly_what_its_trigger_needs(
         (f"cognito-idp:{action}", pool)
         for action in (
             "AdminCreateUser",
+            "AdminDeleteUser",
             "AdminSetUserPassword",
             "AdminGetUser",
             "AdminUpdateUserAttributes",
