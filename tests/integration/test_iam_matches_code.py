@@ -25,12 +25,30 @@ LOGICAL_IDS = {
 
 
 def granted_actions(function: str) -> set[str]:
-    policies = load_template()["Resources"][LOGICAL_IDS[function]]["Properties"].get("Policies", [])
+    """The function's inline grants and those of every stand-alone policy naming its role."""
+    resources = load_template()["Resources"]
+    logical_id = LOGICAL_IDS[function]
+    role = {"Ref": f"{logical_id}Role"}
+    policies = [resources[logical_id]["Properties"].get("Policies", [])]
+    policies += [
+        resource["Properties"]["PolicyDocument"]
+        for resource in resources.values()
+        if resource["Type"] == "AWS::IAM::Policy" and role in _leaves(resource["Properties"]["Roles"])
+    ]
     actions: set[str] = set()
     for statement in iam_statements(policies):
         action = statement["Action"]
         actions.update([action] if isinstance(action, str) else action)
     return actions
+
+
+def _leaves(node: Any) -> list[Any]:
+    """Every {"Ref": ...} in a list, including both branches of an Fn::If."""
+    if isinstance(node, list):
+        return [leaf for item in node for leaf in _leaves(item)]
+    if isinstance(node, dict) and "Fn::If" in node:
+        return _leaves(node["Fn::If"][1:])
+    return [node]
 
 
 def test_each_function_is_granted_exactly_the_operations_it_performs(
