@@ -13,7 +13,18 @@ from passwordless.keyed_hash import Binding, KeyedHasher, digests_match
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET_WORDS = ("hash", "digest", "token", "secret", "answer", "expected", "actual", "code", "key")
-NOT_SECRET_SUFFIXES = ("_id", "_length", "_len", "_count", "_failures", "_ms", "_kind", "_name", "_key_id")
+NOT_SECRET_SUFFIXES = (
+    "_id",
+    "_length",
+    "_len",
+    "_count",
+    "_failures",
+    "_ms",
+    "_kind",
+    "_name",
+    "_key_id",
+    "_round_key",  # which round issued a secret (a digest of the session history, or a marker)
+)
 NOT_SECRET_NAMES = {"kind", "round_key", "key", "secret_id"}  # table key / identifiers, not secret values
 
 
