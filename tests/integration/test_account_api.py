@@ -10,6 +10,7 @@ import importlib.util
 import io
 import json
 import re
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ from laptop.local_stack.trigger_events import trigger_event
 from laptop.sample_api_events import access_claims, api_event
 from passwordless.email.outbox import read_outbox
 from passwordless.settings import Settings
+from tests.support.fakes import FakeClock
 
 _loads = iter(range(1_000_000))
 TOKEN_IN_LINK = re.compile(r"[#&]t=([A-Za-z0-9_-]+)")
@@ -615,6 +617,124 @@ def test_no_secret_or_address_reaches_the_logs_or_responses(api: AccountApi) -> 
     assert {"signed_up", "invited", "email_change_requested", "email_change_failed", "email_changed"} <= set(
         events
     )
+
+
+def clock_of(api: AccountApi, monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    """Put the deployed function's email change on a clock the test moves."""
+    runtime = api.handler.__wrapped__.__globals__["RUNTIME"]  # type: ignore[attr-defined]
+    clock = FakeClock(time.time())
+    monkeypatch.setattr(runtime.services.email_change, "_clock", clock)
+    return clock
+
+
+def change_item(api: AccountApi, username: str) -> dict[str, Any]:
+    key = {"pk": {"S": f"{api.pool_id}#{username}#email-change"}}
+    item: dict[str, Any] = api.dynamodb.get_item(TableName=api.settings.table_name, Key=key)["Item"]
+    return item
+
+
+def test_requests_beyond_the_hourly_cap_are_429_and_send_nothing_until_the_hour_has_passed(
+    make_api: MakeApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api = make_api(RESEND_MIN_SECONDS="0", MAX_EMAILS_PER_HOUR="3")  # only the cap refuses
+    clock = clock_of(api, monkeypatch)
+    jane = api.add_user("jane@example.com")
+    answers = []
+    for victim in ("a@example.net", "b@example.net", "c@example.net"):
+        answers.append(api.post("/account/email", {"email": victim}, api.claims(jane)))
+        clock.advance(60)
+    pending = change_item(api, jane)
+
+    over = api.post("/account/email", {"email": "d@example.net"}, api.claims(jane))
+
+    assert [a.status for a in answers] == [202, 202, 202]
+    assert over.status == 429
+    assert [m["to"] for m in api.mail()] == ["a@example.net", "b@example.net", "c@example.net"]
+    assert change_item(api, jane) == pending  # the refused request changed nothing stored
+    assert len(pending["request_times_ms"]["L"]) == 3
+    # An hour after the first request, one more fits; the log never holds more than the cap.
+    clock.advance(3600 - 3 * 60)
+    again = api.post("/account/email", {"email": "d@example.net"}, api.claims(jane))
+    assert again.status == 202
+    assert api.mail()[-1]["to"] == "d@example.net"
+    assert len(change_item(api, jane)["request_times_ms"]["L"]) == 3
+    clock.advance(30)  # the second request is still inside the hour
+    assert api.post("/account/email", {"email": "e@example.net"}, api.claims(jane)).status == 429
+    assert len(api.mail()) == 4
+
+
+def test_wrong_codes_carry_over_to_a_new_request_until_an_hour_passes(
+    make_api: MakeApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api = make_api(RESEND_MIN_SECONDS="60")
+    clock = clock_of(api, monkeypatch)
+    jane = api.add_user("jane@example.com")
+    api.post("/account/email", {"email": "first@example.com"}, api.claims(jane))
+    code = change_code(api, "first@example.com")
+    for _ in range(5):
+        api.post(
+            "/account/email/confirm", {"email": "first@example.com", "code": wrong(code)}, api.claims(jane)
+        )
+    clock.advance(60)
+
+    renewed = api.post("/account/email", {"email": "second@example.com"}, api.claims(jane))
+    right = api.post(
+        "/account/email/confirm",
+        {"email": "second@example.com", "code": change_code(api, "second@example.com")},
+        api.claims(jane),
+    )
+
+    assert renewed.status == 202
+    assert right.status == 400  # the new change was born void: the hour's five guesses are spent
+    assert change_item(api, jane)["failures"]["N"] == "5"
+    assert api.user(jane)["email"] == "jane@example.com"
+    # An hour after the last wrong code and the last request, a new request starts afresh.
+    clock.advance(3600)
+    fresh = api.post("/account/email", {"email": "third@example.com"}, api.claims(jane))
+    assert change_item(api, jane)["failures"]["N"] == "0"
+    confirmed = api.post(
+        "/account/email/confirm",
+        {"email": "third@example.com", "code": change_code(api, "third@example.com")},
+        api.claims(jane),
+    )
+    assert (fresh.status, confirmed.status) == (202, 200)
+    assert api.user(jane)["email"] == "third@example.com"
+
+
+def test_wrong_codes_do_not_carry_over_past_a_confirmed_change(
+    make_api: MakeApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api = make_api(RESEND_MIN_SECONDS="60")
+    clock = clock_of(api, monkeypatch)
+    jane = api.add_user("jane@example.com")
+    api.post("/account/email", {"email": "first@example.com"}, api.claims(jane))
+    code = change_code(api, "first@example.com")
+    for _ in range(4):
+        api.post(
+            "/account/email/confirm", {"email": "first@example.com", "code": wrong(code)}, api.claims(jane)
+        )
+    confirmed = api.post(
+        "/account/email/confirm", {"email": "first@example.com", "code": code}, api.claims(jane)
+    )
+    clock.advance(60)
+
+    renewed = api.post("/account/email", {"email": "second@example.com"}, api.claims(jane))
+
+    assert (confirmed.status, renewed.status) == (200, 202)
+    item = change_item(api, jane)
+    assert item["failures"]["N"] == "0"
+    assert len(item["request_times_ms"]["L"]) == 2  # the send log is not reset by a success
+    second_code = change_code(api, "second@example.com")
+    wrong_once = api.post(
+        "/account/email/confirm",
+        {"email": "second@example.com", "code": wrong(second_code)},
+        api.claims(jane),
+    )
+    right = api.post(
+        "/account/email/confirm", {"email": "second@example.com", "code": second_code}, api.claims(jane)
+    )
+    assert (wrong_once.status, right.status) == (400, 200)
+    assert api.user(jane)["email"] == "second@example.com"
 
 
 # --- password mode: the invitation leads to "choose your password" -------------------------------

@@ -1,7 +1,10 @@
 """Email change with proof: a code goes to the NEW address; only that code changes the address.
 
-request: one conditional write stores digests of the new address and a fresh code (a request inside
-the resend gap is refused and sends nothing), then the code is emailed to the new address.
+request: one conditional write stores digests of the new address and a fresh code, then the code is
+emailed to the new address. A request inside the resend gap, or beyond the hourly cap of the send
+log, is refused and sends nothing. The wrong-code count carries over to the new change unless the
+last change was spent or nothing (request or wrong code) happened for an hour: otherwise each new
+request would buy five more guesses, so at most five wrong codes count in any rolling hour.
 confirm: both digests are compared in constant time; a wrong answer is counted, and the fifth voids
 the change; one conditional write spends it. Only then is the address checked for uniqueness and
 written to Cognito (verified), and the OLD address is told, with the new one masked.
@@ -34,6 +37,7 @@ from passwordless.email.render import resolve_locale
 from passwordless.errors import StorageUnavailable
 from passwordless.keyed_hash import Binding, KeyedHasher, digests_match
 from passwordless.masking import mask_email
+from passwordless.secret_store import HOUR_MS
 from passwordless.settings import Settings
 
 _T = TypeVar("_T")
@@ -73,7 +77,15 @@ class EmailChange:
             self._log.event("refused", route="account/email", reason="same_address", user=pseudonym)
             raise AddressUnusable
         binding = self._binding(user.username)
+        key = change_key(self._pool, user.username)
+        read = self._storage(lambda: self._store.load(key))
         now_ms = self._now_ms()
+        log = _sends_in_the_hour(read, now_ms)
+        too_soon = read is not None and now_ms - read.requested_ms < self._settings.resend_min_seconds * 1000
+        if too_soon or len(log) >= self._settings.max_emails_per_hour:
+            self._log.event("refused", route="account/email", reason="too_soon", user=pseudonym)
+            raise TooSoon
+        failures, failed_ms = _carried_failures(read, now_ms)
         change_id = secret_values.new_secret_id()
         code = secret_values.new_code(self._settings.code_length)
         change = PendingChange(
@@ -81,14 +93,15 @@ class EmailChange:
             address_hash=_address_digest(hasher, binding, change_id, new_email),
             code_hash=hasher.digest("code", binding, change_id, code),
             expires_ms=now_ms + self._settings.secret_lifetime_seconds * 1000,
-            failures=0,
+            failures=failures,
             requested_ms=now_ms,
             consumed=False,
+            failed_ms=failed_ms,
+            request_times_ms=(now_ms, *log),
         )
-        key = change_key(self._pool, user.username)
-        gap_edge = now_ms - self._settings.resend_min_seconds * 1000
-        if not self._storage(lambda: self._store.request(key, change, not_after_ms=gap_edge)):
-            self._log.event("refused", route="account/email", reason="too_soon", user=pseudonym)
+        if not self._storage(lambda: self._store.request(key, change, read=read)):
+            # Another request or answer wrote in between; its effect may have been to use up the hour.
+            self._log.event("refused", route="account/email", reason="raced", user=pseudonym)
             raise TooSoon
         email = EmailChangeCodeEmail(
             to=new_email,
@@ -125,7 +138,7 @@ class EmailChange:
         code_ok = digests_match(pending.code_hash, hasher.digest("code", binding, pending.change_id, code))
         if not (address_ok and code_ok):
             self._storage(
-                lambda: self._store.count_failure(key, pending.change_id, max_failures=MAX_FAILURES)
+                lambda: self._store.count_failure(key, pending.change_id, now_ms, max_failures=MAX_FAILURES)
             )
             self._log.event("email_change_failed", user=pseudonym)
             raise WrongCode
@@ -192,6 +205,25 @@ class EmailChange:
 
     def _now_ms(self) -> int:
         return int(self._clock() * 1000)
+
+
+def _sends_in_the_hour(read: PendingChange | None, now_ms: int) -> tuple[int, ...]:
+    """The send log's entries inside the rolling hour, newest first."""
+    if read is None:
+        return ()
+    # An item written before the log existed stands for its one request.
+    log = read.request_times_ms or ((read.requested_ms,) if read.requested_ms else ())
+    return tuple(sent for sent in log if now_ms - sent < HOUR_MS)
+
+
+def _carried_failures(read: PendingChange | None, now_ms: int) -> tuple[int, int]:
+    """(failures, when the last one came) the new change starts with."""
+    if read is None or read.consumed:
+        return 0, 0
+    last_activity = max(read.requested_ms, read.failed_ms, *read.request_times_ms[:1])
+    if now_ms - last_activity >= HOUR_MS:
+        return 0, 0
+    return read.failures, read.failed_ms
 
 
 def _address_digest(hasher: KeyedHasher, binding: Binding, change_id: str, address: str) -> str:

@@ -1,8 +1,10 @@
 """The pending email change: its own item in the sign-in table, pk "<pool>#<username>#email-change".
 
 It holds keyed digests of the new address and of the code (never either in plain), the expiry, the
-wrong-answer count, and when it was asked for. Every state change is ONE conditional write, so two
-requests or two answers racing each other cannot both win.
+wrong-answer count and when the last wrong answer came, and a send log `request_times_ms` (newest
+first, never longer than the hourly cap) that outlives each change. Every state change is ONE
+conditional write and bumps `version`, so a request, which reads first, writes only if nothing
+changed since its read: two requests or two answers racing each other cannot both win.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from passwordless.errors import StorageUnavailable
-from passwordless.secret_store import HOUSEKEEPING_SECONDS
+from passwordless.secret_store import HOUR_MS, HOUSEKEEPING_SECONDS
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -33,6 +35,12 @@ class PendingChange:
     failures: int
     requested_ms: int
     consumed: bool
+    failed_ms: int = 0
+    """When the last wrong code came (0: none counted)."""
+    request_times_ms: tuple[int, ...] = ()
+    """The send log, newest first."""
+    version: int = 0
+    """0 for a change not yet stored."""
 
     def __repr__(self) -> str:
         return f"PendingChange(change_id={self.change_id!r}, <digests redacted>)"
@@ -55,25 +63,38 @@ class EmailChangeStore:
         item = response.get("Item")
         return None if item is None or "change_id" not in item else _pending(item)
 
-    def request(self, key: str, change: PendingChange, *, not_after_ms: int) -> bool:
-        """Replace any pending change with `change`, unless the last request was later than
-        `not_after_ms` (the resend gap); False when refused."""
+    def request(self, key: str, change: PendingChange, *, read: PendingChange | None) -> bool:
+        """Replace the pending change (`read`, or no item) with `change`, which carries its own send
+        log and failure count; False when the item changed since it was read."""
+        if read is None:
+            condition, expected = "attribute_not_exists(pk)", {}
+        elif read.version == 0:  # written before versions: only a request can have written it since
+            condition = "attribute_not_exists(version) AND requested_ms = :seen"
+            expected = {":seen": _n(read.requested_ms)}
+        else:
+            condition, expected = "version = :seen", {":seen": _n(read.version)}
+        # The item lives until the log's hour is over, whatever the code's lifetime.
+        ttl_ms = max(change.expires_ms, change.requested_ms + HOUR_MS)
         return self._update(
             key,
             update=(
                 "SET change_id = :cid, address_hash = :ah, code_hash = :ch, expires_ms = :exp,"
-                " failures = :zero, requested_ms = :now, #ttl = :ttl REMOVE consumed_ms"
+                " failures = :failures, failed_ms = :failed, requested_ms = :now,"
+                " request_times_ms = :log, version = :version, #ttl = :ttl REMOVE consumed_ms"
             ),
-            condition="attribute_not_exists(pk) OR requested_ms <= :gap",
+            condition=condition,
             values={
                 ":cid": _s(change.change_id),
                 ":ah": _s(change.address_hash),
                 ":ch": _s(change.code_hash),
                 ":exp": _n(change.expires_ms),
-                ":zero": _n(0),
+                ":failures": _n(change.failures),
+                ":failed": _n(change.failed_ms),
                 ":now": _n(change.requested_ms),
-                ":ttl": _n(change.expires_ms // 1000 + HOUSEKEEPING_SECONDS),
-                ":gap": _n(not_after_ms),
+                ":log": {"L": [_n(sent) for sent in change.request_times_ms]},
+                ":version": _n(read.version + 1 if read else 1),
+                ":ttl": _n(ttl_ms // 1000 + HOUSEKEEPING_SECONDS),
+                **expected,
             },
             names={"#ttl": "ttl"},
         )
@@ -82,26 +103,26 @@ class EmailChangeStore:
         """The code never reached the person: it stops working, and the resend gap is lifted."""
         return self._update(
             key,
-            update="SET expires_ms = :zero, requested_ms = :zero",
+            update="SET expires_ms = :zero, requested_ms = :zero ADD version :one",
             condition="change_id = :cid",
-            values={":cid": _s(change_id), ":zero": _n(0)},
+            values={":cid": _s(change_id), ":zero": _n(0), ":one": _n(1)},
         )
 
-    def count_failure(self, key: str, change_id: str, *, max_failures: int) -> bool:
+    def count_failure(self, key: str, change_id: str, now_ms: int, *, max_failures: int) -> bool:
         return self._update(
             key,
-            update="ADD failures :one",
+            update="SET failed_ms = :now ADD failures :one, version :one",
             condition=_USABLE,
-            values={":cid": _s(change_id), ":one": _n(1), ":max": _n(max_failures)},
+            values={":cid": _s(change_id), ":now": _n(now_ms), ":one": _n(1), ":max": _n(max_failures)},
         )
 
     def consume(self, key: str, change_id: str, now_ms: int, *, max_failures: int) -> bool:
         """Spend the change once: only while unspent, unexpired and under the failure cap."""
         return self._update(
             key,
-            update="SET consumed_ms = :now",
+            update="SET consumed_ms = :now ADD version :one",
             condition=_USABLE + " AND expires_ms > :now",
-            values={":cid": _s(change_id), ":now": _n(now_ms), ":max": _n(max_failures)},
+            values={":cid": _s(change_id), ":now": _n(now_ms), ":max": _n(max_failures), ":one": _n(1)},
         )
 
     def _update(
@@ -141,6 +162,9 @@ def _pending(item: Mapping[str, Any]) -> PendingChange:
         failures=int(item.get("failures", {"N": "0"})["N"]),
         requested_ms=int(item.get("requested_ms", {"N": "0"})["N"]),
         consumed="consumed_ms" in item,
+        failed_ms=int(item.get("failed_ms", {"N": "0"})["N"]),
+        request_times_ms=tuple(int(sent["N"]) for sent in item.get("request_times_ms", {"L": []})["L"]),
+        version=int(item.get("version", {"N": "0"})["N"]),
     )
 
 
