@@ -383,6 +383,7 @@ def test_api_routes_keep_the_endpoints_host_check_and_send_no_cors_headers(local
     )
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(rebound, timeout=5)  # noqa: S310
+    refused.value.close()  # it holds the connection's socket
     assert refused.value.code == 403
 
     preflight = urllib.request.Request(  # noqa: S310
@@ -395,6 +396,7 @@ def test_api_routes_keep_the_endpoints_host_check_and_send_no_cors_headers(local
     )
     with pytest.raises(urllib.error.HTTPError) as preflight_refused:
         urllib.request.urlopen(preflight, timeout=5)  # noqa: S310
+    preflight_refused.value.close()  # it holds the connection's socket
     assert preflight_refused.value.code == 403
 
     unauthorized = urllib.request.Request(  # noqa: S310
@@ -402,6 +404,7 @@ def test_api_routes_keep_the_endpoints_host_check_and_send_no_cors_headers(local
     )
     with pytest.raises(urllib.error.HTTPError) as answered:
         urllib.request.urlopen(unauthorized, timeout=5)  # noqa: S310
+    answered.value.close()  # it holds the connection's socket
     assert answered.value.code == 401
     assert "Access-Control-Allow-Origin" not in answered.value.headers
 

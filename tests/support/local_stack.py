@@ -106,7 +106,8 @@ class RunningStack:
             with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310
                 return response.status, json.loads(response.read() or b"{}")
         except urllib.error.HTTPError as error:
-            return error.code, json.loads(error.read() or b"{}")
+            with error:  # it holds the connection's socket
+                return error.code, json.loads(error.read() or b"{}")
 
     def sign_in_by_link(self, login: str) -> dict[str, Any]:
         """The normal link flow: InitiateAuth, then the newest email's link token as the answer;
