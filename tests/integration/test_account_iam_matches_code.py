@@ -227,3 +227,37 @@ def test_email_mode_grants_are_exactly_the_operations_performed(aws: Settings, d
     assert {"ses:SendEmail", "cognito-idp:AdminDeleteUser"} <= watched.used["account_api"]
     for function in WATCHED:
         assert watched.used[function] == granted_actions(function, EMAIL_MODE_WITH_SES), function
+
+
+TOKEN_IN_HTML_LINK = re.compile(r"[#;&]t=([A-Za-z0-9_-]+)")
+
+
+def test_password_mode_adds_exactly_the_operations_accepting_an_invitation_performs(
+    aws: Settings, deploy: Deploy
+) -> None:
+    # Given the account API in password mode with SES
+    watched = deploy(SELF_SIGN_UP="true", SIGN_IN_MODE="password-and-email-code")
+    admin = add_user(watched.pool_id, "admin@example.com", verified=True)
+    jane = add_user(watched.pool_id, "jane@example.com", verified=True)
+    # When every route runs, the invitation is accepted with a chosen password, and one invitation's
+    # email fails
+    statuses = [
+        watched.post("/sign-up", {"email": "signer@example.com"}),
+        watched.post("/invitations", {"email": "invitee@example.com"}, admin, "[admins]"),
+    ]
+    [token] = set(TOKEN_IN_HTML_LINK.findall(ses_mail()[-1][1]))
+    accept = {"email": "invitee@example.com", "token": token, "password": "Chosen-passw0rd!"}
+    statuses.append(watched.post("/invitations/accept", accept))
+    with ses_refusing(aws.email_from):
+        statuses.append(watched.post("/invitations", {"email": "unlucky@example.com"}, admin, "[admins]"))
+    statuses.append(watched.post("/account/email", {"email": "jane.new@example.com"}, jane))
+    [code] = CODE_IN_HTML.findall(ses_mail()[-1][1])
+    statuses.append(
+        watched.post("/account/email/confirm", {"email": "jane.new@example.com", "code": code}, jane)
+    )
+    # Then each route did what it should, and the function used exactly its password-mode grants
+    assert statuses == [202, 201, 200, 503, 202, 200]
+    assert {"cognito-idp:AdminInitiateAuth", "cognito-idp:AdminRespondToAuthChallenge"} <= watched.used[
+        "account_api"
+    ]
+    assert watched.used["account_api"] == granted_actions("account_api", PASSWORD_MODE_WITH_SES)
