@@ -64,6 +64,7 @@ class Deployment:
             "Fn::Sub": self._sub,
             "Fn::Select": lambda arg: self.resolve(arg[1])[int(arg[0])],
             "Fn::Split": lambda arg: self.resolve(arg[1]).split(arg[0]),
+            "Fn::Join": lambda arg: arg[0].join(str(part) for part in self.resolve(arg[1])),
             "Fn::Equals": lambda arg: self.resolve(arg[0]) == self.resolve(arg[1]),
             "Fn::Not": lambda arg: not self.resolve(arg[0]),
             "Fn::And": lambda arg: all(self.resolve(a) for a in arg),

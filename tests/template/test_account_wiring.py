@@ -122,3 +122,36 @@ def test_app_clients_read_but_never_write_the_address_or_its_verification(transl
         writable = set(client["Properties"]["WriteAttributes"])
         assert writable == {"name", "locale"}
         assert {"email", "email_verified"} <= set(client["Properties"]["ReadAttributes"])
+
+
+@pytest.mark.parametrize(
+    ("self_sign_up", "expected"),
+    [("true", "https://<AccountApi>.execute-api.us-east-1.amazonaws.com/sign-up"), ("false", "")],
+)
+def test_the_page_is_told_where_to_sign_up_only_when_sign_up_is_open(
+    source: dict[str, Any], self_sign_up: str, expected: str
+) -> None:
+    deployment = Deployment(source, {**REQUIRED, "SelfSignUp": self_sign_up})
+    variables = source["Resources"]["SignInApi"]["Properties"]["StageVariables"]
+    assert deployment.resolve(variables["signUpUrl"]) == expected
+
+
+@pytest.mark.parametrize(
+    ("sign_in_url", "origin"),
+    [
+        ("", "https://<SignInApi>.execute-api.us-east-1.amazonaws.com"),
+        ("https://app.example.com/sign-in", "https://app.example.com"),
+        ("https://app.example.com:8443", "https://app.example.com:8443"),
+    ],
+)
+def test_only_the_sign_in_pages_origin_may_call_the_account_api_from_a_browser(
+    source: dict[str, Any], sign_in_url: str, origin: str
+) -> None:
+    deployment = Deployment(source, {**REQUIRED, "SignInUrl": sign_in_url})
+    cors = deployment.resolve(source["Resources"]["AccountApi"]["Properties"]["CorsConfiguration"])
+    assert cors == {
+        "AllowOrigins": [origin],
+        "AllowMethods": ["POST"],
+        "AllowHeaders": ["authorization", "content-type"],
+        "MaxAge": 300,
+    }
