@@ -42,15 +42,16 @@ PASSWORD_MODE_WITH_SES = EMAIL_MODE_WITH_SES | {"PasswordMode": True}
 def granted_actions(function: str, conditions: Mapping[str, bool]) -> set[str]:
     """The function's inline grants and those of every stand-alone policy naming its role, in a
     deployment whose template conditions are `conditions` (an unlisted condition is a KeyError)."""
-    resources = _resolved(load_template()["Resources"], conditions)
+    resources = load_template()["Resources"]
     logical_id = FUNCTIONS[function][0]
     role = {"Ref": f"{logical_id}Role"}
-    policies = [resources[logical_id]["Properties"].get("Policies", [])]
-    policies += [
-        resource["Properties"]["PolicyDocument"]
-        for resource in resources.values()
-        if resource["Type"] == "AWS::IAM::Policy" and role in resource["Properties"]["Roles"]
-    ]
+    # Only IAM is resolved, so a condition elsewhere in the template needs no value here.
+    policies = [_resolved(resources[logical_id]["Properties"].get("Policies", []), conditions)]
+    for resource in resources.values():
+        if resource["Type"] == "AWS::IAM::Policy":
+            properties = _resolved(resource["Properties"], conditions)
+            if role in properties["Roles"]:
+                policies.append(properties["PolicyDocument"])
     actions: set[str] = set()
     for statement in iam_statements(policies):
         action = statement["Action"]
