@@ -86,6 +86,10 @@ class EmailChange:
             self._log.event("refused", route="account/email", reason="too_soon", user=pseudonym)
             raise TooSoon
         failures, failed_ms = _carried_failures(read, now_ms)
+        if failures >= MAX_FAILURES:
+            # The hour's wrong codes are spent: a new code could not work, so none is mailed.
+            self._log.event("refused", route="account/email", reason="locked", user=pseudonym)
+            raise TooSoon
         change_id = secret_values.new_secret_id()
         code = secret_values.new_code(self._settings.code_length)
         change = PendingChange(
