@@ -2,7 +2,9 @@
 
 The page lives under a path prefix (/app/), which proves its asset references are relative. The stub
 answers Cognito's JSON API at /cognito/ (same origin, as on the laptop stack) with canned replies,
-and records every request it gets, so a test can show what the page sent and when.
+and records every request it gets, so a test can show what the page sent and when. With
+`offer_sign_up()` it also plays the account API's POST /sign-up on another origin (localhost instead
+of 127.0.0.1, as the deployed account API has its own host), with API Gateway's CORS answers.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ USERNAME = "9f6a1c2e-0000-4000-8000-00000000abcd"
 TARGET_PREFIX = "AWSCognitoIdentityProviderService."
 PAGE_PREFIX = "/app/"
 ENDPOINT_PATH = "/cognito/"
+SIGN_UP_PATH = "/sign-up"
 
 Reply = tuple[int, dict[str, Any]]
 
@@ -34,6 +37,13 @@ Reply = tuple[int, dict[str, Any]]
 class CognitoCall:
     operation: str
     body: dict[str, Any]
+    headers: dict[str, str]
+
+
+@dataclass(frozen=True)
+class SignUpCall:
+    method: str
+    body: bytes
     headers: dict[str, str]
 
 
@@ -82,6 +92,9 @@ class PageServer:
         self._lock = threading.Lock()
         self._calls: list[CognitoCall] = []
         self._queued: defaultdict[str, deque[Reply]] = defaultdict(deque)
+        self._sign_up_url = ""
+        self._sign_up_calls: list[SignUpCall] = []
+        self._sign_up_statuses: deque[int] = deque()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
@@ -107,8 +120,34 @@ class PageServer:
         with self._lock:
             self._queued[operation].extend(replies)
 
+    @property
+    def sign_up_origin(self) -> str:
+        return f"http://localhost:{self._server.server_address[1]}"
+
+    def offer_sign_up(self, *statuses: int) -> None:
+        """Configure the page with this stub's sign-up URL; its answers are `statuses` in turn, then 202
+        (0: close the connection without answering)."""
+        with self._lock:
+            self._sign_up_url = self.sign_up_origin + SIGN_UP_PATH
+            self._sign_up_statuses.extend(statuses)
+
+    @property
+    def sign_up_calls(self) -> list[SignUpCall]:
+        """Every request to the sign-up path, preflights (OPTIONS) included, on either host."""
+        with self._lock:
+            return list(self._sign_up_calls)
+
+    def answer_sign_up(self, method: str, body: bytes, headers: dict[str, str]) -> int:
+        with self._lock:
+            self._sign_up_calls.append(SignUpCall(method, body, headers))
+            if method != "POST":
+                return 204
+            return self._sign_up_statuses.popleft() if self._sign_up_statuses else 202
+
     def config(self) -> PageConfig:
-        return PageConfig(REGION, CLIENT_ID, self.origin + ENDPOINT_PATH, self.resend_after_seconds)
+        return PageConfig(
+            REGION, CLIENT_ID, self.origin + ENDPOINT_PATH, self.resend_after_seconds, self._sign_up_url
+        )
 
     def answer(self, operation: str, body: dict[str, Any], headers: dict[str, str]) -> Reply:
         with self._lock:
@@ -145,7 +184,36 @@ def _handler_for(server: PageServer) -> type[BaseHTTPRequestHandler]:
             asset = static_asset(path.removeprefix(PAGE_PREFIX)) if path.startswith(PAGE_PREFIX) else None
             self._send(asset or plain_text(404, "Not found."))
 
+        def do_OPTIONS(self) -> None:
+            if self.path != SIGN_UP_PATH:
+                self._send(plain_text(404, "Not found."))
+                return
+            server.answer_sign_up("OPTIONS", b"", dict(self.headers.items()))
+            # What API Gateway's CorsConfiguration answers for the page's origin: POST with a JSON body,
+            # nothing else (no credentials, no other header).
+            self.send_response(204)
+            self.send_header("Access-Control-Allow-Origin", server.origin)
+            self.send_header("Access-Control-Allow-Methods", "POST")
+            self.send_header("Access-Control-Allow-Headers", "content-type")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
         def do_POST(self) -> None:
+            if self.path == SIGN_UP_PATH:
+                raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                status = server.answer_sign_up("POST", raw, dict(self.headers.items()))
+                if status == 0:
+                    self.close_connection = True  # no answer at all: the browser sees a network error
+                    return
+                body = json.dumps({"message": f"status {status}"}).encode()
+                self.send_response(status)
+                self.send_header("Access-Control-Allow-Origin", server.origin)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Cache-Control", "no-store")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
             if self.path != ENDPOINT_PATH:
                 self._send(plain_text(404, "Not found."))
                 return

@@ -110,6 +110,33 @@ def test_the_page_carries_the_stage_configuration_and_the_locking_headers(page: 
     assert '<script src="sign-in.js" defer></script>' in response["body"]
 
 
+SIGN_UP_URL = "https://k2j3h4g5f6.execute-api.eu-west-1.amazonaws.com/sign-up"
+
+
+@pytest.mark.parametrize("stage", [STAGE, {**STAGE, "signUpUrl": ""}])
+def test_without_a_sign_up_url_the_page_offers_no_sign_up_and_connects_to_cognito_only(
+    page: Page, stage: dict[str, str]
+) -> None:
+    response = page.get("/", stage=stage)
+    assert response["statusCode"] == 200
+    assert response["headers"]["Content-Security-Policy"] == CSP
+    assert "sign_up_url" not in embedded_config(response["body"])
+
+
+def test_a_sign_up_url_reaches_the_page_and_its_origin_joins_connect_src(page: Page) -> None:
+    response = page.get("/", stage={**STAGE, "signUpUrl": SIGN_UP_URL})
+    assert response["statusCode"] == 200
+    assert embedded_config(response["body"])["sign_up_url"] == SIGN_UP_URL
+    policy = dict(part.split(" ", 1) for part in response["headers"]["Content-Security-Policy"].split("; "))
+    assert policy["connect-src"] == (
+        "'self' https://cognito-idp.eu-west-1.amazonaws.com https://k2j3h4g5f6.execute-api.eu-west-1.amazonaws.com"
+    )
+    assert policy["default-src"] == "'none'"
+    # The assets carry no page configuration, so their policy stays the narrow one.
+    asset = page.get("/sign-in.js", stage={**STAGE, "signUpUrl": SIGN_UP_URL})
+    assert "execute-api" not in asset["headers"]["Content-Security-Policy"]
+
+
 @pytest.mark.parametrize(
     ("path", "content_type"),
     [("/sign-in.js", "text/javascript; charset=utf-8"), ("/sign-in.css", "text/css; charset=utf-8")],
@@ -158,6 +185,15 @@ def test_only_get_is_answered(page: Page) -> None:
         ({**STAGE, "clientId": "not a client id"}, "client_id must be a Cognito app client id"),
         ({**STAGE, "region": "eu-west-1.evil.example#"}, "region must be an AWS region"),
         ({**STAGE, "resendAfterSeconds": "-1"}, "stage variable resendAfterSeconds must be a whole number"),
+        ({**STAGE, "signUpUrl": "http://k2j3h4g5f6.example.com/sign-up"}, "stage variable signUpUrl must be"),
+        ({**STAGE, "signUpUrl": "http://127.0.0.1:8765/sign-up"}, "stage variable signUpUrl must be"),
+        ({**STAGE, "signUpUrl": "javascript:alert(1)"}, "stage variable signUpUrl must be"),
+        ({**STAGE, "signUpUrl": "/sign-up"}, "stage variable signUpUrl must be"),
+        ({**STAGE, "signUpUrl": "https://u:p@api.example.com/sign-up"}, "sign_up_url must be an https URL"),
+        ({**STAGE, "signUpUrl": "https://api.example.com/sign-up?x=1"}, "sign_up_url must be an https URL"),
+        ({**STAGE, "signUpUrl": "https://api.example.com;/sign-up"}, "sign_up_url must be an https URL"),
+        ({**STAGE, "signUpUrl": "https://api.example.com/sign up"}, "sign_up_url must be an https URL"),
+        ({**STAGE, "signUpUrl": "https://"}, "sign_up_url must be an https URL"),
     ],
 )
 def test_a_misconfigured_stage_is_a_logged_generic_500(

@@ -3,7 +3,8 @@
 Region, app client and resend delay arrive as stage variables, not environment variables: the app
 client depends on the user pool, the pool on its triggers, and the create trigger on this API's URL
 (its magic links open the page), so the page function itself may not name the client. The API's
-stage may, because nothing depends on the stage.
+stage may, because nothing depends on the stage. The optional `signUpUrl` is the account API's
+POST /sign-up when the stack allows self sign-up, and empty (or absent) when it does not.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from passwordless.web.sign_in_page import (
 )
 
 STAGE_VARIABLES = ("region", "clientId", "resendAfterSeconds")
+SIGN_UP_URL = "signUpUrl"
 NOT_FOUND = "Not found."
 UNAVAILABLE = "The sign-in page is not available right now. Please try again later."
 
@@ -34,12 +36,17 @@ def page_config(stage_variables: Mapping[str, Any] | None) -> PageConfig:
     resend = variables["resendAfterSeconds"]
     if not resend.isdigit():
         raise PageConfigError("stage variable resendAfterSeconds must be a whole number")
+    sign_up_url = variables.get(SIGN_UP_URL, "")
+    # A deployed page reaches the account API over the internet only: https, never loopback http.
+    if not isinstance(sign_up_url, str) or (sign_up_url and not sign_up_url.startswith("https://")):
+        raise PageConfigError(f"stage variable {SIGN_UP_URL} must be empty or an https URL")
     region = variables["region"]
     return PageConfig(
         region=region,
         client_id=variables["clientId"],
         endpoint=f"https://cognito-idp.{region}.amazonaws.com/",
         resend_after_seconds=int(resend),
+        sign_up_url=sign_up_url,
     )
 
 

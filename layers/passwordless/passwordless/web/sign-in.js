@@ -22,6 +22,7 @@
     LimitExceededException: "Too many attempts just now. Wait a minute, then try again.",
   };
   const GENERIC = "Something went wrong. Please try again.";
+  const INVALID_ADDRESS = "Enter your email address, like name@example.com.";
   const RESEND = { answer: "resend", metadata: { resend: "true" } };
 
   const state = {
@@ -43,6 +44,9 @@
       this.type = type;
     }
   }
+
+  // The sign-up service did not answer, or not usably: the generic "try again", never a sign-in.
+  class SignUpError extends Error {}
 
   // ------------------------------------------------------------------------------ Cognito JSON API
 
@@ -133,13 +137,41 @@
 
   async function ask() {
     const address = $("email").value.trim();
-    if (!/^[^\s@]+@[^\s@]+$/.test(address)) {
-      say("Enter your email address, like name@example.com.", "error");
+    if (!/^[^\s@]+@[^\s@]+$/.test(address) || (config.sign_up_url && !(await signUp(address)))) {
+      say(INVALID_ADDRESS, "error");
       $("email").focus();
       return;
     }
     await startChallenge(address);
     showCode("");
+  }
+
+  // Self sign-up: make sure an account exists, then sign in as usual. The account API answers 202
+  // whether it created the account or it already existed, and 403 when the address's domain is not
+  // open for sign-up (an account there may still exist, and an unknown one simply gets no email), so
+  // both go on to the same InitiateAuth and the same "check your email": nothing tells the visitor
+  // which it was. False when the service refused the address itself; throws when it could not answer.
+  async function signUp(address) {
+    let response;
+    try {
+      response = await fetch(config.sign_up_url, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ email: address }),
+        cache: "no-store",
+        credentials: "omit",
+        referrerPolicy: "no-referrer",
+      });
+    } catch {
+      throw new SignUpError();
+    }
+    if (response.status === 202 || response.status === 403) {
+      return true;
+    }
+    if (response.status === 400) {
+      return false;
+    }
+    throw new SignUpError(); // 429, 5xx or anything unforeseen: no sign-in on an unknown outcome
   }
 
   async function submitCode() {
@@ -445,5 +477,10 @@
     }
   });
 
+  if (config.sign_up_url) {
+    $("ask-title").textContent = "Sign in or create an account";
+    $("ask-intro").textContent =
+      "We will email you a sign-in link and a code. No password needed. New here? This creates your account.";
+  }
   land();
 })();

@@ -49,6 +49,9 @@ class PageConfig:
     resend_after_seconds: int = 60
     """When the page enables "Send a new email": the stack's ResendMinSeconds."""
 
+    sign_up_url: str = ""
+    """The account API's POST /sign-up when self sign-up is on, else "" (the page then never calls it)."""
+
     def __post_init__(self) -> None:
         if not isinstance(self.region, str) or not _REGION.fullmatch(self.region):
             raise PageConfigError("region must be an AWS region such as eu-west-1")
@@ -60,6 +63,16 @@ class PageConfig:
             raise PageConfigError("resend_after_seconds must be a whole number")
         if not 0 <= seconds <= MAX_RESEND_AFTER_SECONDS:
             raise PageConfigError(f"resend_after_seconds must be from 0 to {MAX_RESEND_AFTER_SECONDS}")
+        if self.sign_up_url != "":
+            _origin(self.sign_up_url, "sign_up_url")
+
+    @property
+    def connect_origins(self) -> tuple[str, ...]:
+        """The origins the page's connect-src must allow besides its own: Cognito's and sign-up's."""
+        origins = [_endpoint_origin(self.endpoint)]
+        if self.sign_up_url:
+            origins.append(_origin(self.sign_up_url, "sign_up_url"))
+        return tuple(dict.fromkeys(origins))
 
     @property
     def endpoint_origin(self) -> str:
@@ -76,8 +89,11 @@ class WebResponse:
 
 def sign_in_page(config: PageConfig) -> WebResponse:
     """The HTML document, with config embedded as JSON the script reads (and the browser never runs)."""
-    html = _HTML.replace(_CONFIG_SLOT, _inert_json(dataclasses.asdict(config)))
-    return _response(200, _HTML_TYPE, html.encode("utf-8"), config.endpoint_origin)
+    embedded = dataclasses.asdict(config)
+    if not config.sign_up_url:
+        del embedded["sign_up_url"]  # sign-up off: the page's configuration is what it always was
+    html = _HTML.replace(_CONFIG_SLOT, _inert_json(embedded))
+    return _response(200, _HTML_TYPE, html.encode("utf-8"), config.connect_origins)
 
 
 def static_asset(name: str) -> WebResponse | None:
@@ -94,9 +110,11 @@ def plain_text(status: int, text: str) -> WebResponse:
     return _response(status, "text/plain; charset=utf-8", text.encode("utf-8"))
 
 
-def _response(status: int, content_type: str, body: bytes, endpoint_origin: str | None = None) -> WebResponse:
+def _response(
+    status: int, content_type: str, body: bytes, connect_origins: tuple[str, ...] = ()
+) -> WebResponse:
     # Assets and errors get the page's policy too: opened on their own they are documents as well.
-    connect = "connect-src 'self'" + (f" {endpoint_origin}" if endpoint_origin else "")
+    connect = " ".join(["connect-src 'self'", *connect_origins])
     policy = "; ".join(
         [
             "default-src 'none'",
@@ -131,10 +149,14 @@ def _inert_json(value: object) -> str:
 
 
 def _endpoint_origin(endpoint: object) -> str:
-    problem = "endpoint must be an https URL (http only on loopback) without credentials, query or fragment"
-    if not isinstance(endpoint, str) or not _plain_ascii(endpoint):
+    return _origin(endpoint, "endpoint")
+
+
+def _origin(url: object, field: str) -> str:
+    problem = f"{field} must be an https URL (http only on loopback) without credentials, query or fragment"
+    if not isinstance(url, str) or not _plain_ascii(url):
         raise PageConfigError(problem)
-    parts = urlsplit(endpoint)
+    parts = urlsplit(url)
     host = parts.hostname or ""
     try:
         port = parts.port
