@@ -20,6 +20,9 @@ from laptop.local_stack.stack import DEFAULT_PORT, LocalStack
 from passwordless.email.outbox import read_outbox
 
 DEMO_USERS = ("jane@example.com", "john@example.com")
+# Self sign-up on, any domain: whoever tries the demo can use their own address; the users above
+# still sign in as before.
+DEMO_PARAMETERS = {"SelfSignUp": "true", "SignUpAllowedDomains": ""}
 POLL_SECONDS = 0.25
 # The functions' Powertools log level unless --log-level says otherwise: the links are the output.
 DEMO_LOG_LEVEL = "WARNING"
@@ -29,7 +32,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
     options = _arguments().parse_args(argv)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the links are the output that matters
     stack = LocalStack(
-        port=options.port, outbox_dir=options.outbox, environment=_log_level(options.log_level)
+        port=options.port,
+        outbox_dir=options.outbox,
+        environment=_log_level(options.log_level),
+        parameters=DEMO_PARAMETERS,
     )
     try:
         stack.start()
@@ -81,6 +87,7 @@ Passwordless sign-in, running locally (Cognito-compatible endpoint + embedded AW
   Outbox         {url}local/outbox
   Config         {url}local/config
   Users          {", ".join(users)}
+  Sign-up        {_sign_up_line(config.sign_up_url)}
 
   Point your own client here:
     boto3:  boto3.client("cognito-idp", endpoint_url="{url.rstrip("/")}", region_name="{config.region}",
@@ -94,6 +101,12 @@ Ctrl-C stops.
         file=out,
         flush=True,
     )
+
+
+def _sign_up_line(sign_up_url: str) -> str:
+    if not sign_up_url:
+        return "closed (SelfSignUp=false): only the users above can sign in"
+    return f"open to any address: the page creates the account first (POST {sign_up_url})"
 
 
 def _print_links(stack: LocalStack, stopped: threading.Event, out: TextIO) -> None:

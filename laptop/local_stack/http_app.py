@@ -62,6 +62,8 @@ class LocalConfig:
     endpoint: str
     outbox_dir: Path
     resend_after_seconds: int
+    sign_up_url: str = ""
+    """The account API's /sign-up on this origin when the functions allow self sign-up, else ""."""
 
     def as_json(self, issuer: str) -> dict[str, str]:
         return {
@@ -75,6 +77,7 @@ class LocalConfig:
             "outbox": f"{self.endpoint}local/outbox",
             # Where the emails are files: `make invite` and other local tools read them there.
             "outboxDir": str(self.outbox_dir),
+            "signUpUrl": self.sign_up_url,
         }
 
 
@@ -239,6 +242,7 @@ class LocalStackApp:
             client_id=self._config.client_id,
             endpoint=self._config.endpoint,
             resend_after_seconds=self._config.resend_after_seconds,
+            sign_up_url=self._config.sign_up_url,
         )
 
     # --- everything else ----------------------------------------------------------------------

@@ -3,6 +3,7 @@ trigger handlers loaded as Lambda would load them, and the HTTP endpoint serving
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import secrets
 import socket
@@ -53,6 +54,7 @@ log = logging.getLogger(__name__)
 DEFAULT_PORT = 8765
 FUNCTIONS_DIR = ROOT / "functions"
 STACK_NAME = "passwordless-local"
+SIGN_UP_PATH = "/sign-up"
 # A value for each template parameter without a default, so the template resolves; the functions'
 # sender and names then come from laptop.aws.local_environment, which overrides them.
 LOCAL_PARAMETERS = {"EmailFrom": "no-reply@example.com"}
@@ -202,15 +204,23 @@ class LocalStack:
             resend_after_seconds=settings.resend_min_seconds,
         )
         tokens = TokenIssuer(url, self._clock)
+        api = self._api(plan, handlers, tokens)
+        # The page offers sign-up exactly when the deployed one would: the functions allow it (the
+        # template's SelfSignUp, or an override) and the account API serves the route.
+        functions_environment = {**resolved.environment, **self._overrides}
+        if (
+            functions_environment.get("SELF_SIGN_UP") == "true"
+            and api is not None
+            and SIGN_UP_PATH in api.paths
+        ):
+            self.config = dataclasses.replace(self.config, sign_up_url=f"{url}{SIGN_UP_PATH.lstrip('/')}")
         self.directory = UserDirectory(get_backend("cognito-idp")[DEFAULT_ACCOUNT_ID][REGION], lock)
         auth = CustomAuth(self.directory, runner, SessionStore(self._clock), tokens)
         moto_app = DomainDispatcherApplication(create_backend_app)
         users = UserCreation(
             self.directory, runner, MotoCognito(moto_app, lock, REGION), CognitoMail(runner, outbox)
         )
-        app = LocalStackApp(
-            auth, tokens, self.config, moto_app, lock, users=users, api=self._api(plan, handlers, tokens)
-        )
+        app = LocalStackApp(auth, tokens, self.config, moto_app, lock, users=users, api=api)
         self._server = make_server("127.0.0.1", port, app, threaded=True, fd=listener.fileno())
         self._serving = threading.Thread(target=self._server.serve_forever, name="local-stack", daemon=True)
         self._serving.start()

@@ -6,13 +6,14 @@ from __future__ import annotations
 import json
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
 from playwright.sync_api import Browser, BrowserContext, Page, Request, Response, expect
 
 from laptop.local_stack.outbox_page import magic_link_in
-from tests.support.local_stack import JANE_EMAIL, RunningStack
+from tests.support.local_stack import JANE_EMAIL, RunningStack, start_stack
 
 pytestmark = pytest.mark.browser
 
@@ -28,6 +29,7 @@ class Visitor:
         context.set_default_timeout(TIMEOUT_MS)
         self.page: Page = context.new_page()
         self.cognito_calls: list[str] = []
+        self.requests: list[tuple[str, str]] = []
         self.problems: list[str] = []
         self.page.on("request", self._record)
         self.page.on(
@@ -36,6 +38,7 @@ class Visitor:
         self.page.on("pageerror", lambda error: self.problems.append(str(error)))
 
     def _record(self, request: Request) -> None:
+        self.requests.append((request.method, request.url))
         target = request.headers.get("x-amz-target")
         if request.method == "POST" and target:
             self.cognito_calls.append(target.rsplit(".", 1)[1])
@@ -200,3 +203,87 @@ def test_signing_out_revokes_the_refresh_token_at_the_endpoint(
             AuthParameters={"REFRESH_TOKEN": refresh_token},
         )
     assert caught.value.response["Error"]["Code"] == "NotAuthorizedException"
+
+
+# --------------------------------------------------------------------------------- self sign-up
+
+NEW_ADDRESS = "mia@newcomer.example.org"
+
+
+@pytest.fixture
+def sign_up_stack(tmp_path: Path) -> Iterator[RunningStack]:
+    """Self sign-up on for any domain (as `make demo` runs it), no gap between emails."""
+    yield from start_stack(tmp_path, parameters={"SelfSignUp": "true"}, RESEND_MIN_SECONDS="0")
+
+
+def sign_up_posts(person: Visitor, stack: RunningStack) -> list[tuple[str, str]]:
+    return [request for request in person.requests if request[1] == f"{stack.stack.url}sign-up"]
+
+
+def test_with_sign_up_on_a_new_and_an_existing_address_see_the_same_pages_and_both_sign_in(
+    sign_up_stack: RunningStack, browser: Browser, visitors: list[Visitor]
+) -> None:
+    stack = sign_up_stack
+    users_before = stack.idp.list_users(UserPoolId=stack.pool_id)["Users"]
+    newcomer, member = visitor(visitors, browser), visitor(visitors, browser)
+    views: dict[str, list[str]] = {}
+
+    for person, address in ((newcomer, NEW_ADDRESS), (member, JANE_EMAIL)):
+        person.page.goto(stack.stack.url)
+        expect(person.page.locator("#ask-title")).to_have_text("Sign in or create an account")
+        seen = [person.page.locator("#main").inner_text()]
+        person.page.fill("#email", address)
+        person.page.click("#ask-submit")
+        expect(person.page.locator("#code-title")).to_be_visible()
+        masked = person.page.locator("#code-email").inner_text()
+        seen.append(person.page.locator("#main").inner_text().replace(masked, "<masked>"))
+        [mail] = stack.mail_to(address)
+        person.page.fill("#code", mail.code)
+        person.page.click("#code-submit")
+        expect(person.page.locator("#signed-in-title")).to_be_visible()
+        expect(person.page.locator('#claims [data-claim="email"]')).to_have_text(address)
+        views[address] = seen
+        assert sign_up_posts(person, stack) == [("POST", f"{stack.stack.url}sign-up")]
+        assert person.cognito_calls == ["InitiateAuth", "RespondToAuthChallenge"]
+
+    # The same views, word for word, whether the account was created or already there
+    assert views[NEW_ADDRESS] == views[JANE_EMAIL]
+    # One email each, nothing else sent
+    assert sorted(mail.to for mail in stack.mail()) == sorted([NEW_ADDRESS, JANE_EMAIL])
+    # The newcomer's account exists now, its address proven by the emailed code; jane's is untouched
+    assert stack.attributes(NEW_ADDRESS)["email_verified"] == "true"
+    users_after = stack.idp.list_users(UserPoolId=stack.pool_id)["Users"]
+    assert len(users_after) == len(users_before) + 1
+    assert [user for user in users_after if user["Username"] == stack.jane] == [
+        user for user in users_before if user["Username"] == stack.jane
+    ]
+
+
+def test_with_sign_up_on_the_page_may_reach_only_its_own_origin(sign_up_stack: RunningStack) -> None:
+    # The account API shares the stack's origin, so the page's policy needs nothing more than 'self'.
+    with urllib.request.urlopen(sign_up_stack.stack.url, timeout=5) as response:  # noqa: S310
+        policy = response.headers["Content-Security-Policy"]
+        page = response.read().decode()
+    origin = sign_up_stack.stack.url.rstrip("/")
+    assert f"connect-src 'self' {origin};" in policy
+    assert f'"sign_up_url":"{sign_up_stack.stack.url}sign-up"' in page
+    assert sign_up_stack.stack.running_config.sign_up_url == f"{sign_up_stack.stack.url}sign-up"
+
+
+def test_with_sign_up_off_the_page_never_calls_sign_up(
+    local_stack: RunningStack, browser: Browser, visitors: list[Visitor]
+) -> None:
+    person = visitor(visitors, browser)
+    users_before = local_stack.idp.list_users(UserPoolId=local_stack.pool_id)["Users"]
+
+    ask_by_email(person, local_stack, NEW_ADDRESS)
+    person.page.click("#start-over")
+    expect(person.page.locator("#ask-title")).to_have_text("Sign in")
+    ask_by_email(person, local_stack, JANE_EMAIL)
+
+    assert local_stack.stack.running_config.sign_up_url == ""
+    assert sign_up_posts(person, local_stack) == []
+    assert not [url for _, url in person.requests if "sign-up" in url]
+    assert person.cognito_calls == ["InitiateAuth", "InitiateAuth"]
+    assert [mail.to for mail in local_stack.mail()] == [JANE_EMAIL], "the unknown address got nothing"
+    assert local_stack.idp.list_users(UserPoolId=local_stack.pool_id)["Users"] == users_before
