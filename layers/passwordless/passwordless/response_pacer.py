@@ -1,8 +1,9 @@
-"""Keeps create's response time independent of whether an email went out (SECURITY.md #10, #11).
+"""Keeps a response's time independent of what happened behind it (SECURITY.md #10, #11).
 
-A call that sends an email waits for the provider; one that reuses a live secret, is throttled, or is
-for a user that does not exist would otherwise answer at once, telling an attacker which happened.
-Those calls wait until the typical sending call would have answered.
+In create, a call that sends an email waits for the provider; one that reuses a live secret, is
+throttled, or is for a user that does not exist would otherwise answer at once, telling an attacker
+which happened. In the account API's sign-up, creating a user takes two Cognito calls and finding the
+address taken one. The quick ("quiet") calls wait until the typical slow call would have answered.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 A new address becomes a CONFIRMED user with a random password nobody keeps (email_verified stays
 "false" until the first email sign-in proves the mailbox); an address that already has an account
-changes nothing. The caller cannot tell the two apart: both answer the same.
+changes nothing. The caller cannot tell the two apart: both answer the same, and in about the same
+time (creating takes two Cognito calls, finding the address taken one; the quicker answer waits).
 """
 
 from __future__ import annotations
@@ -11,13 +12,21 @@ from passwordless.accounts.account_log import AccountLog, roll_back
 from passwordless.accounts.refusals import BadRequest, DomainNotAllowed, NotFound, Unavailable
 from passwordless.accounts.user_admin import CognitoRefused, UserAdmin, UserAdminError, UserExists
 from passwordless.addresses import domain_of
+from passwordless.response_pacer import ResponsePacer
 
 
 class SignUp:
     def __init__(
-        self, users: UserAdmin, log: AccountLog, *, enabled: bool, allowed_domains: tuple[str, ...]
+        self,
+        users: UserAdmin,
+        log: AccountLog,
+        *,
+        enabled: bool,
+        allowed_domains: tuple[str, ...],
+        pacer: ResponsePacer | None = None,
     ) -> None:
         self._users = users
+        self._pacer = pacer or ResponsePacer()
         self._log = log
         self._enabled = enabled
         self._allowed_domains = frozenset(allowed_domains)
@@ -29,10 +38,12 @@ class SignUp:
         if self._allowed_domains and domain_of(email) not in self._allowed_domains:
             self._log.event("refused", route="sign-up", reason="domain")
             raise DomainNotAllowed
+        started = self._pacer.start()
         try:
             username = self._users.create_user(email, name=name, locale=locale, self_sign_up=True)
         except UserExists:
             self._log.event("sign_up_existing")
+            self._pacer.pad_quiet_call(started)
             return
         except CognitoRefused as refused:
             # PreSignUp's refusal or a parameter Cognito would not take; nothing was created.
@@ -49,4 +60,5 @@ class SignUp:
             self._log.event("unavailable", dependency="cognito", error=error.code)
             roll_back(self._users, username, self._log)
             raise Unavailable from None
+        self._pacer.observe_sending_call(started)
         self._log.event("signed_up")
