@@ -30,9 +30,7 @@ def _sender() -> EmailSender:
     return build_sender(_settings, secrets=boto3.client("secretsmanager", config=AWS_CLIENT_CONFIG))
 
 
-HOUSEKEEPING = Housekeeping(
-    _settings, boto3.client("cognito-idp", config=AWS_CLIENT_CONFIG), _sender, AUDIT
-)
+HOUSEKEEPING = Housekeeping(_settings, boto3.client("cognito-idp", config=AWS_CLIENT_CONFIG), _sender, AUDIT)
 
 
 # log_event=False wins over POWERTOOLS_LOGGER_LOG_EVENT: the event carries the person's address.
