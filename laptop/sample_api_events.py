@@ -101,7 +101,7 @@ def access_claims(
         "jti": "0e0e0e0e-0000-4000-8000-000000000001",
         "scope": "aws.cognito.signin.user.admin",
         "sub": username,
-        "token_use": "access",
+        "token_use": "access",  # nosec B105 - which kind of token, not a token
         "username": username,
     }
     if groups is not None:

@@ -15,7 +15,7 @@ from laptop.local_stack.user_directory import PoolUser
 # Cognito's older names for some flows, which an app client may still list instead.
 _LEGACY_FLOWS = {
     "ALLOW_CUSTOM_AUTH": "CUSTOM_AUTH_FLOW_ONLY",
-    "ALLOW_ADMIN_USER_PASSWORD_AUTH": "ADMIN_NO_SRP_AUTH",
+    "ALLOW_ADMIN_USER_PASSWORD_AUTH": "ADMIN_NO_SRP_AUTH",  # nosec B105 - a flow's name, not a password
 }
 
 

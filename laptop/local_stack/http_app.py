@@ -202,7 +202,8 @@ class LocalStackApp:
     # --- the account API -------------------------------------------------------------------
 
     def _account_api(self, request: Request) -> Response:
-        assert self._api is not None  # noqa: S101 - only routed here when there is one
+        if self._api is None:  # only routed here when there is one; a 404 if that ever changes
+            return Response("Not found.", status=404, headers=LOCAL_PAGE_HEADERS)
         try:
             body = request.get_data(cache=False)
         except RequestEntityTooLarge:
