@@ -155,3 +155,21 @@ def test_only_the_sign_in_pages_origin_may_call_the_account_api_from_a_browser(
         "AllowHeaders": ["authorization", "content-type"],
         "MaxAge": 300,
     }
+
+
+@pytest.mark.parametrize(
+    ("mode", "expected"),
+    [
+        (
+            "password-and-email-code",
+            "https://<AccountApi>.execute-api.us-east-1.amazonaws.com/invitations/accept",
+        ),
+        ("email", ""),
+    ],
+)
+def test_the_page_lets_invitees_choose_a_password_only_in_password_mode(
+    source: dict[str, Any], mode: str, expected: str
+) -> None:
+    deployment = Deployment(source, {**REQUIRED, "SignInMode": mode})
+    variables = source["Resources"]["SignInApi"]["Properties"]["StageVariables"]
+    assert deployment.resolve(variables["acceptInvitationUrl"]) == expected

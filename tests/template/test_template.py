@@ -726,9 +726,9 @@ def test_the_stage_hands_the_page_its_configuration(translated: dict[str, Any]) 
         "clientId": {"Ref": "UserPoolClient"},
         "resendAfterSeconds": {"Ref": "ResendMinSeconds"},
     }
-    # The one optional variable: where "sign in or sign up" posts the address (tests/template/
-    # test_account_wiring.py checks its value).
-    assert set(variables) - set(STAGE_VARIABLES) == {"signUpUrl"}
+    # The optional ones: where "sign in or sign up" posts the address and where a password-mode
+    # invitation's chosen password goes (tests/template/test_account_wiring.py checks their values).
+    assert set(variables) - set(STAGE_VARIABLES) == {"signUpUrl", "acceptInvitationUrl"}
 
 
 def test_neither_the_page_nor_its_api_needs_the_pool(translated: dict[str, Any]) -> None:
