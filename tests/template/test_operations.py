@@ -36,7 +36,9 @@ TRIGGER_FUNCTIONS = (
     "CreateAuthChallengeFunction",
     "VerifyAuthChallengeFunction",
 )
-PHYSICAL = {name: f"passwordless-test-{name}-A1B2C3" for name in TRIGGER_FUNCTIONS}
+# The account lifecycle's Cognito triggers: their errors fail a sign-up, a sign-in or Cognito's message.
+LIFECYCLE_TRIGGERS = ("PreSignUpFunction", "PostAuthenticationFunction", "CustomMessageFunction")
+PHYSICAL = {name: f"passwordless-test-{name}-A1B2C3" for name in (*TRIGGER_FUNCTIONS, *LIFECYCLE_TRIGGERS)}
 REQUIRED_PARAMETERS = {"EmailFrom": "no-reply@example.com"}
 CODE_METRICS = {*FUNNEL.values(), COLD_START}
 XRAY_WRITE = "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess"
@@ -114,7 +116,9 @@ def _assert_combines_all_three_functions(
     for query in inputs.values():
         assert (query["Metric"]["Namespace"], query["Metric"]["MetricName"]) == ("AWS/Lambda", metric)
         assert (query["Stat"], query["Period"]) == (stat, 300)
-    assert {query["Metric"]["Dimensions"][0]["Value"] for query in inputs.values()} == set(PHYSICAL.values())
+    assert {query["Metric"]["Dimensions"][0]["Value"] for query in inputs.values()} == {
+        PHYSICAL[name] for name in TRIGGER_FUNCTIONS
+    }
 
 
 # ------------------------------------------------------------------------------------- dashboard
@@ -130,7 +134,7 @@ def test_the_dashboard_is_json_after_sub_and_names_only_the_trigger_functions_an
     functions = {
         row[3] for _, row in _metric_rows(dashboard) if row[2] in ("FunctionName", COLD_START_DIMENSION)
     }
-    assert functions == set(PHYSICAL.values())
+    assert functions == {PHYSICAL[name] for name in TRIGGER_FUNCTIONS}
     (alarms,) = [w for w in dashboard["widgets"] if w["type"] == "alarm"]
     assert alarms["properties"]["alarms"] == [f"<{alarm}.Arn>" for alarm in ALARMS]
     for widget in dashboard["widgets"]:
@@ -198,9 +202,16 @@ def test_the_provider_error_alarm_fires_on_one_failed_email(source: dict[str, An
     assert alarm["TreatMissingData"] == "notBreaching"
 
 
-def test_the_trigger_error_alarm_sums_all_three_functions(source: dict[str, Any]) -> None:
+def test_the_trigger_error_alarm_sums_every_cognito_trigger(source: dict[str, Any]) -> None:
     alarm = _alarm(source, "TriggerErrorAlarm")
-    _assert_combines_all_three_functions(alarm, "SUM", "Errors", "Sum")
+    expression, inputs = _queries(alarm)
+    assert re.fullmatch(r"SUM\(\[\w+(, \w+){5}\]\)", expression)
+    assert set(re.findall(r"\w+", expression)) - {"SUM"} == set(inputs)
+    for query in inputs.values():
+        assert (query["Metric"]["Namespace"], query["Metric"]["MetricName"]) == ("AWS/Lambda", "Errors")
+        assert (query["Stat"], query["Period"]) == ("Sum", 300)
+    functions = {query["Metric"]["Dimensions"][0]["Value"] for query in inputs.values()}
+    assert functions == {PHYSICAL[name] for name in (*TRIGGER_FUNCTIONS, *LIFECYCLE_TRIGGERS)}
     assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanOrEqualToThreshold", 1)
     assert alarm["TreatMissingData"] == "notBreaching"
 
