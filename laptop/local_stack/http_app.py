@@ -64,6 +64,8 @@ class LocalConfig:
     resend_after_seconds: int
     sign_up_url: str = ""
     """The account API's /sign-up on this origin when the functions allow self sign-up, else ""."""
+    accept_invitation_url: str = ""
+    """The account API's /invitations/accept on this origin in password mode, else ""."""
 
     def as_json(self, issuer: str) -> dict[str, str]:
         return {
@@ -78,6 +80,7 @@ class LocalConfig:
             # Where the emails are files: `make invite` and other local tools read them there.
             "outboxDir": str(self.outbox_dir),
             "signUpUrl": self.sign_up_url,
+            "acceptInvitationUrl": self.accept_invitation_url,
         }
 
 
@@ -244,6 +247,7 @@ class LocalStackApp:
             endpoint=self._config.endpoint,
             resend_after_seconds=self._config.resend_after_seconds,
             sign_up_url=self._config.sign_up_url,
+            accept_invitation_url=self._config.accept_invitation_url,
         )
 
     # --- everything else ----------------------------------------------------------------------

@@ -55,6 +55,8 @@ DEFAULT_PORT = 8765
 FUNCTIONS_DIR = ROOT / "functions"
 STACK_NAME = "passwordless-local"
 SIGN_UP_PATH = "/sign-up"
+ACCEPT_INVITATION_PATH = "/invitations/accept"
+PASSWORD_MODE = "password-and-email-code"  # noqa: S105  # nosec B105 - a SignInMode value
 # A value for each template parameter without a default, so the template resolves; the functions'
 # sender and names then come from laptop.aws.local_environment, which overrides them.
 LOCAL_PARAMETERS = {"EmailFrom": "no-reply@example.com"}
@@ -214,6 +216,16 @@ class LocalStack:
             and SIGN_UP_PATH in api.paths
         ):
             self.config = dataclasses.replace(self.config, sign_up_url=f"{url}{SIGN_UP_PATH.lstrip('/')}")
+        # Likewise "choose your password" for an invitation's link: only in password mode, where the
+        # account API serves the route and define refuses the link's CUSTOM_AUTH sign-in.
+        if (
+            functions_environment.get("SIGN_IN_MODE") == PASSWORD_MODE
+            and api is not None
+            and ACCEPT_INVITATION_PATH in api.paths
+        ):
+            self.config = dataclasses.replace(
+                self.config, accept_invitation_url=f"{url}{ACCEPT_INVITATION_PATH.lstrip('/')}"
+            )
         self.directory = UserDirectory(get_backend("cognito-idp")[DEFAULT_ACCOUNT_ID][REGION], lock)
         auth = CustomAuth(self.directory, runner, SessionStore(self._clock), tokens)
         moto_app = DomainDispatcherApplication(create_backend_app)

@@ -7,6 +7,8 @@ import json
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
 
 import pytest
 from botocore.exceptions import ClientError
@@ -287,3 +289,149 @@ def test_with_sign_up_off_the_page_never_calls_sign_up(
     assert person.cognito_calls == ["InitiateAuth", "InitiateAuth"]
     assert [mail.to for mail in local_stack.mail()] == [JANE_EMAIL], "the unknown address got nothing"
     assert local_stack.idp.list_users(UserPoolId=local_stack.pool_id)["Users"] == users_before
+
+
+# ------------------------------------------------------------------- invitations in password mode
+
+INVITED = "ann@example.org"
+INVITED_MASKED = "a\u2022\u2022\u2022@example.org"
+CHOSEN_PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def password_stack(tmp_path: Path) -> Iterator[RunningStack]:
+    """SignInMode=password-and-email-code, no gap between emails."""
+    yield from start_stack(
+        tmp_path, parameters={"SignInMode": "password-and-email-code"}, RESEND_MIN_SECONDS="0"
+    )
+
+
+def password_sign_in(stack: RunningStack, login: str, password: str) -> dict[str, Any]:
+    """The backend's own way in with a password (the page's SRP is not served locally)."""
+    return dict(
+        stack.idp.admin_initiate_auth(
+            UserPoolId=stack.pool_id,
+            ClientId=stack.client_id,
+            AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": login, "PASSWORD": password},
+        )
+    )
+
+
+def invite_over_http(stack: RunningStack, address: str) -> str:
+    """Jane, an administrator with a password, invites `address` through the account API; the link
+    in the invitation email, as the outbox serves it."""
+    stack.add_to_group(stack.jane, "admins")
+    stack.idp.admin_set_user_password(
+        UserPoolId=stack.pool_id, Username=stack.jane, Password="Admin-Passw0rd-long", Permanent=True
+    )
+    admin = password_sign_in(stack, JANE_EMAIL, "Admin-Passw0rd-long")["AuthenticationResult"]
+    status, answer = stack.api("/invitations", {"email": address}, token=admin["AccessToken"])
+    assert status == 201, answer
+    [link] = outbox_links(stack)
+    return link
+
+
+def accept_posts(person: Visitor, stack: RunningStack) -> list[tuple[str, str]]:
+    return [request for request in person.requests if request[1] == f"{stack.stack.url}invitations/accept"]
+
+
+def choose_password(person: Visitor, password: str, confirmation: str | None = None) -> None:
+    person.page.fill("#new-password", password)
+    person.page.fill("#confirm-password", password if confirmation is None else confirmation)
+    person.page.click("#accept-submit")
+
+
+def is_accept(response: Response) -> bool:
+    return response.url.endswith("/invitations/accept")
+
+
+def test_in_password_mode_the_invitation_link_chooses_a_password_and_signs_in_once(
+    password_stack: RunningStack, browser: Browser, visitors: list[Visitor]
+) -> None:
+    stack = password_stack
+    link = invite_over_http(stack, INVITED)
+    person = visitor(visitors, browser)
+
+    person.page.goto(link)
+
+    expect(person.page.locator("#accept-as")).to_have_text(INVITED_MASKED)
+    expect(person.page.locator("#view-accept")).to_contain_text(f"Choose your password for {INVITED_MASKED}")
+    assert "#" not in person.page.url, "the secret is cleared from the address bar"
+    assert person.page.get_attribute("#new-password", "autocomplete") == "new-password"
+    assert person.page.get_attribute("#new-password", "minlength") == "12"
+    person.page.wait_for_load_state("networkidle")
+    assert accept_posts(person, stack) == [], "landing sends nothing"
+    assert person.cognito_calls == []
+
+    # Too short: the form refuses it before anything is sent; so do two different passwords
+    choose_password(person, "short-pw")
+    expect(person.page.locator("#status")).to_contain_text("at least 12 characters")
+    choose_password(person, CHOSEN_PASSWORD, "correct horse battery stapler")
+    expect(person.page.locator("#status")).to_contain_text("not the same")
+    assert accept_posts(person, stack) == []
+
+    with person.page.expect_request(lambda request: request.url.endswith("/invitations/accept")) as sent:
+        choose_password(person, CHOSEN_PASSWORD)
+
+    expect(person.page.locator("#signed-in-title")).to_be_visible()
+    expect(person.page.locator('#claims [data-claim="email"]')).to_have_text(INVITED)
+    assert accept_posts(person, stack) == [("POST", f"{stack.stack.url}invitations/accept")]
+    assert json.loads(sent.value.post_data or "") == {
+        "email": INVITED,
+        "token": parse_qs(link.split("#", 1)[1])["t"][0],
+        "password": CHOSEN_PASSWORD,
+    }
+    assert sent.value.headers.get("referer", "") == "", "no referrer"
+    assert "cookie" not in sent.value.headers
+    assert person.cognito_calls == [], "no CUSTOM_AUTH sign-in, which define refuses in this mode"
+    # The account is CONFIRMED with the chosen password
+    user = stack.idp.admin_get_user(UserPoolId=stack.pool_id, Username=INVITED)
+    assert user["UserStatus"] == "CONFIRMED"
+    assert "AuthenticationResult" in password_sign_in(stack, INVITED, CHOSEN_PASSWORD)
+    assert person.page.evaluate("localStorage.length + sessionStorage.length") == 0, "tokens in memory only"
+
+    # The link's second use is refused, the API's message shown and the form kept for another try
+    again = visitor(visitors, browser)
+    again.page.goto(link)
+    with again.page.expect_response(is_accept) as refused:
+        choose_password(again, "another long enough password")
+    assert refused.value.status == 400
+    message = refused.value.json()["message"]
+    expect(again.page.locator("#status")).to_have_text(message)
+    expect(again.page.locator("#view-accept")).to_be_visible()
+    expect(again.page.locator("#new-password")).to_be_editable()
+    assert "AuthenticationResult" in password_sign_in(stack, INVITED, CHOSEN_PASSWORD), "password unchanged"
+    # Chromium logs every 4xx answer to the console itself; that one line, and no script error or
+    # CSP report, is all the refused visit produced.
+    assert again.problems == [
+        "Failed to load resource: the server responded with a status of 400 (BAD REQUEST)"
+    ]
+    again.problems.clear()
+
+
+def test_in_password_mode_the_page_is_told_where_to_accept_invitations(password_stack: RunningStack) -> None:
+    url = f"{password_stack.stack.url}invitations/accept"
+    with urllib.request.urlopen(password_stack.stack.url, timeout=5) as response:  # noqa: S310
+        policy = response.headers["Content-Security-Policy"]
+        page = response.read().decode()
+    assert password_stack.stack.running_config.accept_invitation_url == url
+    assert f'"accept_invitation_url":"{url}"' in page
+    # Same origin as the stack: the policy needs nothing more than before.
+    assert f"connect-src 'self' {password_stack.stack.url.rstrip('/')};" in policy
+
+
+def test_in_email_mode_an_invitation_link_is_an_ordinary_sign_in_link(
+    local_stack: RunningStack, browser: Browser, visitors: list[Visitor]
+) -> None:
+    with urllib.request.urlopen(local_stack.stack.url, timeout=5) as response:  # noqa: S310
+        page = response.read().decode()
+    assert local_stack.stack.running_config.accept_invitation_url == ""
+    assert "accept_invitation_url" not in page
+    link = emailed_link(local_stack, browser, visitors)
+    person = visitor(visitors, browser)
+
+    person.page.goto(link)
+
+    expect(person.page.locator("#continue-as")).to_have_text(MASKED)
+    expect(person.page.locator("#view-accept")).to_be_hidden()

@@ -113,7 +113,7 @@ def test_the_page_carries_the_stage_configuration_and_the_locking_headers(page: 
 SIGN_UP_URL = "https://k2j3h4g5f6.execute-api.eu-west-1.amazonaws.com/sign-up"
 
 
-@pytest.mark.parametrize("stage", [STAGE, {**STAGE, "signUpUrl": ""}])
+@pytest.mark.parametrize("stage", [STAGE, {**STAGE, "signUpUrl": "", "acceptInvitationUrl": ""}])
 def test_without_a_sign_up_url_the_page_offers_no_sign_up_and_connects_to_cognito_only(
     page: Page, stage: dict[str, str]
 ) -> None:
@@ -121,6 +121,7 @@ def test_without_a_sign_up_url_the_page_offers_no_sign_up_and_connects_to_cognit
     assert response["statusCode"] == 200
     assert response["headers"]["Content-Security-Policy"] == CSP
     assert "sign_up_url" not in embedded_config(response["body"])
+    assert "accept_invitation_url" not in embedded_config(response["body"])
 
 
 def test_a_sign_up_url_reaches_the_page_and_its_origin_joins_connect_src(page: Page) -> None:
@@ -135,6 +136,33 @@ def test_a_sign_up_url_reaches_the_page_and_its_origin_joins_connect_src(page: P
     # The assets carry no page configuration, so their policy stays the narrow one.
     asset = page.get("/sign-in.js", stage={**STAGE, "signUpUrl": SIGN_UP_URL})
     assert "execute-api" not in asset["headers"]["Content-Security-Policy"]
+
+
+ACCEPT_INVITATION_URL = "https://k2j3h4g5f6.execute-api.eu-west-1.amazonaws.com/invitations/accept"
+
+
+def test_an_accept_invitation_url_reaches_the_page_and_its_origin_joins_connect_src(page: Page) -> None:
+    response = page.get("/", stage={**STAGE, "acceptInvitationUrl": ACCEPT_INVITATION_URL})
+    assert response["statusCode"] == 200
+    embedded = embedded_config(response["body"])
+    assert embedded["accept_invitation_url"] == ACCEPT_INVITATION_URL
+    assert "sign_up_url" not in embedded
+    policy = dict(part.split(" ", 1) for part in response["headers"]["Content-Security-Policy"].split("; "))
+    assert policy["connect-src"] == (
+        "'self' https://cognito-idp.eu-west-1.amazonaws.com https://k2j3h4g5f6.execute-api.eu-west-1.amazonaws.com"
+    )
+
+
+def test_sign_up_and_accept_invitation_on_one_account_api_name_its_origin_once(page: Page) -> None:
+    stage = {**STAGE, "signUpUrl": SIGN_UP_URL, "acceptInvitationUrl": ACCEPT_INVITATION_URL}
+    response = page.get("/", stage=stage)
+    assert response["statusCode"] == 200
+    policy = dict(part.split(" ", 1) for part in response["headers"]["Content-Security-Policy"].split("; "))
+    assert policy["connect-src"].split() == [
+        "'self'",
+        "https://cognito-idp.eu-west-1.amazonaws.com",
+        "https://k2j3h4g5f6.execute-api.eu-west-1.amazonaws.com",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -194,6 +222,26 @@ def test_only_get_is_answered(page: Page) -> None:
         ({**STAGE, "signUpUrl": "https://api.example.com;/sign-up"}, "sign_up_url must be an https URL"),
         ({**STAGE, "signUpUrl": "https://api.example.com/sign up"}, "sign_up_url must be an https URL"),
         ({**STAGE, "signUpUrl": "https://"}, "sign_up_url must be an https URL"),
+        (
+            {**STAGE, "acceptInvitationUrl": "http://127.0.0.1:8765/invitations/accept"},
+            "stage variable acceptInvitationUrl must be",
+        ),
+        (
+            {**STAGE, "acceptInvitationUrl": "javascript:alert(1)"},
+            "stage variable acceptInvitationUrl must be",
+        ),
+        (
+            {**STAGE, "acceptInvitationUrl": "https://u:p@api.example.com/invitations/accept"},
+            "accept_invitation_url must be an https URL",
+        ),
+        (
+            {**STAGE, "acceptInvitationUrl": "https://api.example.com/invitations/accept?x=1"},
+            "accept_invitation_url must be an https URL",
+        ),
+        (
+            {**STAGE, "acceptInvitationUrl": "https://api.example.com;script-src */invitations/accept"},
+            "accept_invitation_url must be an https URL",
+        ),
     ],
 )
 def test_a_misconfigured_stage_is_a_logged_generic_500(

@@ -78,6 +78,37 @@ def test_an_endpoint_that_is_not_plain_https_is_refused(endpoint: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "url",
+    [
+        "http://api.example.com/invitations/accept",
+        "https://api.example.com/invitations/accept?next=x",
+        "https://api.example.com/invitations/accept#x",
+        "https://u:p@api.example.com/invitations/accept",
+        "https://api.example.com;script-src */",
+        "javascript:alert(1)",
+    ],
+)
+def test_an_accept_invitation_url_that_is_not_plain_https_is_refused(url: str) -> None:
+    with pytest.raises(PageConfigError, match="accept_invitation_url"):
+        PageConfig(**GOOD, accept_invitation_url=url)
+
+
+def test_the_accept_invitation_url_is_embedded_and_its_origin_joins_connect_src_only_when_set() -> None:
+    url = "https://k2j3h4g5f6.execute-api.eu-west-1.amazonaws.com/invitations/accept"
+    with_it = sign_in_page(PageConfig(**GOOD, accept_invitation_url=url))
+    without = sign_in_page(PageConfig(**GOOD))
+
+    assert embedded_config(with_it.body.decode())["accept_invitation_url"] == url
+    assert "accept_invitation_url" not in embedded_config(without.body.decode())
+    assert csp_directives(with_it.headers["Content-Security-Policy"])["connect-src"] == (
+        "'self' https://cognito-idp.eu-west-1.amazonaws.com https://k2j3h4g5f6.execute-api.eu-west-1.amazonaws.com"
+    )
+    assert csp_directives(without.headers["Content-Security-Policy"])["connect-src"] == (
+        "'self' https://cognito-idp.eu-west-1.amazonaws.com"
+    )
+
+
+@pytest.mark.parametrize(
     ("field", "value"),
     [
         ("region", "eu-west"),

@@ -4,7 +4,8 @@ Region, app client and resend delay arrive as stage variables, not environment v
 client depends on the user pool, the pool on its triggers, and the create trigger on this API's URL
 (its magic links open the page), so the page function itself may not name the client. The API's
 stage may, because nothing depends on the stage. The optional `signUpUrl` is the account API's
-POST /sign-up when the stack allows self sign-up, and empty (or absent) when it does not.
+POST /sign-up when the stack allows self sign-up, and `acceptInvitationUrl` its POST
+/invitations/accept in password mode; each is empty (or absent) when the stack does not offer it.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from passwordless.web.sign_in_page import (
 
 STAGE_VARIABLES = ("region", "clientId", "resendAfterSeconds")
 SIGN_UP_URL = "signUpUrl"
+ACCEPT_INVITATION_URL = "acceptInvitationUrl"
 NOT_FOUND = "Not found."
 UNAVAILABLE = "The sign-in page is not available right now. Please try again later."
 
@@ -36,18 +38,23 @@ def page_config(stage_variables: Mapping[str, Any] | None) -> PageConfig:
     resend = variables["resendAfterSeconds"]
     if not resend.isdigit():
         raise PageConfigError("stage variable resendAfterSeconds must be a whole number")
-    sign_up_url = variables.get(SIGN_UP_URL, "")
-    # A deployed page reaches the account API over the internet only: https, never loopback http.
-    if not isinstance(sign_up_url, str) or (sign_up_url and not sign_up_url.startswith("https://")):
-        raise PageConfigError(f"stage variable {SIGN_UP_URL} must be empty or an https URL")
     region = variables["region"]
     return PageConfig(
         region=region,
         client_id=variables["clientId"],
         endpoint=f"https://cognito-idp.{region}.amazonaws.com/",
         resend_after_seconds=int(resend),
-        sign_up_url=sign_up_url,
+        sign_up_url=_optional_https_url(variables, SIGN_UP_URL),
+        accept_invitation_url=_optional_https_url(variables, ACCEPT_INVITATION_URL),
     )
+
+
+def _optional_https_url(variables: Mapping[str, Any], name: str) -> str:
+    url = variables.get(name, "")
+    # A deployed page reaches the account API over the internet only: https, never loopback http.
+    if not isinstance(url, str) or (url and not url.startswith("https://")):
+        raise PageConfigError(f"stage variable {name} must be empty or an https URL")
+    return url
 
 
 def route(event: Mapping[str, Any], config: PageConfig) -> WebResponse:

@@ -6,12 +6,13 @@
 (() => {
   const config = JSON.parse(document.getElementById("config").textContent);
   const $ = (id) => document.getElementById(id);
-  const VIEWS = ["view-ask", "view-code", "view-continue", "view-link-refused", "view-failed", "view-signed-in"];
+  const VIEWS = ["view-ask", "view-code", "view-continue", "view-accept", "view-link-refused", "view-failed", "view-signed-in"];
   // Where focus lands when a view appears: its input, or its heading when it has none to fill.
   const FOCUS = {
     "view-ask": "email",
     "view-code": "code",
     "view-continue": "continue",
+    "view-accept": "new-password",
     "view-link-refused": "new-link",
     "view-failed": "restart",
     "view-signed-in": "signed-in-title",
@@ -23,6 +24,7 @@
   };
   const GENERIC = "Something went wrong. Please try again.";
   const INVALID_ADDRESS = "Enter your email address, like name@example.com.";
+  const MIN_PASSWORD_LENGTH = 12; // the user pool's password policy
   const RESEND = { answer: "resend", metadata: { resend: "true" } };
 
   const state = {
@@ -47,6 +49,9 @@
 
   // The sign-up service did not answer, or not usably: the generic "try again", never a sign-in.
   class SignUpError extends Error {}
+
+  // The account API could not accept the invitation for a reason the person cannot fix here.
+  class AcceptError extends Error {}
 
   // ------------------------------------------------------------------------------ Cognito JSON API
 
@@ -256,6 +261,51 @@
     showCode("We sent a new email. Only the newest link and code work.");
   }
 
+  // Password mode: an invitation's link cannot start a CUSTOM_AUTH sign-in (define refuses it there),
+  // so the account API checks the link's secret, sets the chosen password and returns the tokens.
+  async function acceptInvitation() {
+    const password = $("new-password").value;
+    if (Array.from(password).length < MIN_PASSWORD_LENGTH) {
+      say(`Choose a password of at least ${MIN_PASSWORD_LENGTH} characters.`, "error");
+      return $("new-password").focus();
+    }
+    if (password !== $("confirm-password").value) {
+      say("The two passwords are not the same. Type the new one again.", "error");
+      $("confirm-password").value = "";
+      return $("confirm-password").focus();
+    }
+    let response;
+    try {
+      response = await fetch(config.accept_invitation_url, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ email: state.address, token: state.linkToken, password }),
+        cache: "no-store",
+        credentials: "omit",
+        referrerPolicy: "no-referrer",
+      });
+    } catch {
+      throw new CognitoError("NetworkError");
+    }
+    const data = await response.json().catch(() => null);
+    const result = data !== null && typeof data === "object" ? data.authenticationResult : null;
+    if (response.status === 200 && result && typeof result.IdToken === "string") {
+      state.linkToken = "";
+      $("new-password").value = "";
+      $("confirm-password").value = "";
+      return signedIn(result);
+    }
+    if (response.status === 400 && data !== null && typeof data.message === "string" && data.message) {
+      // The API's own short, generic sentence (a refused password, or an invitation that no longer
+      // works); shown as text, and the form stays for another try.
+      $("new-password").value = "";
+      $("confirm-password").value = "";
+      $("new-password").focus();
+      return say(data.message, "error");
+    }
+    throw new AcceptError(); // 429, 5xx or anything unforeseen: the generic try-again
+  }
+
   function failedOn(error) {
     if (error instanceof CognitoError && error.type === "NotAuthorizedException") {
       forgetChallenge();
@@ -318,6 +368,11 @@
     }
     state.address = address.trim();
     state.linkToken = token;
+    if (config.accept_invitation_url) {
+      // Password mode: a link here is an invitation's. Nothing is sent until the form is submitted.
+      $("accept-as").textContent = masked;
+      return show("view-accept");
+    }
     $("continue-as").textContent = masked;
     show("view-continue");
   }
@@ -460,6 +515,7 @@
   on("resend", "click", resend);
   on("continue", "click", continueWithLink);
   on("new-link", "click", newLink);
+  on("accept-form", "submit", acceptInvitation);
   $("start-over").addEventListener("click", () => startOver(""));
   $("continue-cancel").addEventListener("click", () => {
     state.address = ""; // someone else's link: do not offer their address

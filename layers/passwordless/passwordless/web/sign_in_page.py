@@ -29,6 +29,8 @@ _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}")
 _CLIENT_ID = re.compile(r"[A-Za-z0-9_+]{1,128}")
 _HOST_NAME = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")
 MAX_RESEND_AFTER_SECONDS = 3600  # settings.py's upper bound for RESEND_MIN_SECONDS
+# The account API's routes the page may post to; each is "" when the stack does not offer it.
+_OPTIONAL_URLS = ("sign_up_url", "accept_invitation_url")
 
 
 class PageConfigError(ValueError):
@@ -52,6 +54,10 @@ class PageConfig:
     sign_up_url: str = ""
     """The account API's POST /sign-up when self sign-up is on, else "" (the page then never calls it)."""
 
+    accept_invitation_url: str = ""
+    """The account API's POST /invitations/accept in password mode, else "": with it, an invitation's
+    link leads to "choose your password" instead of a CUSTOM_AUTH sign-in that mode refuses."""
+
     def __post_init__(self) -> None:
         if not isinstance(self.region, str) or not _REGION.fullmatch(self.region):
             raise PageConfigError("region must be an AWS region such as eu-west-1")
@@ -63,15 +69,16 @@ class PageConfig:
             raise PageConfigError("resend_after_seconds must be a whole number")
         if not 0 <= seconds <= MAX_RESEND_AFTER_SECONDS:
             raise PageConfigError(f"resend_after_seconds must be from 0 to {MAX_RESEND_AFTER_SECONDS}")
-        if self.sign_up_url != "":
-            _origin(self.sign_up_url, "sign_up_url")
+        for field in _OPTIONAL_URLS:
+            if getattr(self, field) != "":
+                _origin(getattr(self, field), field)
 
     @property
     def connect_origins(self) -> tuple[str, ...]:
-        """The origins the page's connect-src must allow besides its own: Cognito's and sign-up's."""
+        """The origins the page's connect-src must allow besides its own: Cognito's and the account
+        API's (sign-up, accepting an invitation) when the page uses it."""
         origins = [_endpoint_origin(self.endpoint)]
-        if self.sign_up_url:
-            origins.append(_origin(self.sign_up_url, "sign_up_url"))
+        origins += [_origin(getattr(self, field), field) for field in _OPTIONAL_URLS if getattr(self, field)]
         return tuple(dict.fromkeys(origins))
 
     @property
@@ -90,8 +97,9 @@ class WebResponse:
 def sign_in_page(config: PageConfig) -> WebResponse:
     """The HTML document, with config embedded as JSON the script reads (and the browser never runs)."""
     embedded = dataclasses.asdict(config)
-    if not config.sign_up_url:
-        del embedded["sign_up_url"]  # sign-up off: the page's configuration is what it always was
+    for field in _OPTIONAL_URLS:
+        if not embedded[field]:
+            del embedded[field]  # feature off: the page's configuration is what it always was
     html = _HTML.replace(_CONFIG_SLOT, _inert_json(embedded))
     return _response(200, _HTML_TYPE, html.encode("utf-8"), config.connect_origins)
 
