@@ -52,23 +52,34 @@ def event(claims: dict[str, object] | None) -> dict[str, object]:
     ],
 )
 def test_groups_are_read_in_the_forms_api_gateway_passes(groups: object, expected: set[str]) -> None:
-    claims: dict[str, object] = {"username": "7d3f6a52-1c9e-4b8a-9f21-5e0c4a7b9d13"}
+    claims: dict[str, object] = {"username": "7d3f6a52-1c9e-4b8a-9f21-5e0c4a7b9d13", "token_use": "access"}
     if groups is not None:
         claims["cognito:groups"] = groups
 
     assert caller_from(event(claims)).groups == expected
 
 
-def test_the_username_claim_wins_over_sub() -> None:
-    caller = caller_from(event({"username": "user-1", "sub": "sub-1"}))
+def test_the_caller_is_the_access_tokens_username() -> None:
+    caller = caller_from(event({"username": "user-1", "sub": "sub-1", "token_use": "access"}))
 
     assert caller.username == "user-1"
-    assert caller_from(event({"sub": "sub-1"})).username == "sub-1"
 
 
 @pytest.mark.parametrize(
     "claims",
-    [None, {}, {"username": ""}, {"username": 5}, {"username": "a b"}, {"username": "x" * 129}],
+    [
+        None,
+        {},
+        {"username": "", "token_use": "access"},
+        {"username": 5, "token_use": "access"},
+        {"username": "a b", "token_use": "access"},
+        {"username": "x" * 129, "token_use": "access"},
+        # An ID token passes API Gateway's audience check too (its aud is the client): refused.
+        {"cognito:username": "user-1", "sub": "user-1", "token_use": "id"},
+        {"username": "user-1", "token_use": "id"},
+        {"username": "user-1"},
+        {"sub": "user-1", "token_use": "access"},
+    ],
 )
 def test_no_usable_claims_is_not_authenticated(claims: dict[str, object] | None) -> None:
     with pytest.raises(NotAuthenticated):

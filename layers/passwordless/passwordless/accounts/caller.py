@@ -1,5 +1,9 @@
 """Who is calling: the claims API Gateway's JWT authorizer has already verified.
 
+The authorizer accepts any token of this pool whose audience is the app client, and an ID token's
+`aud` is the client too; only access tokens are for calling APIs (Cognito revokes them with the
+refresh token, and they carry the username), so anything else is refused here.
+
 API Gateway passes an access token's claims as strings; a list claim such as `cognito:groups`
 arrives as "[admins other]" (or, from other tooling, as a JSON list), so both forms are read.
 """
@@ -28,7 +32,9 @@ class Caller:
 def caller_from(event: Mapping[str, object]) -> Caller:
     """The verified caller, or NotAuthenticated when the event carries no usable claims."""
     claims = _claims(event)
-    username = claims.get("username") or claims.get("sub")
+    if claims.get("token_use") != "access":
+        raise NotAuthenticated
+    username = claims.get("username")
     if not isinstance(username, str) or not _USERNAME.fullmatch(username):
         raise NotAuthenticated
     return Caller(username, _groups(claims.get("cognito:groups")))
