@@ -19,6 +19,15 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from passwordless.dynamodb_values import (
+    CONDITION_FAILED,
+    error_name,
+    item_key_value,
+    number_list,
+    number_value,
+    read_item,
+    string_value,
+)
 from passwordless.errors import ConcurrentChange, StorageUnavailable
 from passwordless.keyed_hash import Binding
 
@@ -28,7 +37,6 @@ if TYPE_CHECKING:
 
 HOUR_MS = 3_600_000
 HOUSEKEEPING_SECONDS = 86_400  # items outlive their secret by a day so counters survive; TTL then tidies.
-_CONDITION_FAILED = "ConditionalCheckFailedException"
 MAX_LOGGED_CAP = 100  # MAX_EMAILS_PER_HOUR's upper bound (settings): a log this long is full for any cap.
 
 
@@ -103,12 +111,7 @@ class SecretStore:
         self._table = table_name
 
     def load(self, key: str) -> UserRecord | None:
-        try:
-            response = self._db.get_item(TableName=self._table, Key=_pk(key), ConsistentRead=True)
-        except (ClientError, BotoCoreError) as error:
-            # Only the error's name travels on: never the request or the item.
-            raise StorageUnavailable(_error_name(error)) from None
-        item = response.get("Item")
+        item = read_item(self._db, self._table, key)
         return None if item is None else _record(item)
 
     def issue(
@@ -124,19 +127,19 @@ class SecretStore:
         Raises ItemChanged, holding the item as it is now, when its version is not `expected_version`.
         """
         values = _secret_values(secret)
-        values[":ver"] = _n((expected_version or 0) + 1)
+        values[":ver"] = number_value((expected_version or 0) + 1)
         assignments = _NEW_FIELDS + ", version = :ver"
         removals = "consumed_ms"
         if quota is not None:
             assignments += ", last_email_ms = :lem, email_times_ms = :log"
-            values |= {":lem": _n(quota.last_email_ms), ":log": _numbers(quota.email_times_ms)}
+            values |= {":lem": number_value(quota.last_email_ms), ":log": number_list(quota.email_times_ms)}
             # The log replaces an old-format item's window, which it was derived from.
             removals += ", email_window_ms, emails_in_window"
         if expected_version is None:
             condition = "attribute_not_exists(pk)"
         else:
             condition = "version = :expected"
-            values[":expected"] = _n(expected_version)
+            values[":expected"] = number_value(expected_version)
         refused = self._write_secret(
             key, update=f"SET {assignments} REMOVE {removals}", condition=condition, values=values
         )
@@ -147,10 +150,10 @@ class SecretStore:
         """Store `secret` without reading first, if the item is as `guard` assumes; None when written,
         else Refused with the item as the condition saw it."""
         values = _secret_values(secret) | {
-            ":one": _n(1),
-            ":now": _n(guard.now_ms),
-            ":gap": _n(guard.last_email_by_ms),
-            ":log": _numbers((guard.now_ms,)),
+            ":one": number_value(1),
+            ":now": number_value(guard.now_ms),
+            ":gap": number_value(guard.last_email_by_ms),
+            ":log": number_list((guard.now_ms,)),
         }
         # No live secret for this client: none, spent, expired, or another client's (which it voids).
         replaceable = (
@@ -164,11 +167,11 @@ class SecretStore:
             # First round: no email inside the hour (the newest is outside), so the log starts again.
             condition += " AND (attribute_not_exists(email_times_ms) OR email_times_ms[0] <= :edge)"
             assignments = _NEW_FIELDS + ", last_email_ms = :now, email_times_ms = :log"
-            values[":edge"] = _n(guard.hour_edge_ms)
+            values[":edge"] = number_value(guard.hour_edge_ms)
         else:
             # A resend also replaces a delivered secret from an earlier round of the session.
             replaceable += " OR (sent = :true AND round_key <> :resend)"
-            values |= {":true": {"BOOL": True}, ":resend": _s(guard.resend_round_key)}
+            values |= {":true": {"BOOL": True}, ":resend": string_value(guard.resend_round_key)}
             # Resend: the log (never longer than the cap) has room, so the hour has too. Entries gone
             # stale stay, which only makes this stricter; the plan's write prunes them. The newest
             # must not be later than now (another instance's clock), so the log stays newest first.
@@ -178,7 +181,7 @@ class SecretStore:
             )
             assignments = _NEW_FIELDS + ", last_email_ms = :now"
             assignments += ", email_times_ms = list_append(:log, email_times_ms)"
-            values[":max"] = _n(guard.max_emails_per_hour)
+            values[":max"] = number_value(guard.max_emails_per_hour)
         condition = f"({replaceable}) AND {condition}"
         return self._write_secret(
             key,
@@ -205,10 +208,14 @@ class SecretStore:
     def consume(self, key: str, secret_id: str, now_ms: int, *, max_code_failures: int | None) -> bool:
         """Spend the secret once. With `max_code_failures`, only while code entry is not locked."""
         condition = "secret_id = :sid AND attribute_not_exists(consumed_ms) AND expires_ms > :now"
-        values: dict[str, AttributeValueTypeDef] = {":sid": _s(secret_id), ":now": _n(now_ms), ":zero": _n(0)}
+        values: dict[str, AttributeValueTypeDef] = {
+            ":sid": string_value(secret_id),
+            ":now": number_value(now_ms),
+            ":zero": number_value(0),
+        }
         if max_code_failures is not None:
             condition += " AND (attribute_not_exists(code_failures) OR code_failures < :max)"
-            values[":max"] = _n(max_code_failures)
+            values[":max"] = number_value(max_code_failures)
         # Signing in proves the mailbox, so the next email need not wait out the resend gap (the
         # hourly cap still holds), and the wrong-answer count starts again.
         spent = self._update(
@@ -225,7 +232,7 @@ class SecretStore:
             key,
             update="ADD code_failures :one",
             condition="attribute_exists(pk)",
-            values={":one": _n(1)},
+            values={":one": number_value(1)},
             return_values="UPDATED_NEW",
         )
         if isinstance(response, Refused):
@@ -238,7 +245,7 @@ class SecretStore:
             key,
             update=f"SET {flag} = :true",
             condition="secret_id = :sid",
-            values={":sid": _s(secret_id), ":true": {"BOOL": True}},
+            values={":sid": string_value(secret_id), ":true": {"BOOL": True}},
         )
 
     def _update(
@@ -260,7 +267,7 @@ class SecretStore:
         try:
             return self._db.update_item(
                 TableName=self._table,
-                Key=_pk(key),
+                Key=item_key_value(key),
                 UpdateExpression=update,
                 ConditionExpression=condition,
                 ExpressionAttributeValues=values,
@@ -268,13 +275,13 @@ class SecretStore:
                 **extra,
             )
         except ClientError as error:
-            if _error_name(error) == _CONDITION_FAILED:
+            if error_name(error) == CONDITION_FAILED:
                 # Present when ALL_OLD was asked for and the item exists (botocore's types omit it).
                 item = cast("Mapping[str, Any] | None", error.response.get("Item"))
                 return Refused(None if item is None else _record(item))
-            raise StorageUnavailable(_error_name(error)) from None
+            raise StorageUnavailable(error_name(error)) from None
         except BotoCoreError as error:
-            raise StorageUnavailable(_error_name(error)) from None
+            raise StorageUnavailable(error_name(error)) from None
 
 
 @dataclass(frozen=True)
@@ -292,15 +299,15 @@ _NEW_FIELDS = (
 
 def _secret_values(secret: StoredSecret) -> dict[str, AttributeValueTypeDef]:
     return {
-        ":sid": _s(secret.secret_id),
-        ":cid": _s(secret.client_id),
-        ":th": _s(secret.token_hash),
-        ":ch": _s(secret.code_hash),
-        ":iss": _n(secret.issued_ms),
-        ":exp": _n(secret.expires_ms),
-        ":rk": _s(secret.round_key),
+        ":sid": string_value(secret.secret_id),
+        ":cid": string_value(secret.client_id),
+        ":th": string_value(secret.token_hash),
+        ":ch": string_value(secret.code_hash),
+        ":iss": number_value(secret.issued_ms),
+        ":exp": number_value(secret.expires_ms),
+        ":rk": string_value(secret.round_key),
         ":false": {"BOOL": False},
-        ":ttl": _n(secret.expires_ms // 1000 + HOUSEKEEPING_SECONDS),
+        ":ttl": number_value(secret.expires_ms // 1000 + HOUSEKEEPING_SECONDS),
     }
 
 
@@ -349,25 +356,3 @@ def _log_from_window(window_ms: int, emails: int, last_email_ms: int) -> tuple[i
 
 def _int(item: Mapping[str, Any], name: str) -> int:
     return int(item[name]["N"]) if name in item else 0
-
-
-def _pk(key: str) -> dict[str, AttributeValueTypeDef]:
-    return {"pk": _s(key)}
-
-
-def _s(value: str) -> AttributeValueTypeDef:
-    return {"S": value}
-
-
-def _n(value: int) -> AttributeValueTypeDef:
-    return {"N": str(value)}
-
-
-def _numbers(values: tuple[int, ...]) -> AttributeValueTypeDef:
-    return {"L": [_n(value) for value in values]}
-
-
-def _error_name(error: ClientError | BotoCoreError) -> str:
-    if isinstance(error, ClientError):
-        return str(error.response.get("Error", {}).get("Code", "ClientError"))
-    return type(error).__name__

@@ -15,6 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from passwordless.dynamodb_values import (
+    CONDITION_FAILED,
+    error_name,
+    item_key_value,
+    number_value,
+    read_item,
+    string_value,
+)
 from passwordless.errors import StorageUnavailable
 from passwordless.secret_store import HOUR_MS, HOUSEKEEPING_SECONDS
 
@@ -22,7 +30,6 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
 
-_CONDITION_FAILED = "ConditionalCheckFailedException"
 _USABLE = "change_id = :cid AND attribute_not_exists(consumed_ms) AND failures < :max"
 
 
@@ -56,11 +63,7 @@ class EmailChangeStore:
         self._table = table_name
 
     def load(self, key: str) -> PendingChange | None:
-        try:
-            response = self._db.get_item(TableName=self._table, Key=_pk(key), ConsistentRead=True)
-        except (ClientError, BotoCoreError) as error:
-            raise StorageUnavailable(_error_name(error)) from None
-        item = response.get("Item")
+        item = read_item(self._db, self._table, key)
         return None if item is None or "change_id" not in item else _pending(item)
 
     def request(self, key: str, change: PendingChange, *, read: PendingChange | None) -> bool:
@@ -70,9 +73,9 @@ class EmailChangeStore:
             condition, expected = "attribute_not_exists(pk)", {}
         elif read.version == 0:  # written before versions: only a request can have written it since
             condition = "attribute_not_exists(version) AND requested_ms = :seen"
-            expected = {":seen": _n(read.requested_ms)}
+            expected = {":seen": number_value(read.requested_ms)}
         else:
-            condition, expected = "version = :seen", {":seen": _n(read.version)}
+            condition, expected = "version = :seen", {":seen": number_value(read.version)}
         # The item lives until the log's hour is over, whatever the code's lifetime.
         ttl_ms = max(change.expires_ms, change.requested_ms + HOUR_MS)
         return self._update(
@@ -84,16 +87,16 @@ class EmailChangeStore:
             ),
             condition=condition,
             values={
-                ":cid": _s(change.change_id),
-                ":ah": _s(change.address_hash),
-                ":ch": _s(change.code_hash),
-                ":exp": _n(change.expires_ms),
-                ":failures": _n(change.failures),
-                ":failed": _n(change.failed_ms),
-                ":now": _n(change.requested_ms),
-                ":log": {"L": [_n(sent) for sent in change.request_times_ms]},
-                ":version": _n(read.version + 1 if read else 1),
-                ":ttl": _n(ttl_ms // 1000 + HOUSEKEEPING_SECONDS),
+                ":cid": string_value(change.change_id),
+                ":ah": string_value(change.address_hash),
+                ":ch": string_value(change.code_hash),
+                ":exp": number_value(change.expires_ms),
+                ":failures": number_value(change.failures),
+                ":failed": number_value(change.failed_ms),
+                ":now": number_value(change.requested_ms),
+                ":log": {"L": [number_value(sent) for sent in change.request_times_ms]},
+                ":version": number_value(read.version + 1 if read else 1),
+                ":ttl": number_value(ttl_ms // 1000 + HOUSEKEEPING_SECONDS),
                 **expected,
             },
             names={"#ttl": "ttl"},
@@ -105,7 +108,7 @@ class EmailChangeStore:
             key,
             update="SET expires_ms = :zero, requested_ms = :zero ADD version :one",
             condition="change_id = :cid",
-            values={":cid": _s(change_id), ":zero": _n(0), ":one": _n(1)},
+            values={":cid": string_value(change_id), ":zero": number_value(0), ":one": number_value(1)},
         )
 
     def count_failure(self, key: str, change_id: str, now_ms: int, *, max_failures: int) -> bool:
@@ -113,7 +116,12 @@ class EmailChangeStore:
             key,
             update="SET failed_ms = :now ADD failures :one, version :one",
             condition=_USABLE,
-            values={":cid": _s(change_id), ":now": _n(now_ms), ":one": _n(1), ":max": _n(max_failures)},
+            values={
+                ":cid": string_value(change_id),
+                ":now": number_value(now_ms),
+                ":one": number_value(1),
+                ":max": number_value(max_failures),
+            },
         )
 
     def consume(self, key: str, change_id: str, now_ms: int, *, max_failures: int) -> bool:
@@ -122,7 +130,12 @@ class EmailChangeStore:
             key,
             update="SET consumed_ms = :now ADD version :one",
             condition=_USABLE + " AND expires_ms > :now",
-            values={":cid": _s(change_id), ":now": _n(now_ms), ":max": _n(max_failures), ":one": _n(1)},
+            values={
+                ":cid": string_value(change_id),
+                ":now": number_value(now_ms),
+                ":max": number_value(max_failures),
+                ":one": number_value(1),
+            },
         )
 
     def _update(
@@ -138,18 +151,18 @@ class EmailChangeStore:
         try:
             self._db.update_item(
                 TableName=self._table,
-                Key=_pk(key),
+                Key=item_key_value(key),
                 UpdateExpression=update,
                 ConditionExpression=condition,
                 ExpressionAttributeValues=values,
                 **extra,
             )
         except ClientError as error:
-            if _error_name(error) == _CONDITION_FAILED:
+            if error_name(error) == CONDITION_FAILED:
                 return False
-            raise StorageUnavailable(_error_name(error)) from None
+            raise StorageUnavailable(error_name(error)) from None
         except BotoCoreError as error:
-            raise StorageUnavailable(_error_name(error)) from None
+            raise StorageUnavailable(error_name(error)) from None
         return True
 
 
@@ -166,21 +179,3 @@ def _pending(item: Mapping[str, Any]) -> PendingChange:
         request_times_ms=tuple(int(sent["N"]) for sent in item.get("request_times_ms", {"L": []})["L"]),
         version=int(item.get("version", {"N": "0"})["N"]),
     )
-
-
-def _pk(key: str) -> dict[str, AttributeValueTypeDef]:
-    return {"pk": _s(key)}
-
-
-def _s(value: str) -> AttributeValueTypeDef:
-    return {"S": value}
-
-
-def _n(value: int) -> AttributeValueTypeDef:
-    return {"N": str(value)}
-
-
-def _error_name(error: ClientError | BotoCoreError) -> str:
-    if isinstance(error, ClientError):
-        return str(error.response.get("Error", {}).get("Code", "ClientError"))
-    return type(error).__name__
