@@ -10,7 +10,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from mypy_boto3_secretsmanager import SecretsManagerClient
 
 SecretKind = Literal["code", "token"]
 
@@ -48,3 +51,10 @@ class KeyedHasher:
 def digests_match(expected: str, actual: str) -> bool:
     """Constant-time comparison of two hex digests (SECURITY.md #12)."""
     return hmac.compare_digest(expected.encode(), actual.encode())
+
+
+def hasher_from_secret(secrets: SecretsManagerClient, secret_id: str) -> KeyedHasher:
+    """The stack's HMAC key, read from Secrets Manager. Raises whatever the read raises: each caller
+    turns that into its own generic, retryable refusal."""
+    key = secrets.get_secret_value(SecretId=secret_id)["SecretString"]
+    return KeyedHasher(key.encode())

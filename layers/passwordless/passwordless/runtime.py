@@ -19,7 +19,7 @@ import boto3
 from botocore.config import Config
 
 from passwordless.errors import SignInUnavailable
-from passwordless.keyed_hash import KeyedHasher
+from passwordless.keyed_hash import KeyedHasher, hasher_from_secret
 from passwordless.secret_store import SecretStore
 from passwordless.security_events import SecurityLog
 from passwordless.settings import Settings
@@ -50,11 +50,10 @@ class TriggerRuntime:
     @functools.cached_property
     def _hasher(self) -> KeyedHasher:
         try:
-            key = self._secrets.get_secret_value(SecretId=self.settings.hmac_key_secret_id)["SecretString"]
+            return hasher_from_secret(self._secrets, self.settings.hmac_key_secret_id)
         except Exception as error:  # any failure here must fail closed, never crash with details
             self.audit.event("unavailable", dependency="secretsmanager", error=type(error).__name__)
             raise SignInUnavailable from None
-        return KeyedHasher(key.encode())
 
     @functools.cached_property
     def issuer(self) -> ChallengeIssuer:

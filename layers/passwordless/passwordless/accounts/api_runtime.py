@@ -23,7 +23,7 @@ from passwordless.accounts.refusals import Unavailable
 from passwordless.accounts.routes import AccountServices
 from passwordless.accounts.sign_up import SignUp
 from passwordless.accounts.user_admin import UserAdmin
-from passwordless.keyed_hash import KeyedHasher
+from passwordless.keyed_hash import KeyedHasher, hasher_from_secret
 from passwordless.secret_store import SecretStore
 
 if TYPE_CHECKING:
@@ -84,11 +84,10 @@ class AccountRuntime:
     @functools.cached_property
     def _hasher(self) -> KeyedHasher:
         try:
-            key = self._secrets.get_secret_value(SecretId=self.settings.hmac_key_secret_id)["SecretString"]
+            return hasher_from_secret(self._secrets, self.settings.hmac_key_secret_id)
         except Exception as error:  # any failure here must fail closed, never crash with details
             self.log.event("unavailable", dependency="secretsmanager", error=type(error).__name__)
             raise Unavailable from None
-        return KeyedHasher(key.encode())
 
     @functools.cached_property
     def _sender(self) -> EmailSender:
