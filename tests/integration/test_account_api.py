@@ -663,18 +663,22 @@ def test_requests_beyond_the_hourly_cap_are_429_and_send_nothing_until_the_hour_
     assert len(api.mail()) == 4
 
 
+def request_and_miss(api: AccountApi, user: str, new_email: str, *, misses: int) -> str:
+    """Ask to move `user` to `new_email`, answer `misses` wrong codes, and return the right one."""
+    api.post("/account/email", {"email": new_email}, api.claims(user))
+    code = change_code(api, new_email)
+    for _ in range(misses):
+        api.post("/account/email/confirm", {"email": new_email, "code": wrong(code)}, api.claims(user))
+    return code
+
+
 def test_after_five_wrong_codes_no_new_code_is_mailed_until_an_hour_passes(
     make_api: MakeApi, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     api = make_api(RESEND_MIN_SECONDS="60")
     clock = clock_of(api, monkeypatch)
     jane = api.add_user("jane@example.com")
-    api.post("/account/email", {"email": "first@example.com"}, api.claims(jane))
-    code = change_code(api, "first@example.com")
-    for _ in range(5):
-        api.post(
-            "/account/email/confirm", {"email": "first@example.com", "code": wrong(code)}, api.claims(jane)
-        )
+    request_and_miss(api, jane, "first@example.com", misses=5)
     clock.advance(60)
 
     mails_before = len(api.mail())
@@ -704,12 +708,7 @@ def test_wrong_codes_do_not_carry_over_past_a_confirmed_change(
     api = make_api(RESEND_MIN_SECONDS="60")
     clock = clock_of(api, monkeypatch)
     jane = api.add_user("jane@example.com")
-    api.post("/account/email", {"email": "first@example.com"}, api.claims(jane))
-    code = change_code(api, "first@example.com")
-    for _ in range(4):
-        api.post(
-            "/account/email/confirm", {"email": "first@example.com", "code": wrong(code)}, api.claims(jane)
-        )
+    code = request_and_miss(api, jane, "first@example.com", misses=4)
     confirmed = api.post(
         "/account/email/confirm", {"email": "first@example.com", "code": code}, api.claims(jane)
     )
