@@ -3,14 +3,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from passwordless.accounts.account_log import AccountLog
 from passwordless.accounts.api_runtime import AccountRuntime
 from passwordless.accounts.routes import build_app
+
+if TYPE_CHECKING:
+    # Annotations only: importing it at run time would add to every cold start.
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 logger = Logger()
 RUNTIME = AccountRuntime(AccountLog(logger))

@@ -6,14 +6,17 @@ Reads APP_NAME and DEFAULT_LOCALE (through Settings, like every trigger).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from passwordless.custom_message import respond_to_custom_message
 from passwordless.security_events import SecurityLog
 from passwordless.settings import Settings
+
+if TYPE_CHECKING:
+    # Annotations only: importing it at run time would add to every cold start.
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 logger = Logger()
 _settings = Settings.from_env()

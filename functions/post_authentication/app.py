@@ -4,11 +4,10 @@ new-sign-in notice (passwordless.post_authentication). Never fails a sign-in tha
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from passwordless.email.factory import build_sender
 from passwordless.email.message import EmailSender
@@ -17,6 +16,10 @@ from passwordless.post_authentication import Housekeeping, respond_to_post_authe
 from passwordless.runtime import AWS_CLIENT_CONFIG
 from passwordless.security_events import SecurityLog
 from passwordless.settings import Settings
+
+if TYPE_CHECKING:
+    # Annotations only: importing it at run time would add to every cold start.
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 logger = Logger()
 metrics = FunnelMetrics()

@@ -6,15 +6,18 @@ SignUpRefused, whose one generic text Cognito returns to the caller.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from passwordless.funnel_metrics import FunnelMetrics
+from passwordless.pre_sign_up_trigger import respond_to_pre_sign_up
 from passwordless.security_events import SecurityLog
 from passwordless.settings import Settings
-from passwordless.triggers import respond_to_pre_sign_up
+
+if TYPE_CHECKING:
+    # Annotations only: importing it at run time would add to every cold start.
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 logger = Logger()
 metrics = FunnelMetrics()

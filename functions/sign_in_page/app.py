@@ -6,13 +6,16 @@ variables, which name only public things (region, app client id, resend delay).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from passwordless.web.http_api import page_config, route, to_http_api, unavailable
 from passwordless.web.sign_in_page import PageConfigError
+
+if TYPE_CHECKING:
+    # Annotations only: importing it at run time would add to every cold start.
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 logger = Logger()
 
