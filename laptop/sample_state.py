@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING
 from moto.backends import get_backend
 from moto.core.models import DEFAULT_ACCOUNT_ID
 
-from passwordless.events import CreateRequest, TriggerContext
-from passwordless.keyed_hash import Binding, KeyedHasher
+from passwordless.binding import Binding
+from passwordless.challenge_issuer import round_key_of
+from passwordless.keyed_hash import KeyedHasher
 from passwordless.private_parameters import PrivateParameters
 from passwordless.secret_store import EmailQuota, SecretStore, StoredSecret, item_key
 
@@ -92,7 +93,7 @@ def seed(store: SecretStore, hasher: KeyedHasher) -> None:
         code_hash=parameters["codeHash"],
         issued_ms=SAMPLE_ISSUED_MS,
         expires_ms=SAMPLE_EXPIRES_MS,
-        round_key=_first_round_key(),
+        round_key=round_key_of(()),  # every first round (empty session) has the same round key
         sent=False,
         send_failed=False,
         consumed=False,
@@ -101,17 +102,6 @@ def seed(store: SecretStore, hasher: KeyedHasher) -> None:
     quota = EmailQuota(last_email_ms=SAMPLE_ISSUED_MS, email_times_ms=(SAMPLE_ISSUED_MS,))
     store.issue(key, secret, expected_version=None, quota=quota)
     store.mark_sent(key, SAMPLE_SECRET_ID)
-
-
-def _first_round_key() -> str:
-    # Every first round (empty session) has the same round key.
-    request = CreateRequest(
-        context=TriggerContext(JANE.binding, user_not_found=False, client_metadata={}),
-        session=(),
-        email=JANE.email,
-        locale=JANE.locale,
-    )
-    return request.round_key()
 
 
 def seed_user_pool(cognito: CognitoIdentityProviderClient, region: str) -> None:

@@ -8,20 +8,23 @@ passwordless.funnel_metrics.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from passwordless.define_trigger import respond_to_define
 from passwordless.funnel_metrics import FunnelMetrics
 from passwordless.security_events import SecurityLog
 from passwordless.session_rules import SessionLimits
-from passwordless.settings import Settings
-from passwordless.triggers import respond_to_define
+from passwordless.settings import SessionSettings
+
+if TYPE_CHECKING:
+    # Annotations only: importing it at run time would add to every cold start.
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 logger = Logger()
 metrics = FunnelMetrics()
-_settings = Settings.from_env()
+_settings = SessionSettings.from_env()
 LIMITS = SessionLimits(
     max_wrong_answers=_settings.max_answers_per_session, max_resends=_settings.max_resends_per_session
 )

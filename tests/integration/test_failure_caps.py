@@ -7,7 +7,7 @@ import threading
 
 import boto3
 
-from passwordless.keyed_hash import Binding
+from passwordless.binding import Binding
 from passwordless.secret_store import item_key
 from tests.support.cognito import CLIENT_ID, POOL_ID, Outcome
 from tests.support.flow import JANE, Flow

@@ -20,8 +20,9 @@ from laptop.sample_state import (
     sample_private_parameters,
 )
 from laptop.stack_template import load_template
+from passwordless.binding import Binding
 from passwordless.email.outbox import read_outbox
-from passwordless.keyed_hash import Binding, KeyedHasher
+from passwordless.keyed_hash import KeyedHasher
 from passwordless.private_parameters import parse_private
 from passwordless.settings import Settings
 from tests.support.make_invoke import ROOT, Run, invoke

@@ -18,8 +18,8 @@ from laptop.aws import REGION, environment
 from laptop.handlers import load_handlers
 from laptop.invoke import LambdaContextStandIn
 from laptop.local_stack.trigger_events import trigger_event
+from passwordless.binding import Binding
 from passwordless.email.outbox import read_outbox
-from passwordless.keyed_hash import Binding
 from passwordless.secret_store import SecretStore, item_key
 from passwordless.settings import Settings
 from tests.support.cognito import CLIENT_ID, POOL_ID

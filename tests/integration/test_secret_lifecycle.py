@@ -8,8 +8,9 @@ from typing import Any
 
 import boto3
 
+from passwordless.binding import Binding
 from passwordless.events import parse_verify
-from passwordless.keyed_hash import Binding, KeyedHasher
+from passwordless.keyed_hash import KeyedHasher
 from passwordless.secret_store import SecretStore, item_key
 from passwordless.settings import Settings
 from tests.support.cognito import CLIENT_ID, OTHER_CLIENT_ID, POOL_ID, Outcome

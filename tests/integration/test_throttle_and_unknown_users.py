@@ -6,7 +6,8 @@ import re
 
 import boto3
 
-from passwordless.keyed_hash import Binding, KeyedHasher
+from passwordless.binding import Binding
+from passwordless.keyed_hash import KeyedHasher
 from passwordless.secret_store import SecretStore, item_key
 from passwordless.settings import Settings
 from tests.support.cognito import CLIENT_ID, POOL_ID, Outcome, User

@@ -26,9 +26,9 @@ from laptop.aws import environment, local_environment
 from laptop.handlers import load_handler
 from laptop.invoke import LambdaContextStandIn
 from laptop.local_stack.trigger_events import trigger_event
+from passwordless.define_trigger import respond_to_define
 from passwordless.security_events import SecurityLog
 from passwordless.session_rules import SessionLimits
-from passwordless.triggers import respond_to_define
 from tests.support.cognito import CLIENT_ID, POOL_ID
 from tests.support.fakes import RecordingLogger
 from tests.support.flow import JANE

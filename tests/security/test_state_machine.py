@@ -32,8 +32,9 @@ from hypothesis.stateful import (
 )
 
 from laptop.aws import LOCAL_HMAC_KEY, REGION, embedded_aws, local_environment
+from passwordless.binding import Binding
 from passwordless.email.outbox import OutboxSender, read_outbox
-from passwordless.keyed_hash import Binding, KeyedHasher
+from passwordless.keyed_hash import KeyedHasher
 from passwordless.secret_store import SecretStore, item_key
 from passwordless.settings import Settings
 from tests.support.cognito import CLIENT_ID, POOL_ID

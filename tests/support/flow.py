@@ -10,6 +10,7 @@ import pytest
 
 from passwordless.answer_checker import AnswerChecker
 from passwordless.challenge_issuer import ChallengeIssuer
+from passwordless.define_trigger import respond_to_define
 from passwordless.email import EmailSender
 from passwordless.keyed_hash import KeyedHasher
 from passwordless.response_pacer import ResponsePacer
@@ -17,7 +18,7 @@ from passwordless.secret_store import SecretStore
 from passwordless.security_events import SecurityLog
 from passwordless.session_rules import SessionLimits
 from passwordless.settings import Settings
-from passwordless.triggers import respond_to_create, respond_to_define, respond_to_verify
+from passwordless.triggers import respond_to_create, respond_to_verify
 from tests.support.cognito import Cognito, User
 from tests.support.fakes import FakeClock, RecordingLogger, RecordingSender
 

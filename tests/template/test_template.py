@@ -17,7 +17,7 @@ import pytest
 from cfnlint.api import ManualArgs, lint, lint_file
 
 from laptop.stack_template import TEMPLATE_PATH, Deployment, load_template
-from passwordless.settings import EmailProvider, Settings, SettingsError
+from passwordless.settings import EmailProvider, SessionSettings, Settings, SettingsError
 from passwordless.web.http_api import STAGE_VARIABLES
 from tests.template.cfn import (
     BASIC_EXECUTION_ROLE,
@@ -84,7 +84,9 @@ def _globals_env(source: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _env_names_read_by_settings() -> set[str]:
-    return set(re.findall(r'"([A-Z][A-Z0-9_]+)"', inspect.getsource(Settings.from_env)))
+    # Settings.from_env reads define's three through SessionSettings.from_env.
+    source = inspect.getsource(Settings.from_env) + inspect.getsource(SessionSettings.from_env)
+    return set(re.findall(r'"([A-Z][A-Z0-9_]+)"', source))
 
 
 def _parameter_backed_env(source: Mapping[str, Any]) -> dict[str, str]:

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from passwordless import keyed_hash
-from passwordless.keyed_hash import Binding, KeyedHasher, digests_match
+from passwordless.binding import Binding
+from passwordless.keyed_hash import KeyedHasher, digests_match
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET_WORDS = ("hash", "digest", "token", "secret", "answer", "expected", "actual", "code", "key")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from passwordless.settings import Settings, SettingsError
+from passwordless.settings import SessionSettings, Settings, SettingsError
 
 BASE = {
     "TABLE_NAME": "t",
@@ -116,3 +116,39 @@ def test_settings_are_frozen() -> None:
     settings = Settings.from_env(BASE)
     with pytest.raises(AttributeError):
         settings.code_length = 4  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {},
+        {"MAX_ANSWERS_PER_SESSION": "1", "MAX_RESENDS_PER_SESSION": "0"},
+        {
+            "MAX_ANSWERS_PER_SESSION": "10",
+            "MAX_RESENDS_PER_SESSION": "10",
+            "SIGN_IN_MODE": "password-and-email-code",
+        },
+    ],
+)
+def test_define_reads_its_three_settings_as_settings_does(overrides: dict[str, str]) -> None:
+    full = Settings.from_env({**BASE, **overrides})
+    # Define's read needs none of the variables it does not use.
+    session = SessionSettings.from_env(overrides)
+    assert session == (full.max_answers_per_session, full.max_resends_per_session, full.sign_in_mode)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("MAX_ANSWERS_PER_SESSION", "0"),
+        ("MAX_ANSWERS_PER_SESSION", "11"),
+        ("MAX_RESENDS_PER_SESSION", "-1"),
+        ("MAX_RESENDS_PER_SESSION", "three"),
+        ("SIGN_IN_MODE", "password"),
+    ],
+)
+def test_define_refuses_the_bad_values_settings_refuses(name: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=name):
+        SessionSettings.from_env({name: value})
+    with pytest.raises(SettingsError, match=name):
+        Settings.from_env({**BASE, name: value})

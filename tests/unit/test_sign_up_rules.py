@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from passwordless.events import MalformedEvent
+from passwordless.pre_sign_up_trigger import respond_to_pre_sign_up
 from passwordless.security_events import SecurityLog
 from passwordless.sign_up_rules import (
     MAX_NAME_LENGTH,
@@ -17,7 +18,6 @@ from passwordless.sign_up_rules import (
     decide_sign_up,
     parse_pre_sign_up,
 )
-from passwordless.triggers import respond_to_pre_sign_up
 from tests.support.fakes import RecordingLogger
 
 ALLOWED = ("example.com", "corp.example.org")

@@ -39,14 +39,17 @@ def test_verify_loads_no_email_stack(tmp_path: Path) -> None:
     assert "passwordless.runtime" in loaded
     for heavy in ("jinja2", "passwordless.challenge_issuer", "passwordless.email.render", "sendgrid"):
         assert heavy not in loaded
+    for other_triggers in ("passwordless.session_rules", "passwordless.sign_up_rules"):
+        assert other_triggers not in loaded
 
 
 @pytest.mark.parametrize("provider", ["ses", "outbox"])
 def test_create_loads_neither_the_checker_nor_sendgrid(tmp_path: Path, provider: str) -> None:
     loaded = loaded_at_cold_start("create_auth_challenge", tmp_path, EMAIL_PROVIDER=provider)
     assert "passwordless.runtime" in loaded
-    for unused in ("passwordless.answer_checker", "sendgrid", "python_http_client"):
-        assert unused not in loaded
+    unused = ("passwordless.answer_checker", "passwordless.session_rules", "passwordless.sign_up_rules")
+    for module in (*unused, "sendgrid", "python_http_client"):
+        assert module not in loaded
 
 
 def test_pre_sign_up_loads_no_aws_sdk_and_no_email_stack(tmp_path: Path) -> None:

@@ -22,16 +22,19 @@ reads the item at most once, and a sign-in costs one issue write, one "sent" mar
 from __future__ import annotations
 
 import enum
+import hashlib
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from passwordless import round_metadata, secret_values
+from passwordless.binding import Binding
 from passwordless.email import EmailDeliveryError, EmailSender, SignInEmail
 from passwordless.email.render import resolve_locale
 from passwordless.errors import SignInUnavailable, StorageUnavailable
-from passwordless.events import CUSTOM_CHALLENGE, CreateRequest
-from passwordless.keyed_hash import Binding, KeyedHasher
+from passwordless.events import CUSTOM_CHALLENGE, ChallengeRecord, CreateRequest
+from passwordless.keyed_hash import KeyedHasher
 from passwordless.links import magic_link
 from passwordless.masking import mask_email
 from passwordless.private_parameters import PrivateParameters
@@ -51,6 +54,13 @@ from passwordless.security_events import SecurityLog
 from passwordless.settings import Settings
 
 IN_FLIGHT_MS = 5_000  # Cognito's trigger timeout: a send older than this belongs to a dead attempt.
+
+
+def round_key_of(session: tuple[ChallengeRecord, ...]) -> str:
+    """Identical for Cognito's retries of one create call, different for every other round (each
+    session's metadata carries its own nonce). A digest, so it stores in fixed size."""
+    history = json.dumps([[r.name, r.result, r.metadata] for r in session], separators=(",", ":"))
+    return hashlib.sha256(history.encode()).hexdigest()
 
 
 class Plan(enum.Enum):
@@ -182,7 +192,7 @@ class ChallengeIssuer:
     ) -> tuple[dict[str, str], bool]:
         binding = request.context.binding
         pseudonym = self._hasher.pseudonym(binding.user_pool_id, binding.username)
-        round_key = request.round_key()
+        round_key = round_key_of(request.session)
         now_ms = self._now_ms()
         if kind == "retry":
             # A retry round never issues (the plan is REUSE, REPLACE or NOTHING): read what is there.

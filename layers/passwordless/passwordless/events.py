@@ -7,13 +7,10 @@ and anything off raises MalformedEvent, which each trigger turns into its own ge
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from passwordless.keyed_hash import Binding
+from passwordless.binding import Binding
 
 MAX_SESSION_ENTRIES = 64
 MAX_ANSWER_LENGTH = 256
@@ -27,15 +24,13 @@ class MalformedEvent(ValueError):
     """The event is not shaped as Cognito shapes it. The message names a field, never a value."""
 
 
-@dataclass(frozen=True)
-class ChallengeRecord:
+class ChallengeRecord(NamedTuple):
     name: str
     result: bool
     metadata: str
 
 
-@dataclass(frozen=True)
-class TriggerContext:
+class TriggerContext(NamedTuple):
     binding: Binding
     user_not_found: bool
     client_metadata: Mapping[str, str]
@@ -45,8 +40,7 @@ class TriggerContext:
         return self.client_metadata.get(RESEND_KEY) == "true"
 
 
-@dataclass(frozen=True)
-class UserEvent:
+class UserEvent(NamedTuple):
     """The fields every user-level trigger (PreSignUp, PostAuthentication) carries."""
 
     trigger_source: str
@@ -58,28 +52,19 @@ class UserEvent:
     client_metadata: Mapping[str, str]
 
 
-@dataclass(frozen=True)
-class DefineRequest:
+class DefineRequest(NamedTuple):
     context: TriggerContext
     session: tuple[ChallengeRecord, ...]
 
 
-@dataclass(frozen=True)
-class CreateRequest:
+class CreateRequest(NamedTuple):
     context: TriggerContext
     session: tuple[ChallengeRecord, ...]
     email: str
     locale: str
 
-    def round_key(self) -> str:
-        """Identical for Cognito's retries of one create call, different for every other round
-        (each session's metadata carries its own nonce). A digest, so it stores in fixed size."""
-        history = json.dumps([[r.name, r.result, r.metadata] for r in self.session], separators=(",", ":"))
-        return hashlib.sha256(history.encode()).hexdigest()
 
-
-@dataclass(frozen=True)
-class VerifyRequest:
+class VerifyRequest(NamedTuple):
     context: TriggerContext
     private_parameters: Mapping[str, str]
     answer: str

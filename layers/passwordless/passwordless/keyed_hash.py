@@ -9,22 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from mypy_boto3_secretsmanager import SecretsManagerClient
 
+    from passwordless.binding import Binding
+
 SecretKind = Literal["code", "token"]
-
-
-@dataclass(frozen=True)
-class Binding:
-    """Who a secret belongs to."""
-
-    user_pool_id: str
-    client_id: str
-    username: str
 
 
 class KeyedHasher:

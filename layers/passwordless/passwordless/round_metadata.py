@@ -7,16 +7,14 @@ create tells Cognito's retry of a call from a new call in another session.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 RoundKind = Literal["first", "retry", "resend"]
 PREFIX = "EMAIL_SIGN_IN"
 _KINDS: tuple[RoundKind, ...] = ("first", "retry", "resend")
 
 
-@dataclass(frozen=True)
-class RoundMetadata:
+class RoundMetadata(NamedTuple):
     kind: RoundKind
     nonce: str
 

@@ -14,11 +14,11 @@ milliseconds since the epoch, except `ttl` (DynamoDB wants seconds).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from passwordless.binding import Binding
 from passwordless.dynamodb_values import (
     CONDITION_FAILED,
     error_name,
@@ -29,7 +29,6 @@ from passwordless.dynamodb_values import (
     string_value,
 )
 from passwordless.errors import ConcurrentChange, StorageUnavailable
-from passwordless.keyed_hash import Binding
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -40,8 +39,7 @@ HOUSEKEEPING_SECONDS = 86_400  # items outlive their secret by a day so counters
 MAX_LOGGED_CAP = 100  # MAX_EMAILS_PER_HOUR's upper bound (settings): a log this long is full for any cap.
 
 
-@dataclass(frozen=True)
-class StoredSecret:
+class StoredSecret(NamedTuple):
     secret_id: str
     client_id: str
     token_hash: str
@@ -57,8 +55,7 @@ class StoredSecret:
         return not self.consumed and now_ms < self.expires_ms
 
 
-@dataclass(frozen=True)
-class UserRecord:
+class UserRecord(NamedTuple):
     version: int
     secret: StoredSecret | None
     code_failures: int
@@ -68,8 +65,7 @@ class UserRecord:
     """The send log, newest first."""
 
 
-@dataclass(frozen=True)
-class EmailQuota:
+class EmailQuota(NamedTuple):
     """The throttle counters as they will be after this issue's email."""
 
     last_email_ms: int
@@ -77,8 +73,7 @@ class EmailQuota:
     """The send log to store, newest first: this email and those still inside the hour."""
 
 
-@dataclass(frozen=True)
-class IssueGuard:
+class IssueGuard(NamedTuple):
     """What a write-first issue assumes about the item it has not read: the facts under which the
     issuer's plan is ISSUE with these counters. The write happens only if DynamoDB finds them true."""
 
@@ -284,8 +279,7 @@ class SecretStore:
             raise StorageUnavailable(error_name(error)) from None
 
 
-@dataclass(frozen=True)
-class Refused:
+class Refused(NamedTuple):
     """A conditional write that did not happen, and the item its condition saw (None: no item)."""
 
     record: UserRecord | None

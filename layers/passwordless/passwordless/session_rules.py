@@ -32,7 +32,7 @@ they hold even if the list is replayed, forged upstream or outlives a lowered ca
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from passwordless import round_metadata
 from passwordless.events import CUSTOM_CHALLENGE, ChallengeRecord
@@ -49,14 +49,12 @@ class Decision(enum.Enum):
     FAIL = "fail"
 
 
-@dataclass(frozen=True)
-class SessionLimits:
+class SessionLimits(NamedTuple):
     max_wrong_answers: int
     max_resends: int
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     decision: Decision
     reason: str
 

@@ -32,10 +32,11 @@ from passwordless.accounts.refusals import (
     WrongCode,
 )
 from passwordless.accounts.user_admin import AddressTaken, NoSuchUser, PoolUser, UserAdmin, UserAdminError
+from passwordless.binding import Binding
 from passwordless.email.message import EmailChangeCodeEmail, EmailChangedEmail, EmailDeliveryError
 from passwordless.email.render import resolve_locale
 from passwordless.errors import StorageUnavailable
-from passwordless.keyed_hash import Binding, KeyedHasher, digests_match
+from passwordless.keyed_hash import KeyedHasher, digests_match
 from passwordless.masking import mask_email
 from passwordless.secret_store import HOUR_MS
 from passwordless.settings import Settings

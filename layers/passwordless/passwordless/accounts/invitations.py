@@ -34,11 +34,12 @@ from passwordless.accounts.user_admin import (
     UserAdminError,
     UserExists,
 )
+from passwordless.binding import Binding
 from passwordless.challenge_issuer import FreshSecret, new_secret
 from passwordless.email.message import EmailDeliveryError, EmailSender, InvitationEmail
 from passwordless.email.render import resolve_locale
 from passwordless.errors import ConcurrentChange, StorageUnavailable
-from passwordless.keyed_hash import Binding, KeyedHasher, digests_match
+from passwordless.keyed_hash import KeyedHasher, digests_match
 from passwordless.links import magic_link
 from passwordless.secret_store import EmailQuota, SecretStore, item_key
 from passwordless.settings import Settings

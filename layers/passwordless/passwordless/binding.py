@@ -1,0 +1,15 @@
+"""Who a sign-in secret belongs to: the user pool, app client and user named by the trigger event.
+
+Its own module so that define, which reads it from every event but hashes nothing, does not load
+hashlib's OpenSSL bindings (keyed_hash) at cold start.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Binding(NamedTuple):
+    user_pool_id: str
+    client_id: str
+    username: str
