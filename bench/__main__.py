@@ -47,7 +47,7 @@ def main() -> None:
         load = throughput.measure(args.load, args.concurrency)
     counts = {k: v / sign_in.sign_ins for k, v in sign_in.invocations.items()}
     requests = {f: {n: c / sign_in.sign_ins for n, c in r.items()} for f, r in sign_in.requests.items()}
-    warm = {f"{name}_auth_challenge": c.warm_cpu_seconds for name, c in containers.items()}
+    warm = {c.function: c.warm_cpu_seconds for c in containers.values()}
     money = cost.per_million(counts, warm, requests)
 
     results = report.Results(about, cold, containers, sign_in, load, money)

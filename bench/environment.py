@@ -13,11 +13,13 @@ from typing import Any
 from laptop.aws import local_environment
 
 ROOT = Path(__file__).resolve().parent.parent
-FUNCTIONS = ("define_auth_challenge", "create_auth_challenge", "verify_auth_challenge")
+# The functions every sign-in runs (PostAuthentication once it has succeeded).
+FUNCTIONS = ("define_auth_challenge", "create_auth_challenge", "verify_auth_challenge", "post_authentication")
 SHORT_NAMES = {
     "define_auth_challenge": "define",
     "create_auth_challenge": "create",
     "verify_auth_challenge": "verify",
+    "post_authentication": "post_auth",
 }
 
 

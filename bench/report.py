@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bench.cold_init import FLOORS, TARGETS, ColdInit
+from bench.cold_init import FLOOR_OF, FLOORS, TARGETS, ColdInit
 from bench.cost import PRICES_DATE, Cost
 from bench.per_sign_in import PerSignIn
 from bench.throughput import Throughput
@@ -87,7 +87,7 @@ def table(results: Results) -> str:
         f"  {'':32} {'import ms':>10} {'child ms':>10} {'ratio':>7} {'min ms':>8} {'min ratio':>9}",
     ]
     for name, result in cold.items():
-        floor = TARGETS.get(name, (name, 0.0))[0]
+        floor = FLOOR_OF.get(name, name)
         ratio = result.import_median / cold[floor].import_median
         least = result.import_min / cold[floor].import_min
         label = FLOORS.get(name, f"{name} (vs {floor} floor)")

@@ -3,7 +3,9 @@
 
 create issues a secret and sends one email (SES, embedded) on every event: each is a first round
 for a new user. verify then answers each of those secrets with its emailed code. define replays the
-sample events in events/ (it touches no AWS service).
+sample events in events/ (it touches no AWS service). PostAuthentication then sees each of those
+sign-ins of a user whose address is verified already, as every sign-in after a user's first (which
+makes one Cognito call) is.
 """
 
 from __future__ import annotations
@@ -55,7 +57,8 @@ def measure(pool: Pool, invocations: int) -> dict[str, Container]:
         returned.get("response", {}).get("answerCorrect") is not True for returned in verify.returned
     )
     verify = Container(**{**verify.__dict__, "errors": verify.errors + verify_errors})
-    return {SHORT_NAMES[c.function]: c for c in (define, create, verify)}
+    post_auth = _run("post_authentication", [_post_authentication_event(pool, *user) for user in users], pool)
+    return {SHORT_NAMES[c.function]: c for c in (define, create, verify, post_auth)}
 
 
 def _define_events(count: int) -> list[Event]:
@@ -93,6 +96,12 @@ def _verify_event(pool: Pool, user: tuple[str, str], created: Event) -> Event:
         "privateChallengeParameters": created["response"]["privateChallengeParameters"],
         "challengeAnswer": ses_code(email),
     }
+    return event
+
+
+def _post_authentication_event(pool: Pool, username: str, email: str) -> Event:
+    event = _trigger(pool, username, email, "PostAuthentication_Authentication", None)
+    event["request"]["newDeviceUsed"] = False
     return event
 
 
