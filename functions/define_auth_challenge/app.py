@@ -16,7 +16,7 @@ from passwordless.define_trigger import respond_to_define
 from passwordless.funnel_metrics import FunnelMetrics
 from passwordless.security_events import SecurityLog
 from passwordless.session_rules import SessionLimits
-from passwordless.settings import SessionSettings
+from passwordless.settings_reader import SessionSettings
 
 if TYPE_CHECKING:
     # Annotations only: importing it at run time would add to every cold start.

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from passwordless.settings import SessionSettings, Settings, SettingsError
+from passwordless.settings import Settings
+from passwordless.settings_reader import SessionSettings, SettingsError
 
 BASE = {
     "TABLE_NAME": "t",

@@ -13,13 +13,16 @@ import functools
 import os
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 from aws_lambda_powertools.metrics.provider.cloudwatch_emf.cloudwatch import AmazonCloudWatchEMFProvider
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from passwordless.security_events import EventName
+
+if TYPE_CHECKING:
+    # Annotations only: importing it at run time would add to every cold start.
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 NAMESPACE = "PasswordlessSignIn"
 CLIENT_DIMENSION = "ClientId"
@@ -38,7 +41,7 @@ FUNNEL: Mapping[EventName, str] = {
 }
 """Security event -> the metric it counts (one each time the event is raised)."""
 
-Handler = TypeVar("Handler", bound=Callable[[dict[str, Any], LambdaContext], dict[str, Any]])
+Handler = TypeVar("Handler", bound="Callable[[dict[str, Any], LambdaContext], dict[str, Any]]")
 
 
 class _PerThread(threading.local):

@@ -11,7 +11,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from passwordless.settings import Settings, SettingsError
+from passwordless.settings import Settings
+from passwordless.settings_reader import SettingsError
 
 # Cognito's own shapes: "<region>_<id>" and a 1-128 character client id of word characters.
 _POOL_ID = re.compile(r"[\w-]+_[0-9a-zA-Z]+")

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from passwordless.email.message import EmailDeliveryError, EmailSender
-from passwordless.settings import Settings, SettingsError
+from passwordless.settings import Settings
+from passwordless.settings_reader import SettingsError
 
 if TYPE_CHECKING:
     from mypy_boto3_secretsmanager import SecretsManagerClient
