@@ -24,6 +24,7 @@ from passwordless.accounts.routes import AccountServices
 from passwordless.accounts.sign_up import SignUp
 from passwordless.accounts.user_admin import UserAdmin
 from passwordless.keyed_hash import KeyedHasher, hasher_from_secret
+from passwordless.runtime import USER_AGENT
 from passwordless.secret_store import SecretStore
 
 if TYPE_CHECKING:
@@ -34,7 +35,10 @@ if TYPE_CHECKING:
 # Not a Cognito trigger: API Gateway waits 30 s. AdminCreateUser runs the PreSignUp trigger (which
 # may cold-start), so Cognito gets room; one retry for throttling and dropped connections.
 ACCOUNT_CLIENT_CONFIG = Config(
-    connect_timeout=2, read_timeout=10, retries={"total_max_attempts": 2, "mode": "standard"}
+    connect_timeout=2,
+    read_timeout=10,
+    retries={"total_max_attempts": 2, "mode": "standard"},
+    user_agent=USER_AGENT,  # as the triggers' clients (passwordless.runtime)
 )
 
 

@@ -46,6 +46,7 @@ def _ses(settings: Settings) -> EmailSender:
     from botocore.config import Config
 
     from passwordless.email.ses import SesSender
+    from passwordless.runtime import USER_AGENT
 
     timeout = settings.email_timeout_seconds
     client = boto3.client(
@@ -56,6 +57,7 @@ def _ses(settings: Settings) -> EmailSender:
             read_timeout=timeout,
             # No retries here: Cognito retries the whole trigger, and a retry inside would outlive it.
             retries={"total_max_attempts": 1},
+            user_agent=USER_AGENT,
         ),
     )
     return SesSender(
