@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,7 +56,7 @@ def build_flow(
     delivery: EmailSender | None = None,
     **overrides: Any,
 ) -> Flow:
-    settings = dataclasses.replace(settings, **overrides)
+    settings = settings._replace(**overrides)
     sender = sender or RecordingSender()
     clock = clock or FakeClock(1_800_000_000.0)
     log = log or RecordingLogger()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ast
 import copy
-import dataclasses
 import inspect
 import json
 import re
@@ -439,7 +438,7 @@ def test_ses_may_only_send_as_the_configured_sender(
 
 def test_settings_fields_are_read_from_their_upper_case_names() -> None:
     # The template maps parameters to fields through these names; a renamed one would drift silently.
-    fields = {field.name.upper() for field in dataclasses.fields(Settings)}
+    fields = {name.upper() for name in Settings._fields}
     assert fields == _env_names_read_by_settings()
 
 
@@ -531,7 +530,7 @@ def test_numeric_parameters_cover_every_number_setting() -> None:
     names = {env_name for env_name, _, _ in _numeric_parameters()}
     numeric_fields = {
         name.upper()
-        for name, value in dataclasses.asdict(Settings.from_env(REQUIRED_ENV)).items()
+        for name, value in Settings.from_env(REQUIRED_ENV)._asdict().items()
         if isinstance(value, int | float) and not isinstance(value, bool)
     }
     assert names == numeric_fields
