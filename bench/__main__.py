@@ -19,9 +19,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--runs", type=int, default=21, help="cold-init runs per child (at least 10)")
     parser.add_argument("--invocations", type=int, default=60, help="invocations per function container")
-    parser.add_argument("--sign-ins", type=int, default=40, help="measured sign-ins through the local stack")
+    parser.add_argument("--sign-ins", type=int, default=40, help="measured sign-ins per round, local stack")
+    parser.add_argument(
+        "--sign-in-rounds", type=int, default=5, help="sign-in rounds; the median is reported"
+    )
     parser.add_argument("--load", type=int, default=300, help="sign-ins in the throughput run")
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--load-runs", type=int, default=3, help="throughput runs; the median is reported")
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results.json")
     parser.add_argument("--chart", type=Path, default=ROOT / "docs" / "cold-init.png")
     args = parser.parse_args()
@@ -39,18 +43,17 @@ def main() -> None:
             config = stack.running_config
             pool = warm_cpu.Pool(stack.url, config.user_pool_id, config.client_id)
             containers = warm_cpu.measure(pool, args.invocations)
-            emails = [f"sign-in-{index}@example.com" for index in range(args.sign_ins + 5)]
-            for email in emails:
-                stack.add_user(email)
-            with meter.installed():
-                sign_in = per_sign_in.measure(stack.client(), config.client_id, meter, emails, warm_up=5)
-        load = throughput.measure(args.load, args.concurrency)
+            rounds = per_sign_in.measure_rounds(stack, meter, args.sign_in_rounds, args.sign_ins)
+            sign_in = per_sign_in.median_round(rounds)
+        loads = throughput.measure_runs(args.load, args.concurrency, args.load_runs)
     counts = {k: v / sign_in.sign_ins for k, v in sign_in.invocations.items()}
     requests = {f: {n: c / sign_in.sign_ins for n, c in r.items()} for f, r in sign_in.requests.items()}
     warm = {c.function: c.warm_cpu_seconds for c in containers.values()}
     money = cost.per_million(counts, warm, requests)
 
-    results = report.Results(about, cold, containers, sign_in, load, money)
+    results = report.Results(
+        about, cold, containers, sign_in, throughput.median_run(loads), money, rounds, loads
+    )
     print(report.table(results))
     args.json.write_text(json.dumps(report.document(results), indent=2) + "\n")
     chart.draw(cold, about, args.chart)

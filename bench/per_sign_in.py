@@ -5,10 +5,15 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.aws_meter import AwsMeter
 from bench.sign_ins import ses_code, sign_in
+
+if TYPE_CHECKING:
+    from laptop.local_stack.stack import LocalStack
+
+WARM_UP = 5
 
 
 @dataclass(frozen=True)
@@ -68,3 +73,22 @@ def measure(idp: Any, client_id: str, meter: AwsMeter, emails: list[str], warm_u
         invocations=dict(Counter(call.function for call in calls)),
         trigger_cpu_seconds=sum(call.cpu_seconds for call in calls),
     )
+
+
+def measure_rounds(stack: LocalStack, meter: AwsMeter, rounds: int, sign_ins: int) -> list[PerSignIn]:
+    """`rounds` rounds of `sign_ins` new users each (after WARM_UP more) on one warm stack: one round's
+    CPU can catch a collector pass or the machine's other work, the median round rarely does."""
+    client_id, idp = stack.running_config.client_id, stack.client()
+    measured = []
+    for number in range(rounds):
+        emails = [f"r{number}-{index}@example.com" for index in range(sign_ins + WARM_UP)]
+        for email in emails:
+            stack.add_user(email)
+        with meter.installed():
+            measured.append(measure(idp, client_id, meter, emails, warm_up=WARM_UP))
+    return measured
+
+
+def median_round(rounds: list[PerSignIn]) -> PerSignIn:
+    """The round whose CPU per sign-in is the median (the upper one of an even count)."""
+    return sorted(rounds, key=lambda r: r.cpu_per_sign_in)[len(rounds) // 2]

@@ -13,8 +13,6 @@ from bench import per_sign_in
 from bench.aws_meter import AwsMeter
 from laptop.local_stack.stack import LocalStack
 
-WARM_UP = 5
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.per_sign_in_cli", description=__doc__)
@@ -23,20 +21,12 @@ def main() -> None:
     args = parser.parse_args()
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    rounds: list[per_sign_in.PerSignIn] = []
     with open(os.devnull, "w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink):
         meter = AwsMeter()
         # As make bench runs it: SES on embedded moto and metrics on, as deployed.
         deployed = {"EMAIL_PROVIDER": "ses", "POWERTOOLS_METRICS_DISABLED": "false"}
         with LocalStack(port=0, environment=deployed, wrap_handler=meter.wrap) as stack:
-            client_id = stack.running_config.client_id
-            idp = stack.client()
-            for number in range(args.rounds):
-                emails = [f"r{number}-{index}@example.com" for index in range(args.sign_ins + WARM_UP)]
-                for email in emails:
-                    stack.add_user(email)
-                with meter.installed():
-                    rounds.append(per_sign_in.measure(idp, client_id, meter, emails, warm_up=WARM_UP))
+            rounds = per_sign_in.measure_rounds(stack, meter, args.rounds, args.sign_ins)
     last = rounds[-1]
     print(f"{last.sign_ins} sign-ins per round, {len(rounds)} rounds, {last.issued_secrets} secrets issued")
     print("  invocations: " + ", ".join(f"{k} {v / last.sign_ins:g}" for k, v in last.invocations.items()))
