@@ -23,7 +23,7 @@ from moto import mock_aws
 from moto.backends import get_backend
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import BaseWSGIServer, make_server
 
 from laptop.aws import REGION, atomic_requests, create_resources, local_environment
 from laptop.aws import environment as aws_environment
@@ -235,9 +235,7 @@ class LocalStack:
             self.directory, runner, MotoCognito(moto_app, lock, REGION), CognitoMail(runner, outbox)
         )
         app = LocalStackApp(auth, tokens, self.config, moto_app, lock, users=users, api=api)
-        self._server = make_server(
-            "127.0.0.1", port, app, threaded=True, fd=listener.fileno(), request_handler=_KeepAliveHandler
-        )
+        self._server = make_server("127.0.0.1", port, app, threaded=True, fd=listener.fileno())
         self._serving = threading.Thread(target=self._server.serve_forever, name="local-stack", daemon=True)
         self._serving.start()
 
@@ -366,10 +364,3 @@ def _api_arguments(idp: Any, operation: str, properties: Mapping[str, Any]) -> d
     """The template's properties that the API call takes under the same name (most of them do)."""
     members = idp.meta.service_model.operation_model(operation).input_shape.members
     return {key: value for key, value in properties.items() if key in members}
-
-
-class _KeepAliveHandler(WSGIRequestHandler):
-    """HTTP/1.1, as Cognito's endpoint speaks: SDKs keep their connections open, where werkzeug's
-    default HTTP/1.0 costs every request a new connection and a new thread."""
-
-    protocol_version = "HTTP/1.1"
