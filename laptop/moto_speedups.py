@@ -34,6 +34,7 @@ from moto.dynamodb.parsing import validators
 # moto marks these two modules as untyped (a file-level type: ignore), so mypy sees no attributes.
 ast_nodes: Any = importlib.import_module("moto.dynamodb.parsing.ast_nodes")
 expressions: Any = importlib.import_module("moto.dynamodb.parsing.expressions")
+_BASE_CHILD_HOOK = ast_nodes.DepthFirstTraverser.pre_processing_of_child
 
 PINNED_MOTO = "5.2.5"
 _CACHED_EXPRESSIONS = 512
@@ -151,6 +152,8 @@ def _walk_trees_cheaper(undo: ExitStack) -> None:
 
 
 _NODE_TYPES: dict[type, bool] = {}
+# Leaves of moto's trees that are no nodes: nothing to walk into, nothing to copy.
+_ATOMS = frozenset({str, int, float, bool, type(None)})
 
 
 def _is_node(value: object) -> bool:
@@ -169,14 +172,27 @@ def _processor_for(walker: Any, node_type: type) -> Callable[[Any], Any] | None:
     return table[node_type]
 
 
+def _child_hook(walker: Any) -> Callable[[Any, int], None] | None:  # noqa: ANN401
+    """The walker's pre_processing_of_child, or None where it keeps the base class's, which does nothing."""
+    if "_child_hook" not in walker.__dict__:
+        overridden = type(walker).pre_processing_of_child is not _BASE_CHILD_HOOK
+        walker.__dict__["_child_hook"] = walker.pre_processing_of_child if overridden else None
+    hook: Callable[[Any, int], None] | None = walker.__dict__["_child_hook"]
+    return hook
+
+
 def _traverse_node_recursively(walker: Any, node: Any, child_id: int = -1) -> Any:  # noqa: ANN401
     if not _is_node(node):
         return node
     parent = node.parent
-    if node.children is not None:
-        for index, child in enumerate(node.children):
-            walker.pre_processing_of_child(node, index)
-            _traverse_node_recursively(walker, child, index)
+    children = node.children
+    if children is not None:
+        hook = _child_hook(walker)
+        for index, child in enumerate(children):
+            if hook is not None:
+                hook(node, index)
+            if type(child) not in _ATOMS:
+                _traverse_node_recursively(walker, child, index)
     process = _processor_for(walker, type(node))
     if process is not None:
         node = process(node)
@@ -189,8 +205,12 @@ def _traverse_node_recursively(walker: Any, node: Any, child_id: int = -1) -> An
 def _clone(node: Any, parent: Any) -> Any:  # noqa: ANN401
     copied = object.__new__(type(node))
     copied.__dict__ = {**node.__dict__, "parent": parent}
-    if node.children is not None:
-        copied.children = [_clone(c, copied) if _is_node(c) else copy.deepcopy(c) for c in node.children]
+    children = node.children
+    if children is not None:
+        copied.children = [
+            c if type(c) in _ATOMS else _clone(c, copied) if _is_node(c) else copy.deepcopy(c)
+            for c in children
+        ]
     return copied
 
 
