@@ -38,7 +38,8 @@ TRIGGER_FUNCTIONS = (
 )
 # The account lifecycle's Cognito triggers: their errors fail a sign-up, a sign-in or Cognito's message.
 LIFECYCLE_TRIGGERS = ("PreSignUpFunction", "PostAuthenticationFunction", "CustomMessageFunction")
-PHYSICAL = {name: f"passwordless-test-{name}-A1B2C3" for name in (*TRIGGER_FUNCTIONS, *LIFECYCLE_TRIGGERS)}
+COGNITO_TRIGGERS = (*TRIGGER_FUNCTIONS, *LIFECYCLE_TRIGGERS)
+PHYSICAL = {name: f"passwordless-test-{name}-A1B2C3" for name in COGNITO_TRIGGERS}
 REQUIRED_PARAMETERS = {"EmailFrom": "no-reply@example.com"}
 CODE_METRICS = {*FUNNEL.values(), COLD_START}
 XRAY_WRITE = "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess"
@@ -106,18 +107,16 @@ def _queries(alarm: Mapping[str, Any]) -> tuple[str, dict[str, dict[str, Any]]]:
     return returned["Expression"], inputs
 
 
-def _assert_combines_all_three_functions(
-    alarm: Mapping[str, Any], function: str, metric: str, stat: str
-) -> None:
-    """The alarm's expression is `function` over one AWS/Lambda `metric` query per trigger function."""
+def _assert_combines_every_trigger(alarm: Mapping[str, Any], function: str, metric: str, stat: str) -> None:
+    """The alarm's expression is `function` over one AWS/Lambda `metric` query per Cognito trigger."""
     expression, inputs = _queries(alarm)
-    assert re.fullmatch(rf"{function}\(\[(\w+), (\w+), (\w+)\]\)", expression)
+    assert re.fullmatch(rf"{function}\(\[\w+(, \w+){{5}}\]\)", expression)
     assert set(re.findall(r"\w+", expression)) - {function} == set(inputs)
     for query in inputs.values():
         assert (query["Metric"]["Namespace"], query["Metric"]["MetricName"]) == ("AWS/Lambda", metric)
         assert (query["Stat"], query["Period"]) == (stat, 300)
     assert {query["Metric"]["Dimensions"][0]["Value"] for query in inputs.values()} == {
-        PHYSICAL[name] for name in TRIGGER_FUNCTIONS
+        PHYSICAL[name] for name in COGNITO_TRIGGERS
     }
 
 
@@ -129,12 +128,12 @@ def test_the_dashboard_is_json_after_sub_and_names_only_the_trigger_functions_an
 ) -> None:
     text = source["Resources"]["OperationsDashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
     referenced = set(re.findall(r"\$\{([^}]+)\}", text))
-    assert referenced == {"AWS::Region", *TRIGGER_FUNCTIONS, *(f"{alarm}.Arn" for alarm in ALARMS)}
+    assert referenced == {"AWS::Region", *COGNITO_TRIGGERS, *(f"{alarm}.Arn" for alarm in ALARMS)}
     assert set(resources_of_type(source, "AWS::CloudWatch::Alarm")) == set(ALARMS)
     functions = {
         row[3] for _, row in _metric_rows(dashboard) if row[2] in ("FunctionName", COLD_START_DIMENSION)
     }
-    assert functions == {PHYSICAL[name] for name in TRIGGER_FUNCTIONS}
+    assert functions == {PHYSICAL[name] for name in COGNITO_TRIGGERS}
     (alarms,) = [w for w in dashboard["widgets"] if w["type"] == "alarm"]
     assert alarms["properties"]["alarms"] == [f"<{alarm}.Arn>" for alarm in ALARMS]
     for widget in dashboard["widgets"]:
@@ -180,6 +179,8 @@ def test_durations_are_drawn_against_cognitos_budget_and_the_alarm_line(
     properties = widget["properties"]
     assert properties["stat"] == "p99"
     assert {row[1] for row in properties["metrics"]} == {"Duration"}
+    # Every Cognito trigger has the same 5 s budget, so each has its line
+    assert {row[3] for row in properties["metrics"]} == {PHYSICAL[name] for name in COGNITO_TRIGGERS}
     budget_ms = source["Globals"]["Function"]["Timeout"] * 1000
     alarm_ms = source["Resources"]["TriggerDurationAlarm"]["Properties"]["Threshold"]
     lines = {line["value"] for line in properties["annotations"]["horizontal"]}
@@ -204,21 +205,14 @@ def test_the_provider_error_alarm_fires_on_one_failed_email(source: dict[str, An
 
 def test_the_trigger_error_alarm_sums_every_cognito_trigger(source: dict[str, Any]) -> None:
     alarm = _alarm(source, "TriggerErrorAlarm")
-    expression, inputs = _queries(alarm)
-    assert re.fullmatch(r"SUM\(\[\w+(, \w+){5}\]\)", expression)
-    assert set(re.findall(r"\w+", expression)) - {"SUM"} == set(inputs)
-    for query in inputs.values():
-        assert (query["Metric"]["Namespace"], query["Metric"]["MetricName"]) == ("AWS/Lambda", "Errors")
-        assert (query["Stat"], query["Period"]) == ("Sum", 300)
-    functions = {query["Metric"]["Dimensions"][0]["Value"] for query in inputs.values()}
-    assert functions == {PHYSICAL[name] for name in (*TRIGGER_FUNCTIONS, *LIFECYCLE_TRIGGERS)}
+    _assert_combines_every_trigger(alarm, "SUM", "Errors", "Sum")
     assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanOrEqualToThreshold", 1)
     assert alarm["TreatMissingData"] == "notBreaching"
 
 
 def test_the_duration_alarm_fires_when_the_slowest_p99_passes_three_seconds(source: dict[str, Any]) -> None:
     alarm = _alarm(source, "TriggerDurationAlarm")
-    _assert_combines_all_three_functions(alarm, "MAX", "Duration", "p99")
+    _assert_combines_every_trigger(alarm, "MAX", "Duration", "p99")
     assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanThreshold", 3000)
     assert (alarm["EvaluationPeriods"], alarm["DatapointsToAlarm"]) == (2, 2)
 
