@@ -36,6 +36,8 @@ ast_nodes: Any = importlib.import_module("moto.dynamodb.parsing.ast_nodes")
 expressions: Any = importlib.import_module("moto.dynamodb.parsing.expressions")
 _BASE_CHILD_HOOK = ast_nodes.DepthFirstTraverser.pre_processing_of_child
 
+# requirements-dev.txt's moto. When that changes, test_moto_speedups fails until this follows it, which
+# is the moment to check the patched functions against the new release.
 PINNED_MOTO = "5.2.5"
 _CACHED_EXPRESSIONS = 512
 _LOCK = threading.Lock()
