@@ -61,7 +61,7 @@ LIMITS = st.fixed_dictionaries(
 )
 # What the runs reached, tallied across examples: the test asserts the interesting situations came up.
 REACHED: collections.Counter[str] = collections.Counter()
-RUN = settings(max_examples=50, stateful_step_count=30, deadline=None)
+RUN = settings(max_examples=100, stateful_step_count=50, deadline=None)
 
 
 @dataclass(frozen=True)
@@ -152,11 +152,12 @@ class SignInMachine(RuleBasedStateMachine):
         reached(f"replayed {'spent' if secret.successes else 'replaced'} secret: {outcome}")
         assert outcome != "tokens"
 
-    @precondition(lambda self: self._open() and self.model.code_locked())
+    @precondition(lambda self: self.model.code_locked() and self._open_with_live_secret())
     @rule(data=st.data())
     def right_code_then_link_while_locked(self, data: st.DataObject) -> None:
-        """Once code entry is locked the right code fails, and the link from the same email still works."""
-        session = data.draw(st.sampled_from(self._open()))
+        """Once code entry is locked the right code fails, and the link from the same email still works
+        (while its secret is live: an expired, spent or replaced one fails anyway, as other rules check)."""
+        session = data.draw(st.sampled_from(self._open_with_live_secret()))
         secret = self._own_or_latest(session)
         outcome = self._answer(session, secret.code, "code", secret)
         assert outcome != "tokens", "a locked code never signs in"
@@ -317,6 +318,16 @@ class SignInMachine(RuleBasedStateMachine):
 
     def _open(self) -> list[Session]:
         return [s for s in self.sessions if s.state == "challenge"]
+
+    def _open_with_live_secret(self) -> list[Session]:
+        """Open sessions whose own (or the latest) secret is the stored one, unspent and unexpired."""
+        return [
+            session
+            for session in self._open()
+            if (secret := self._own_or_latest(session)).secret_id == self.model.stored_id
+            and not secret.successes
+            and self.model.now_ms < secret.expires_ms
+        ]
 
     def _old(self) -> list[Secret]:
         return [s for s in self.model.secrets if s.successes or s.secret_id != self.model.stored_id]
