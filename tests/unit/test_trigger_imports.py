@@ -67,3 +67,33 @@ def test_post_authentication_builds_its_email_sender_only_for_a_notice(tmp_path:
     assert "boto3" in loaded
     for unused in ("jinja2", "passwordless.email.render", "passwordless.challenge_issuer", "sendgrid"):
         assert unused not in loaded
+
+
+FREEZE_PROBE = """
+import gc, json, sys
+sys.path.insert(0, sys.argv[1])
+before = gc.get_freeze_count()
+import app
+frozen = gc.get_freeze_count()
+from passwordless.runtime import TriggerRuntime
+TriggerRuntime.from_env(app.RUNTIME.audit)
+print(json.dumps([before, frozen, gc.get_freeze_count()]))
+"""
+
+
+@pytest.mark.parametrize("function", ["create_auth_challenge", "verify_auth_challenge"])
+def test_init_freezes_what_it_imported_once_per_process(tmp_path: Path, function: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", FREEZE_PROBE, str(ROOT / "functions" / function)],
+        env=local_environment(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    before, frozen, after_another_runtime = json.loads(done.stdout.strip().splitlines()[-1])
+    assert before == 0
+    # The modules the container imported (thousands of objects) are out of the collector's sight...
+    assert frozen > 10_000
+    # ...and a second runtime in the same process (the local stack, the tests) freezes nothing more.
+    assert after_another_runtime == frozen

@@ -13,6 +13,7 @@ so verify's cold start never loads the email stack and create's never loads the 
 from __future__ import annotations
 
 import functools
+import gc
 from typing import TYPE_CHECKING
 
 import boto3
@@ -47,10 +48,23 @@ AWS_CLIENT_CONFIG = Config(
 )
 
 
+@functools.cache
+def _freeze_what_init_loaded() -> None:
+    """Move every object alive now (the modules a container imported) out of the garbage collector's
+    sight for good: they live as long as the container, and no collection need scan them again. At
+    cold start that spares the generation-1 pass the clients' service models would set off over all of
+    them (16 ms on Python 3.13, make bench); later collections stay small too.
+
+    Once per process: in a Lambda container this is the end of its imports; in a test process or the
+    local stack, freezing again would keep whatever garbage the earlier stacks left from being freed."""
+    gc.freeze()
+
+
 class TriggerRuntime:
     def __init__(self, settings: Settings, audit: SecurityLog) -> None:
         self.settings = settings
         self.audit = audit
+        _freeze_what_init_loaded()
         self._store = SecretStore(boto3.client("dynamodb", config=AWS_CLIENT_CONFIG), settings.table_name)
         self._secrets: SecretsManagerClient = boto3.client("secretsmanager", config=AWS_CLIENT_CONFIG)
 
