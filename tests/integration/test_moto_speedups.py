@@ -6,7 +6,7 @@ values, which a cache that kept the first request's values would get wrong."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -99,9 +99,9 @@ REQUESTS: list[Request] = [
 ]
 
 
-def run(requests: list[Request], *, fast: bool) -> tuple[list[Any], list[dict[str, Any]]]:
-    """Each request's response (or error) in a fresh moto, twice over, and the table afterwards."""
-    answers: list[Any] = []
+@contextmanager
+def _table(*, fast: bool) -> Iterator[Any]:
+    """A fresh moto with one empty table, with the speedups or without."""
     with mock_aws(), faster_dynamodb() if fast else nullcontext(False) as patched:
         assert patched is fast
         db = boto3.client("dynamodb", region_name="us-east-1")
@@ -111,10 +111,18 @@ def run(requests: list[Request], *, fast: bool) -> tuple[list[Any], list[dict[st
             KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
             BillingMode="PAY_PER_REQUEST",
         )
-        for operation, parameters in requests + requests:
-            answers.append(_answer(db, operation, parameters))
-        items = sorted(db.scan(TableName=TABLE)["Items"], key=lambda item: item["pk"]["S"])
-    return answers, items
+        yield db
+
+
+def _items(db: Any) -> list[dict[str, Any]]:
+    return sorted(db.scan(TableName=TABLE)["Items"], key=lambda item: item["pk"]["S"])
+
+
+def run(requests: list[Request], *, fast: bool) -> tuple[list[Any], list[dict[str, Any]]]:
+    """Each request's response (or error) in a fresh moto, twice over, and the table afterwards."""
+    with _table(fast=fast) as db:
+        answers = [_answer(db, operation, parameters) for operation, parameters in requests + requests]
+        return answers, _items(db)
 
 
 def _answer(db: Any, operation: str, parameters: dict[str, Any]) -> Any:
@@ -155,14 +163,7 @@ def test_every_request_gets_the_same_answer_and_leaves_the_same_items() -> None:
 
 def test_the_sign_in_store_writes_the_same_items() -> None:
     def sign_ins(fast: bool) -> list[dict[str, Any]]:
-        with mock_aws(), faster_dynamodb() if fast else nullcontext(False):
-            db = boto3.client("dynamodb", region_name="us-east-1")
-            db.create_table(
-                TableName=TABLE,
-                AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                BillingMode="PAY_PER_REQUEST",
-            )
+        with _table(fast=fast) as db:
             store = SecretStore(db, TABLE)
             for user in range(3):
                 key = item_key(Binding("pool", "client", f"user-{user}"))
@@ -184,7 +185,7 @@ def test_the_sign_in_store_writes_the_same_items() -> None:
                     if store.issue_unread(key, secret, guard) is None:  # the third round is throttled
                         store.mark_sent(key, secret.secret_id)
                         store.consume(key, secret.secret_id, now + 1_000, max_code_failures=3)
-            return sorted(db.scan(TableName=TABLE)["Items"], key=lambda item: item["pk"]["S"])
+            return _items(db)
 
     plain = sign_ins(fast=False)
     assert sign_ins(fast=True) == plain
