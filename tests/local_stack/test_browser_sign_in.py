@@ -7,7 +7,6 @@ import json
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
@@ -306,18 +305,6 @@ def password_stack(tmp_path: Path) -> Iterator[RunningStack]:
     )
 
 
-def password_sign_in(stack: RunningStack, login: str, password: str) -> dict[str, Any]:
-    """The backend's own way in with a password (the page's SRP is not served locally)."""
-    return dict(
-        stack.idp.admin_initiate_auth(
-            UserPoolId=stack.pool_id,
-            ClientId=stack.client_id,
-            AuthFlow="ADMIN_USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": login, "PASSWORD": password},
-        )
-    )
-
-
 def invite_over_http(stack: RunningStack, address: str) -> str:
     """Jane, an administrator with a password, invites `address` through the account API; the link
     in the invitation email, as the outbox serves it."""
@@ -325,7 +312,7 @@ def invite_over_http(stack: RunningStack, address: str) -> str:
     stack.idp.admin_set_user_password(
         UserPoolId=stack.pool_id, Username=stack.jane, Password="Admin-Passw0rd-long", Permanent=True
     )
-    admin = password_sign_in(stack, JANE_EMAIL, "Admin-Passw0rd-long")["AuthenticationResult"]
+    admin = stack.password_sign_in(JANE_EMAIL, "Admin-Passw0rd-long")["AuthenticationResult"]
     status, answer = stack.api("/invitations", {"email": address}, token=admin["AccessToken"])
     assert status == 201, answer
     [link] = outbox_links(stack)
@@ -388,7 +375,7 @@ def test_in_password_mode_the_invitation_link_chooses_a_password_and_signs_in_on
     # The account is CONFIRMED with the chosen password
     user = stack.idp.admin_get_user(UserPoolId=stack.pool_id, Username=INVITED)
     assert user["UserStatus"] == "CONFIRMED"
-    assert "AuthenticationResult" in password_sign_in(stack, INVITED, CHOSEN_PASSWORD)
+    assert "AuthenticationResult" in stack.password_sign_in(INVITED, CHOSEN_PASSWORD)
     assert person.page.evaluate("localStorage.length + sessionStorage.length") == 0, "tokens in memory only"
 
     # The link's second use is refused, the API's message shown and the form kept for another try
@@ -401,7 +388,7 @@ def test_in_password_mode_the_invitation_link_chooses_a_password_and_signs_in_on
     expect(again.page.locator("#status")).to_have_text(message)
     expect(again.page.locator("#view-accept")).to_be_visible()
     expect(again.page.locator("#new-password")).to_be_editable()
-    assert "AuthenticationResult" in password_sign_in(stack, INVITED, CHOSEN_PASSWORD), "password unchanged"
+    assert "AuthenticationResult" in stack.password_sign_in(INVITED, CHOSEN_PASSWORD), "password unchanged"
     # Chromium logs every 4xx answer to the console itself; that one line, and no script error or
     # CSP report, is all the refused visit produced.
     assert again.problems == [

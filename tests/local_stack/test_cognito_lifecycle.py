@@ -229,17 +229,6 @@ def test_a_post_authentication_that_raises_fails_the_sign_in_without_tokens(tmp_
 # --- ADMIN_USER_PASSWORD_AUTH and NEW_PASSWORD_REQUIRED -------------------------------------------
 
 
-def admin_password_auth(stack: RunningStack, login: str, password: str) -> dict[str, Any]:
-    return dict(
-        stack.idp.admin_initiate_auth(
-            UserPoolId=stack.pool_id,
-            ClientId=stack.client_id,
-            AuthFlow="ADMIN_USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": login, "PASSWORD": password},
-        )
-    )
-
-
 def test_a_temporary_password_leads_to_new_password_required_then_tokens(
     password_stack: RunningStack,
 ) -> None:
@@ -248,7 +237,7 @@ def test_a_temporary_password_leads_to_new_password_required_then_tokens(
     )
     username = created["User"]["Username"]
 
-    challenge = admin_password_auth(password_stack, "ann@example.org", "Temp-Pass-123")
+    challenge = password_stack.password_sign_in("ann@example.org", "Temp-Pass-123")
     assert challenge["ChallengeName"] == "NEW_PASSWORD_REQUIRED"
     assert challenge["ChallengeParameters"]["USER_ID_FOR_SRP"] == username
     assert "AuthenticationResult" not in challenge
@@ -272,10 +261,10 @@ def test_a_temporary_password_leads_to_new_password_required_then_tokens(
         "UserStatus"
     ] == ("CONFIRMED")
     # The new password now signs in directly; the temporary one no longer does.
-    assert "AuthenticationResult" in admin_password_auth(
-        password_stack, "ann@example.org", "A-much-better-Passw0rd!"
+    assert "AuthenticationResult" in password_stack.password_sign_in(
+        "ann@example.org", "A-much-better-Passw0rd!"
     )
-    assert refusal(lambda: admin_password_auth(password_stack, "ann@example.org", "Temp-Pass-123")) == (
+    assert refusal(lambda: password_stack.password_sign_in("ann@example.org", "Temp-Pass-123")) == (
         "NotAuthorizedException",
         "Incorrect username or password.",
     )
@@ -286,14 +275,14 @@ def test_a_temporary_password_leads_to_new_password_required_then_tokens(
 def test_a_wrong_password_and_an_unknown_user_get_the_same_refusal(password_stack: RunningStack) -> None:
     invite(password_stack, "ann@example.org", MessageAction="SUPPRESS", TemporaryPassword="Temp-Pass-123")
 
-    wrong = refusal(lambda: admin_password_auth(password_stack, "ann@example.org", "Temp-Pass-124"))
-    unknown = refusal(lambda: admin_password_auth(password_stack, "nobody@example.org", "Temp-Pass-123"))
+    wrong = refusal(lambda: password_stack.password_sign_in("ann@example.org", "Temp-Pass-124"))
+    unknown = refusal(lambda: password_stack.password_sign_in("nobody@example.org", "Temp-Pass-123"))
 
     assert wrong == unknown == ("NotAuthorizedException", "Incorrect username or password.")
 
 
 def test_password_flows_the_client_does_not_allow_are_refused_clearly(local_stack: RunningStack) -> None:
-    code, message = refusal(lambda: admin_password_auth(local_stack, JANE_EMAIL, "anything"))
+    code, message = refusal(lambda: local_stack.password_sign_in(JANE_EMAIL, "anything"))
     assert (code, message) == (
         "InvalidParameterException",
         "ADMIN_USER_PASSWORD_AUTH flow not enabled for this client",
@@ -427,8 +416,8 @@ def test_an_invitation_in_password_mode_is_accepted_with_a_chosen_password(
     assert status == 200, answer
     claims = jwt.decode(answer["authenticationResult"]["IdToken"], options={"verify_signature": False})
     assert claims["email"] == "ann@example.org"
-    assert "AuthenticationResult" in admin_password_auth(
-        password_stack, "ann@example.org", "A-much-better-Passw0rd!"
+    assert "AuthenticationResult" in password_stack.password_sign_in(
+        "ann@example.org", "A-much-better-Passw0rd!"
     )
     # The invitation is spent: a second acceptance changes nothing.
     again = password_stack.api(
@@ -436,8 +425,8 @@ def test_an_invitation_in_password_mode_is_accepted_with_a_chosen_password(
         {"email": "ann@example.org", "token": invitation.link_token, "password": "Other-Passw0rd!!"},
     )
     assert again[0] >= 400
-    assert "AuthenticationResult" in admin_password_auth(
-        password_stack, "ann@example.org", "A-much-better-Passw0rd!"
+    assert "AuthenticationResult" in password_stack.password_sign_in(
+        "ann@example.org", "A-much-better-Passw0rd!"
     )
 
 
@@ -447,4 +436,4 @@ def _admin_tokens(stack: RunningStack) -> dict[str, Any]:
     stack.idp.admin_set_user_password(
         UserPoolId=stack.pool_id, Username=stack.jane, Password="Admin-Passw0rd!", Permanent=True
     )
-    return dict(admin_password_auth(stack, JANE_EMAIL, "Admin-Passw0rd!")["AuthenticationResult"])
+    return dict(stack.password_sign_in(JANE_EMAIL, "Admin-Passw0rd!")["AuthenticationResult"])
