@@ -70,8 +70,7 @@ from passwordless.events import MalformedEvent, parse_create, parse_define, pars
 from passwordless.keyed_hash import KeyedHasher
 from passwordless.post_authentication import parse_post_authentication
 from passwordless.secret_store import SecretStore
-from passwordless.settings import Settings
-from passwordless.settings_reader import SettingsError
+from passwordless.settings import Settings, SettingsError
 from passwordless.sign_up_rules import SignUpRefused, parse_pre_sign_up
 
 Event = dict[str, Any]

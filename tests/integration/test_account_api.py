@@ -623,7 +623,7 @@ def clock_of(api: AccountApi, monkeypatch: pytest.MonkeyPatch) -> FakeClock:
     """Put the deployed function's email change on a clock the test moves."""
     runtime = api.handler.__wrapped__.__globals__["RUNTIME"]  # type: ignore[attr-defined]
     clock = FakeClock(time.time())
-    monkeypatch.setattr(runtime.services.email_change, "_clock", clock)
+    monkeypatch.setattr(runtime.account_services.email_change, "_clock", clock)
     return clock
 
 

@@ -18,7 +18,7 @@ import pytest
 from passwordless.email.factory import build_sender
 from passwordless.email.message import EmailDeliveryError
 from passwordless.errors import SignInUnavailable
-from passwordless.runtime import TriggerRuntime
+from passwordless.runtime import FunctionRuntime
 from passwordless.security_events import SecurityLog
 from passwordless.settings import Settings
 from tests.support.fakes import RecordingLogger
@@ -26,7 +26,7 @@ from tests.support.fakes import RecordingLogger
 HMAC_KEY_ID = "hmac-key"
 SENDGRID_KEY_ID = "sendgrid-api-key"
 COGNITO_BUDGET_SECONDS = 5.0
-ATTEMPTS = 2  # runtime.AWS_CLIENT_CONFIG: one retry; botocore's default would make 3 (or 5)
+ATTEMPTS = 2  # runtime.client_config(): one retry; botocore's default would make 3 (or 5)
 GIVE_UP_AFTER_SECONDS = 8.0  # the stand-in's own bound, so a regression fails rather than hangs
 
 
@@ -39,7 +39,7 @@ class SilentSecretsManager:
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True)
 
     @property
     def url(self) -> str:
@@ -92,15 +92,18 @@ def secrets_manager(monkeypatch: pytest.MonkeyPatch) -> Iterator[SilentSecretsMa
         yield endpoint
 
 
+SENDGRID_ENV = {
+    "TABLE_NAME": "sign-in-secrets",
+    "HMAC_KEY_SECRET_ID": HMAC_KEY_ID,
+    "EMAIL_PROVIDER": "sendgrid",
+    "EMAIL_FROM": "noreply@example.com",
+    "SENDGRID_API_KEY_SECRET_ID": SENDGRID_KEY_ID,
+    "SIGN_IN_URL": "https://app.example.com/sign-in",
+}
+
+
 def sendgrid_settings() -> Settings:
-    return Settings(
-        table_name="sign-in-secrets",
-        hmac_key_secret_id=HMAC_KEY_ID,
-        email_provider="sendgrid",
-        email_from="noreply@example.com",
-        sendgrid_api_key_secret_id=SENDGRID_KEY_ID,
-        sign_in_url="https://app.example.com/sign-in",
-    )
+    return Settings.from_env(SENDGRID_ENV)
 
 
 def test_factory_reads_the_sendgrid_key_with_the_short_config(secrets_manager: SilentSecretsManager) -> None:
@@ -121,7 +124,8 @@ def test_runtime_reads_the_sendgrid_key_through_its_short_timeout_client(
 ) -> None:
     # Given a runtime whose HMAC key reads fine and whose SendGrid key read stalls
     logger = RecordingLogger()
-    runtime = TriggerRuntime(sendgrid_settings(), SecurityLog(logger))
+    runtime = FunctionRuntime("dynamodb", "secretsmanager", environ=SENDGRID_ENV)
+    runtime.audit = SecurityLog(logger)
     started = time.monotonic()
 
     # When create's issuer is first built

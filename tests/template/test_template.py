@@ -16,8 +16,7 @@ import pytest
 from cfnlint.api import ManualArgs, lint, lint_file
 
 from laptop.stack_template import TEMPLATE_PATH, Deployment, load_template
-from passwordless.settings import EmailProvider, Settings
-from passwordless.settings_reader import SessionSettings, SettingsError
+from passwordless.settings import EmailProvider, SessionSettings, Settings, SettingsError
 from passwordless.web.http_api import STAGE_VARIABLES
 from tests.template.cfn import (
     BASIC_EXECUTION_ROLE,

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from passwordless.accounts.api_settings import ApiSettings
 from passwordless.accounts.caller import caller_from
 from passwordless.accounts.refusals import NotAuthenticated
-from passwordless.settings_reader import SettingsError
+from passwordless.settings import ApiSettings, SettingsError
 
 GOOD = {"USER_POOL_ID": "us-east-1_Abc123", "USER_POOL_CLIENT_ID": "3sample5c1ient7id9for0docs"}
 

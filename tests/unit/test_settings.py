@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from passwordless.settings import Settings
-from passwordless.settings_reader import SessionSettings, SettingsError
+from passwordless.settings import SessionSettings, Settings, SettingsError
 
 BASE = {
     "TABLE_NAME": "t",

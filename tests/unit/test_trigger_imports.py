@@ -55,7 +55,13 @@ def test_create_loads_neither_the_checker_nor_sendgrid(tmp_path: Path, provider:
 def test_pre_sign_up_loads_no_aws_sdk_and_no_email_stack(tmp_path: Path) -> None:
     loaded = loaded_at_cold_start("pre_sign_up", tmp_path)
     assert "passwordless.sign_up_rules" in loaded
-    for unused in ("boto3", "botocore.client", "jinja2", "passwordless.runtime", "passwordless.email.render"):
+    for unused in (
+        "boto3",
+        "botocore.client",
+        "jinja2",
+        "passwordless.secret_store",
+        "passwordless.email.render",
+    ):
         assert unused not in loaded
 
 
@@ -75,8 +81,8 @@ sys.path.insert(0, sys.argv[1])
 before = gc.get_freeze_count()
 import app
 frozen = gc.get_freeze_count()
-from passwordless.runtime import TriggerRuntime
-TriggerRuntime.from_env(app.RUNTIME.audit)
+from passwordless.runtime import FunctionRuntime
+FunctionRuntime("dynamodb", "secretsmanager")
 print(json.dumps([before, frozen, gc.get_freeze_count()]))
 """
 

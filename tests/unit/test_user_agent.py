@@ -12,7 +12,7 @@ from botocore.compat import HTTPHeaders
 
 from passwordless.email.factory import build_sender
 from passwordless.email.ses import SesSender
-from passwordless.runtime import AWS_CLIENT_CONFIG, USER_AGENT
+from passwordless.runtime import USER_AGENT, client_config
 from passwordless.settings import Settings
 
 
@@ -45,7 +45,7 @@ def _credentials(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_the_triggers_clients_send_the_products_user_agent() -> None:
-    dynamodb = boto3.client("dynamodb", region_name="us-east-1", config=AWS_CLIENT_CONFIG)
+    dynamodb = boto3.client("dynamodb", region_name="us-east-1", config=client_config("trigger"))
     sent = user_agent_sent(dynamodb, "get_item", TableName="t", Key={"pk": {"S": "k"}})
     assert sent.startswith(f"{USER_AGENT} ")
     assert "Botocore/" in sent  # botocore still names itself

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import string
 
-from passwordless.settings_reader import DOMAIN_PATTERN
+from passwordless.settings import DOMAIN_PATTERN
 
 MAX_ADDRESS_LENGTH = 254  # RFC 5321's path limit less the angle brackets.
 MAX_LOCAL_PART_LENGTH = 64

@@ -12,12 +12,13 @@ from __future__ import annotations
 import functools
 import os
 import threading
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 from aws_lambda_powertools.metrics.provider.cloudwatch_emf.cloudwatch import AmazonCloudWatchEMFProvider
 
+from passwordless.handler import Handler
 from passwordless.security_events import EventName
 
 if TYPE_CHECKING:
@@ -40,8 +41,6 @@ FUNNEL: Mapping[EventName, str] = {
     "send_failed": "ProviderError",
 }
 """Security event -> the metric it counts (one each time the event is raised)."""
-
-Handler = TypeVar("Handler", bound="Callable[[dict[str, Any], LambdaContext], dict[str, Any]]")
 
 
 class _PerThread(threading.local):

@@ -1,100 +1,235 @@
-"""Wiring for the Lambda containers: settings and AWS clients once per container (at import, no network;
-a bad variable fails the cold start with its name), the HMAC key and the email sender on first use, so
-an outage of Secrets Manager is a clean, retryable sign-in error rather than a failed cold start.
+"""What a function's container builds, once: one FunctionRuntime per container, made at import.
 
-create and verify share this module but each needs only one side of it: the issuer (with the email
-renderer, Jinja2 and the sender) or the answer checker. Each side is imported where it is first built,
-so verify's cold start never loads the email stack and create's never loads the checker.
+At import (no network; a bad variable fails the cold start with its name): the Logger, the funnel
+metrics, the security log, the settings and the AWS clients the function names. On first use: the
+HMAC key and the email sender, so an outage of Secrets Manager or of the provider is a clean,
+retryable error rather than a failed cold start.
+
+Each piece imports what it needs where it is first built, so a function loads only what it uses:
+define no AWS SDK, verify no email stack, create no answer checker.
 """
 
-# Imports inside the cached properties are the point of this module (see above).
+# Imports inside the builders are the point of this module (see above).
 # ruff: noqa: PLC0415
 
 from __future__ import annotations
 
 import functools
 import gc
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Literal
 
-import boto3
-from botocore.config import Config
+from aws_lambda_powertools import Logger
 
 from passwordless.errors import SignInUnavailable
-from passwordless.keyed_hash import KeyedHasher, hasher_from_secret
-from passwordless.secret_store import SecretStore
+from passwordless.funnel_metrics import FunnelMetrics
 from passwordless.security_events import SecurityLog
-from passwordless.settings import Settings
+from passwordless.settings import ApiSettings, SessionSettings, Settings
 
 if TYPE_CHECKING:
-    from mypy_boto3_secretsmanager import SecretsManagerClient
+    from botocore.config import Config
 
+    from passwordless.accounts.account_log import AccountLog
+    from passwordless.accounts.routes import AccountServices
     from passwordless.answer_checker import AnswerChecker
     from passwordless.challenge_issuer import ChallengeIssuer
+    from passwordless.email.message import EmailSender
+    from passwordless.keyed_hash import KeyedHasher
+    from passwordless.secret_store import SecretStore
 
+Role = Literal["trigger", "account_api"]
 # botocore rebuilds its default User-Agent (SDK, OS, language and feature metadata, each sanitised
-# character by character) twice per request: a quarter of a warm DynamoDB call's CPU. A fixed one
-# names the product instead; botocore and Powertools still append their versions.
+# character by character) twice per request; a fixed one names the product instead. botocore and
+# Powertools still append their versions.
 USER_AGENT = "passwordless-email-sign-in"
-# Short timeouts and one retry: every trigger must answer inside Cognito's 5 s. No client-side
-# parameter validation (AWS's documented performance option): the requests are built by this code,
-# not from input, the services validate them again, and a refusal fails the sign-in closed like any
-# other AWS error. It was an eighth of a warm DynamoDB call's CPU.
-AWS_CLIENT_CONFIG = Config(
-    connect_timeout=1,
-    read_timeout=1,
-    retries={"total_max_attempts": 2, "mode": "standard"},
-    user_agent=USER_AGENT,
-    parameter_validation=False,
-)
+
+
+@functools.cache
+def client_config(role: Role = "trigger") -> Config:
+    """The botocore configuration of a role's AWS clients.
+
+    Triggers: short timeouts and one retry, so every call fits inside Cognito's 5 s; and no
+    client-side parameter validation (AWS's documented performance option): the requests are built
+    by this code, not from input, the services validate them again, and a refusal fails the sign-in
+    closed like any other AWS error. The account API is no trigger: API Gateway waits 30 s, and
+    AdminCreateUser runs PreSignUp (which may cold-start), so Cognito gets room."""
+    from botocore.config import Config
+
+    connect, read = (1, 1) if role == "trigger" else (2, 10)
+    return Config(
+        connect_timeout=connect,
+        read_timeout=read,
+        retries={"total_max_attempts": 2, "mode": "standard"},
+        user_agent=USER_AGENT,
+        parameter_validation=role != "trigger",
+    )
 
 
 @functools.cache
 def _freeze_what_init_loaded() -> None:
     """Move every object alive now (the modules a container imported) out of the garbage collector's
-    sight for good: they live as long as the container, and no collection need scan them again. At
-    cold start that spares the generation-1 pass the clients' service models would set off over all of
-    them (16 ms on Python 3.13, make bench); later collections stay small too.
+    sight for good: they live as long as the container, so no collection need scan them again, and
+    the generation-1 pass that building the clients' service models sets off stays small.
 
     Once per process: in a Lambda container this is the end of its imports; in a test process or the
-    local stack, freezing again would keep whatever garbage the earlier stacks left from being freed."""
+    local stack, freezing again would keep whatever garbage earlier stacks left from being freed."""
     gc.freeze()
 
 
-class TriggerRuntime:
-    def __init__(self, settings: Settings, audit: SecurityLog) -> None:
-        self.settings = settings
-        self.audit = audit
-        _freeze_what_init_loaded()
-        self._store = SecretStore(boto3.client("dynamodb", config=AWS_CLIENT_CONFIG), settings.table_name)
-        self._secrets: SecretsManagerClient = boto3.client("secretsmanager", config=AWS_CLIENT_CONFIG)
+class FunctionRuntime:
+    """One function's settings, logs, metrics and AWS clients, and the domain objects built on them.
 
-    @classmethod
-    def from_env(cls, audit: SecurityLog) -> TriggerRuntime:
-        return cls(Settings.from_env(), audit)
+    `clients` are the AWS services the function calls, built now, in Lambda's init phase. `reads`
+    says which settings are read now, so a bad variable fails the cold start with its name: "all"
+    (the shared Settings, and for the account API its own too), "session" (define's three) or "none"
+    (the sign-in page, configured by its API stage's variables). A
+    trigger counts its funnel metrics unless `metrics` is off; the account API logs account events
+    and refuses with its own 503."""
+
+    def __init__(
+        self,
+        *clients: str,
+        role: Role = "trigger",
+        reads: Literal["all", "session", "none"] = "all",
+        metrics: bool = True,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        self.role = role
+        self.logger = Logger()
+        self.metrics = FunnelMetrics() if metrics and role == "trigger" else None
+        self.audit = SecurityLog(self.logger, *(() if self.metrics is None else (self.metrics,)))
+        self._environ = environ
+        self._clients: dict[str, Any] = {}
+        if reads == "session":
+            self.session_settings  # noqa: B018 - read now: see the class's docstring
+        elif reads == "all":
+            self.settings  # noqa: B018
+            if role == "account_api":
+                self.api_settings  # noqa: B018
+        for service in clients:
+            self.client(service)
+
+    # --- settings -----------------------------------------------------------------------------
 
     @functools.cached_property
-    def _hasher(self) -> KeyedHasher:
+    def settings(self) -> Settings:
+        return Settings.from_env(self._environ)
+
+    @functools.cached_property
+    def session_settings(self) -> SessionSettings:
+        return SessionSettings.from_env(self._environ)
+
+    @functools.cached_property
+    def api_settings(self) -> ApiSettings:
+        return ApiSettings.from_env(self._environ)
+
+    # --- AWS ----------------------------------------------------------------------------------
+
+    def client(self, service: str) -> Any:  # noqa: ANN401 - a boto3 client of the service asked for
+        """The function's one client of `service`, with its role's configuration."""
+        if service not in self._clients:
+            import boto3
+
+            _freeze_what_init_loaded()
+            self._clients[service] = boto3.client(service, config=client_config(self.role))  # type: ignore[call-overload]
+        return self._clients[service]
+
+    @functools.cached_property
+    def store(self) -> SecretStore:
+        from passwordless.secret_store import SecretStore
+
+        return SecretStore(self.client("dynamodb"), self.settings.table_name)
+
+    # --- on first use, failing closed ----------------------------------------------------------
+
+    @functools.cached_property
+    def hasher(self) -> KeyedHasher:
+        """The keyed hash under the stack's HMAC key, read from Secrets Manager on first use."""
+        from passwordless.keyed_hash import hasher_from_secret
+
         try:
-            return hasher_from_secret(self._secrets, self.settings.hmac_key_secret_id)
+            return hasher_from_secret(self.client("secretsmanager"), self.settings.hmac_key_secret_id)
         except Exception as error:  # any failure here must fail closed, never crash with details
-            self.audit.event("unavailable", dependency="secretsmanager", error=type(error).__name__)
-            raise SignInUnavailable from None
+            raise self._unavailable("secretsmanager", error) from None
+
+    @functools.cached_property
+    def sender(self) -> EmailSender:
+        """The configured email sender; a failure to build it (an unreadable SendGrid key, say) fails
+        closed, and the next invocation tries again."""
+        try:
+            return self.build_sender()
+        except Exception as error:
+            raise self._unavailable("email", error) from None
+
+    def build_sender(self) -> EmailSender:
+        """The sender, or the error that building it raised (for housekeeping that must not fail)."""
+        from passwordless.email.factory import build_sender
+
+        return build_sender(self.settings, secrets=self.client("secretsmanager"))
 
     @functools.cached_property
     def issuer(self) -> ChallengeIssuer:
         from passwordless.challenge_issuer import ChallengeIssuer
-        from passwordless.email.factory import build_sender
 
-        hasher = self._hasher
-        try:
-            sender = build_sender(self.settings, secrets=self._secrets)
-        except Exception as error:  # e.g. the SendGrid key secret is unreadable
-            self.audit.event("unavailable", dependency="email", error=type(error).__name__)
-            raise SignInUnavailable from None
-        return ChallengeIssuer(self.settings, self._store, hasher, sender, self.audit)
+        hasher = self.hasher
+        return ChallengeIssuer(self.settings, self.store, hasher, self.sender, self.audit)
 
     @functools.cached_property
     def checker(self) -> AnswerChecker:
         from passwordless.answer_checker import AnswerChecker
 
-        return AnswerChecker(self.settings, self._store, self._hasher, self.audit)
+        return AnswerChecker(self.settings, self.store, self.hasher, self.audit)
+
+    @functools.cached_property
+    def account_services(self) -> AccountServices:
+        """The account API's services; the key and the sender are read when a route first needs them."""
+        from passwordless.accounts.email_change import EmailChange
+        from passwordless.accounts.email_change_store import EmailChangeStore
+        from passwordless.accounts.invitations import Invitations
+        from passwordless.accounts.routes import AccountServices
+        from passwordless.accounts.sign_up import SignUp
+        from passwordless.accounts.user_admin import UserAdmin
+
+        settings, api, log = self.settings, self.api_settings, self.account_log
+        users = UserAdmin(self.client("cognito-idp"), api.user_pool_id, api.user_pool_client_id)
+
+        def keys() -> KeyedHasher:
+            return self.hasher
+
+        def sender() -> EmailSender:
+            return self.sender
+
+        return AccountServices(
+            sign_up=SignUp(
+                users, log, enabled=api.self_sign_up, allowed_domains=settings.sign_up_allowed_domains
+            ),
+            invitations=Invitations(settings, api, users, self.store, log, keys=keys, sender=sender),
+            email_change=EmailChange(
+                settings,
+                api.user_pool_id,
+                users,
+                EmailChangeStore(self.client("dynamodb"), settings.table_name),
+                log,
+                keys=keys,
+                sender=sender,
+            ),
+            log=log,
+            code_length=settings.code_length,
+        )
+
+    @functools.cached_property
+    def account_log(self) -> AccountLog:
+        from passwordless.accounts.account_log import AccountLog
+
+        return AccountLog(self.logger)
+
+    def _unavailable(self, dependency: str, error: Exception) -> Exception:
+        """Log which dependency failed (by its error's class, never its text) and return the role's
+        generic, retryable refusal to raise."""
+        if self.role == "account_api":
+            from passwordless.accounts.refusals import Unavailable
+
+            self.account_log.event("unavailable", dependency=dependency, error=type(error).__name__)
+            return Unavailable()
+        self.audit.event("unavailable", dependency=dependency, error=type(error).__name__)
+        return SignInUnavailable()

@@ -1,27 +1,43 @@
-"""One typed, frozen settings object, built once per container from the environment.
+"""Every setting of the stack, read once per container from the environment and checked.
 
-Every template parameter maps to exactly one variable here; the README's configuration table lists them.
-A missing or invalid variable fails fast with a message that names it (and never echoes a secret).
+Each template parameter sets exactly one variable here, and each variable is one field: its default
+is the field's default, its bounds are written where it is read. A missing or invalid variable fails
+fast with a message that names it (and never echoes a value).
+
+The records are NamedTuples rather than frozen dataclasses: a dataclass compiles its generated
+methods when its module is imported, which every function's cold start would pay for.
 """
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import Literal, NamedTuple
-
-from passwordless.settings_reader import SessionSettings, SettingsError, SettingsReader, SignInMode
+from typing import Any, Literal, NamedTuple, TypeVar
 
 EmailProvider = Literal["ses", "sendgrid", "outbox"]
-_PROVIDERS: tuple[EmailProvider, ...] = ("ses", "sendgrid", "outbox")
+EMAIL_PROVIDERS: tuple[EmailProvider, ...] = ("ses", "sendgrid", "outbox")
+SignInMode = Literal["email", "password-and-email-code"]
+SIGN_IN_MODES: tuple[SignInMode, ...] = ("email", "password-and-email-code")
+DOMAIN_PATTERN = re.compile(r"(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+# Cognito's own shapes: "<region>_<id>" and a 1-128 character client id of word characters.
+_POOL_ID = re.compile(r"[\w-]+_[0-9a-zA-Z]+")
+_CLIENT_ID = re.compile(r"[\w+]{1,128}")
+# No whitespace or brackets: API Gateway passes the groups claim as "[admins other]".
+_GROUP = re.compile(r"[^\s\[\]\",]{1,128}")
+_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
+_N = TypeVar("_N", int, float)
+_C = TypeVar("_C", bound=str)
+
+
+class SettingsError(ValueError):
+    """The environment does not describe a usable configuration; the message names the variable."""
 
 
 class Settings(NamedTuple):
-    """Every setting of the stack; from_env reads them all.
-
-    A NamedTuple, not a frozen dataclass: a dataclass compiles its generated methods at import, and
-    for twenty-five fields that cost every function about 2 ms of cold start (make bench)."""
+    """The sign-in settings every function shares; from_env reads them all."""
 
     table_name: str
     """TABLE_NAME: the DynamoDB table holding one sign-in secret item per user."""
@@ -29,14 +45,14 @@ class Settings(NamedTuple):
     hmac_key_secret_id: str
     """HMAC_KEY_SECRET_ID: Secrets Manager id/ARN of the stack-generated key that hashes secrets at rest."""
 
-    email_provider: EmailProvider
-    """EMAIL_PROVIDER: ses | sendgrid | outbox (outbox writes JSON files; for laptops and tests)."""
-
     email_from: str
     """EMAIL_FROM: the sender address (verified in SES / SendGrid)."""
 
     sign_in_url: str
     """SIGN_IN_URL: the page a magic link opens, for any app client not named in SIGN_IN_URLS_BY_CLIENT."""
+
+    email_provider: EmailProvider = "ses"
+    """EMAIL_PROVIDER: ses | sendgrid | outbox (outbox writes JSON files; for laptops and tests)."""
 
     sign_in_urls_by_client: Mapping[str, str] = MappingProxyType({})
     """SIGN_IN_URLS_BY_CLIENT: JSON object {appClientId: url} overriding SIGN_IN_URL per client."""
@@ -112,38 +128,194 @@ class Settings(NamedTuple):
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
-        reader = SettingsReader(env)
+        read = SettingsReader(env, cls._field_defaults)
         session = SessionSettings.from_env(env)
-        provider = reader.text("EMAIL_PROVIDER", default="ses")
-        if provider not in _PROVIDERS:
-            raise SettingsError(f"EMAIL_PROVIDER must be one of {', '.join(_PROVIDERS)}")
+        provider = read.choice("EMAIL_PROVIDER", EMAIL_PROVIDERS)
         return cls(
-            table_name=reader.text("TABLE_NAME"),
-            hmac_key_secret_id=reader.text("HMAC_KEY_SECRET_ID"),
+            table_name=read.text("TABLE_NAME"),
+            hmac_key_secret_id=read.text("HMAC_KEY_SECRET_ID"),
             email_provider=provider,
-            email_from=reader.email("EMAIL_FROM"),
-            email_from_name=reader.text("EMAIL_FROM_NAME", default=""),
-            app_name=reader.text("APP_NAME", default="your account"),
-            sign_in_url=reader.url("SIGN_IN_URL"),
-            sign_in_urls_by_client=reader.url_map("SIGN_IN_URLS_BY_CLIENT"),
-            sendgrid_api_key_secret_id=reader.text(
-                "SENDGRID_API_KEY_SECRET_ID", default=None if provider == "sendgrid" else ""
+            email_from=read.email("EMAIL_FROM"),
+            email_from_name=read.text("EMAIL_FROM_NAME"),
+            app_name=read.text("APP_NAME"),
+            sign_in_url=read.url("SIGN_IN_URL"),
+            sign_in_urls_by_client=read.url_map("SIGN_IN_URLS_BY_CLIENT"),
+            sendgrid_api_key_secret_id=read.text(
+                "SENDGRID_API_KEY_SECRET_ID", required=provider == "sendgrid"
             ),
-            sendgrid_template_id=reader.text("SENDGRID_TEMPLATE_ID", default=""),
-            sendgrid_api_host=reader.url("SENDGRID_API_HOST", default="https://api.sendgrid.com"),
-            ses_configuration_set=reader.text("SES_CONFIGURATION_SET", default=""),
-            outbox_dir=reader.text("OUTBOX_DIR", default=None if provider == "outbox" else ""),
-            secret_lifetime_seconds=reader.integer("SECRET_LIFETIME_SECONDS", 600, 60, 86_400),
-            code_length=reader.integer("CODE_LENGTH", 6, 6, 10),
+            sendgrid_template_id=read.text("SENDGRID_TEMPLATE_ID"),
+            sendgrid_api_host=read.url("SENDGRID_API_HOST"),
+            ses_configuration_set=read.text("SES_CONFIGURATION_SET"),
+            outbox_dir=read.text("OUTBOX_DIR", required=provider == "outbox"),
+            secret_lifetime_seconds=read.integer("SECRET_LIFETIME_SECONDS", 60, 86_400),
+            code_length=read.integer("CODE_LENGTH", 6, 10),
             max_answers_per_session=session.max_answers_per_session,
             max_resends_per_session=session.max_resends_per_session,
-            max_code_failures=reader.integer("MAX_CODE_FAILURES", 5, 1, 100),
-            resend_min_seconds=reader.integer("RESEND_MIN_SECONDS", 60, 0, 3600),
-            max_emails_per_hour=reader.integer("MAX_EMAILS_PER_HOUR", 5, 1, 100),
-            email_timeout_seconds=reader.number("EMAIL_TIMEOUT_SECONDS", 3.0, 0.1, 4.5),
-            default_locale=reader.text("DEFAULT_LOCALE", default="en"),
+            max_code_failures=read.integer("MAX_CODE_FAILURES", 1, 100),
+            resend_min_seconds=read.integer("RESEND_MIN_SECONDS", 0, 3600),
+            max_emails_per_hour=read.integer("MAX_EMAILS_PER_HOUR", 1, 100),
+            email_timeout_seconds=read.number("EMAIL_TIMEOUT_SECONDS", 0.1, 4.5),
+            default_locale=read.text("DEFAULT_LOCALE"),
             sign_in_mode=session.sign_in_mode,
-            sign_up_allowed_domains=reader.domains("SIGN_UP_ALLOWED_DOMAINS"),
-            notify_new_sign_in=reader.flag("NOTIFY_NEW_SIGN_IN"),
-            invitation_lifetime_seconds=reader.integer("INVITATION_LIFETIME_SECONDS", 259_200, 600, 604_800),
+            sign_up_allowed_domains=read.domains("SIGN_UP_ALLOWED_DOMAINS"),
+            notify_new_sign_in=read.flag("NOTIFY_NEW_SIGN_IN"),
+            invitation_lifetime_seconds=read.integer("INVITATION_LIFETIME_SECONDS", 600, 604_800),
         )
+
+
+class SessionSettings(NamedTuple):
+    """The three settings define uses, read and checked as Settings reads them (it reads them here).
+
+    Define needs none of the other variables, and reading them would load the URL checks'
+    urllib.parse into its cold start."""
+
+    max_answers_per_session: int
+    max_resends_per_session: int
+    sign_in_mode: SignInMode
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> SessionSettings:
+        read = SettingsReader(os.environ if environ is None else environ, Settings._field_defaults)
+        return cls(
+            max_answers_per_session=read.integer("MAX_ANSWERS_PER_SESSION", 1, 10),
+            max_resends_per_session=read.integer("MAX_RESENDS_PER_SESSION", 0, 10),
+            sign_in_mode=read.choice("SIGN_IN_MODE", SIGN_IN_MODES),
+        )
+
+
+class ApiSettings(NamedTuple):
+    """The account API's own variables; it reads the shared Settings too (the same table, key,
+    email provider and throttles as the sign-in triggers)."""
+
+    user_pool_id: str
+    """USER_POOL_ID: the pool whose users this API creates and changes."""
+
+    user_pool_client_id: str
+    """USER_POOL_CLIENT_ID: the app client invitation links (and password-mode sign-ins) belong to."""
+
+    admin_group: str = "admins"
+    """ADMIN_GROUP: members of this Cognito group may invite people."""
+
+    self_sign_up: bool = False
+    """SELF_SIGN_UP: true serves POST /sign-up; otherwise that route answers 404."""
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> ApiSettings:
+        read = SettingsReader(os.environ if environ is None else environ, cls._field_defaults)
+        return cls(
+            user_pool_id=read.matching("USER_POOL_ID", _POOL_ID, "a user pool id"),
+            user_pool_client_id=read.matching("USER_POOL_CLIENT_ID", _CLIENT_ID, "an app client id"),
+            admin_group=read.matching("ADMIN_GROUP", _GROUP, "a group name"),
+            self_sign_up=read.flag("SELF_SIGN_UP"),
+        )
+
+
+class SettingsReader:
+    """Each variable read, checked and turned into its type, or a SettingsError naming it.
+
+    A variable's default is the default of the field of the same name (TABLE_NAME: table_name) in
+    `defaults`; a variable whose field has none is required."""
+
+    def __init__(self, env: Mapping[str, str], defaults: Mapping[str, Any]) -> None:
+        self._env = env
+        self._defaults = defaults
+
+    def text(self, name: str, *, required: bool = False) -> str:
+        value = self._env.get(name, "").strip()
+        if value:
+            return value
+        default = self._defaults.get(name.lower())
+        if required or default is None:
+            raise SettingsError(f"{name} is required but not set")
+        return str(default)
+
+    def email(self, name: str) -> str:
+        value = self.text(name)
+        local, _, domain = value.rpartition("@")
+        if not local or "." not in domain or any(c.isspace() for c in value):
+            raise SettingsError(f"{name} must be an email address")
+        return value
+
+    def matching(self, name: str, pattern: re.Pattern[str], kind: str) -> str:
+        value = self.text(name)
+        if not pattern.fullmatch(value):
+            raise SettingsError(f"{name} must be {kind}")
+        return value
+
+    def choice(self, name: str, choices: tuple[_C, ...]) -> _C:
+        value = self.text(name)
+        for choice in choices:
+            if value == choice:
+                return choice
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}")
+
+    def flag(self, name: str) -> bool:
+        value = self.text(name).lower()
+        if value not in {"true", "false"}:
+            raise SettingsError(f"{name} must be true or false")
+        return value == "true"
+
+    def domains(self, name: str) -> tuple[str, ...]:
+        raw = self._env.get(name, "")
+        domains = tuple(part for part in (p.strip().lower() for p in raw.split(",")) if part)
+        if not all(DOMAIN_PATTERN.fullmatch(domain) for domain in domains):
+            raise SettingsError(f"{name} must be a comma-separated list of domain names")
+        return domains
+
+    def url(self, name: str) -> str:
+        return checked_url(name, self.text(name))
+
+    def url_map(self, name: str) -> Mapping[str, str]:
+        raw = self._env.get(name, "").strip() or "{}"
+        try:
+            parsed = json.loads(raw)
+        except ValueError:
+            raise SettingsError(f"{name} must be a JSON object of appClientId to URL") from None
+        if not isinstance(parsed, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in parsed.items()
+        ):
+            raise SettingsError(f"{name} must be a JSON object of appClientId to URL")
+        return {client: checked_url(name, url) for client, url in parsed.items()}
+
+    def integer(self, name: str, low: int, high: int) -> int:
+        return self._bounded(name, (low, high), int, "a whole number")
+
+    def number(self, name: str, low: float, high: float) -> float:
+        return self._bounded(name, (low, high), float, "a number")
+
+    def _bounded(self, name: str, bounds: tuple[_N, _N], parse: Callable[[str], _N], kind: str) -> _N:
+        low, high = bounds
+        problem = f"{name} must be {kind} from {low} to {high}"
+        try:
+            value = parse(self.text(name))
+        except ValueError:
+            raise SettingsError(problem) from None
+        if not low <= value <= high:
+            raise SettingsError(problem)
+        return value
+
+
+def checked_url(name: str, url: str) -> str:
+    """https only, except plain http on loopback for local development; no fragment or credentials.
+
+    The host must read the same to us as to a browser, so a link never opens a host other than the
+    one configured: plain ASCII (browsers read an ideographic full stop as "."), no whitespace or
+    backslash (browsers drop tabs and newlines and read a backslash as "/"), and no percent escape
+    in the host (browsers decode "%2e" to "." and "%40" to "@")."""
+    # Imported here: define never checks a URL, and this import is most of what the module would
+    # add to its cold start.
+    from urllib.parse import urlsplit  # noqa: PLC0415
+
+    problem = f"{name} must be an https URL without a fragment (http only on localhost)"
+    if not (url.isascii() and url.isprintable()) or any(c.isspace() or c == "\\" for c in url):
+        raise SettingsError(problem)
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
+    except ValueError:
+        raise SettingsError(problem) from None
+    secure = parts.scheme == "https" or (parts.scheme == "http" and host in _LOOPBACK_HOSTS)
+    if not secure or not host or "%" in host or parts.fragment or parts.username or parts.password:
+        raise SettingsError(problem)
+    return url

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from passwordless.accounts.account_log import AccountLog, roll_back
-from passwordless.accounts.api_settings import ApiSettings
 from passwordless.accounts.caller import Caller
 from passwordless.accounts.refusals import (
     AlreadyExists,
@@ -42,7 +41,7 @@ from passwordless.errors import ConcurrentChange, StorageUnavailable
 from passwordless.keyed_hash import KeyedHasher, digests_match
 from passwordless.links import magic_link
 from passwordless.secret_store import EmailQuota, SecretStore, item_key
-from passwordless.settings import Settings
+from passwordless.settings import ApiSettings, Settings
 
 INVITATION_ROUND_KEY = "invitation"
 """The round key an invitation's secret carries. No sign-in round has it (theirs are digests), so a

@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from passwordless.email.message import EmailDeliveryError, EmailSender
-from passwordless.settings import Settings
-from passwordless.settings_reader import SettingsError
+from passwordless.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
     from mypy_boto3_secretsmanager import SecretsManagerClient
@@ -76,9 +75,9 @@ def _sendgrid(settings: Settings, secrets: SecretsManagerClient | None) -> Email
     if secrets is None:
         import boto3
 
-        from passwordless.runtime import AWS_CLIENT_CONFIG
+        from passwordless.runtime import client_config
 
-        secrets = boto3.client("secretsmanager", config=AWS_CLIENT_CONFIG)
+        secrets = boto3.client("secretsmanager", config=client_config("trigger"))
     # Powertools' own default client has botocore's 60 s timeouts and retries: a stalled Secrets
     # Manager would outlive Cognito's 5 s, so the key is read through a short-timeout client.
     provider = SecretsProvider(boto3_client=secrets)
