@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from passwordless.events import ChallengeRecord
 from passwordless.round_metadata import RoundMetadata
-from passwordless.session_rules import Decision, SessionLimits, decide
+from passwordless.session_rules import Decision, SessionLimits, Verdict, decide
 
 LIMITS = SessionLimits(max_wrong_answers=3, max_resends=2)
 FIRST = RoundMetadata("first", "abc123").encode()
@@ -22,29 +22,41 @@ def ours(result: bool, metadata: str = FIRST) -> ChallengeRecord:
 
 
 CASES = [
-    # (description, session, user_not_found, resend_requested, decision)
-    ("new session", (), False, False, Decision.CHALLENGE),
-    ("new session, unknown user", (), True, False, Decision.CHALLENGE),
-    ("right answer", (ours(True),), False, False, Decision.TOKENS),
-    ("right answer after wrong ones", (ours(False), ours(True, RETRY)), False, False, Decision.TOKENS),
-    ("right answer, unknown user", (ours(True),), True, False, Decision.FAIL),
-    ("one wrong answer", (ours(False),), False, False, Decision.CHALLENGE),
-    ("two wrong answers", (ours(False), ours(False, RETRY)), False, False, Decision.CHALLENGE),
+    # (description, session, user_not_found, resend_requested, verdict: decision and reason)
+    ("new session", (), False, False, Verdict(Decision.CHALLENGE, "first_round")),
+    ("new session, unknown user", (), True, False, Verdict(Decision.CHALLENGE, "first_round")),
+    ("right answer", (ours(True),), False, False, Verdict(Decision.TOKENS, "answer_correct")),
+    (
+        "right answer after wrong ones",
+        (ours(False), ours(True, RETRY)),
+        False,
+        False,
+        Verdict(Decision.TOKENS, "answer_correct"),
+    ),
+    ("right answer, unknown user", (ours(True),), True, False, Verdict(Decision.FAIL, "user_not_found")),
+    ("one wrong answer", (ours(False),), False, False, Verdict(Decision.CHALLENGE, "retry")),
+    (
+        "two wrong answers",
+        (ours(False), ours(False, RETRY)),
+        False,
+        False,
+        Verdict(Decision.CHALLENGE, "retry"),
+    ),
     (
         "wrong answers at the cap",
         (ours(False), ours(False, RETRY), ours(False, RETRY)),
         False,
         False,
-        Decision.FAIL,
+        Verdict(Decision.FAIL, "too_many_wrong_answers"),
     ),
-    ("resend request", (ours(False),), False, True, Decision.CHALLENGE),
+    ("resend request", (ours(False),), False, True, Verdict(Decision.CHALLENGE, "resend")),
     # Resends do not count as wrong answers ...
     (
         "wrong, resend, wrong",
         (ours(False), ours(False), ours(False, RESEND)),
         False,
         False,
-        Decision.CHALLENGE,
+        Verdict(Decision.CHALLENGE, "retry"),
     ),
     # ... but they are capped themselves
     (
@@ -52,29 +64,35 @@ CASES = [
         (ours(False), ours(False, RESEND), ours(False, RESEND)),
         False,
         True,
-        Decision.FAIL,
+        Verdict(Decision.FAIL, "too_many_resends"),
     ),
     (
         "password verifier first",
         (ChallengeRecord("PASSWORD_VERIFIER", True, ""),),
         False,
         False,
-        Decision.FAIL,
+        Verdict(Decision.FAIL, "unexpected_challenge"),
     ),
-    ("SRP then ours", (ChallengeRecord("SRP_A", True, ""), ours(True)), False, False, Decision.FAIL),
+    (
+        "SRP then ours",
+        (ChallengeRecord("SRP_A", True, ""), ours(True)),
+        False,
+        False,
+        Verdict(Decision.FAIL, "unexpected_challenge"),
+    ),
     (
         "custom challenge of another flow",
         (ChallengeRecord("CUSTOM_CHALLENGE", True, "OTHER"),),
         False,
         False,
-        Decision.FAIL,
+        Verdict(Decision.FAIL, "foreign_metadata"),
     ),
     (
         "forged kind",
         (ChallengeRecord("CUSTOM_CHALLENGE", True, "EMAIL_SIGN_IN:admin:x1"),),
         False,
         False,
-        Decision.FAIL,
+        Verdict(Decision.FAIL, "foreign_metadata"),
     ),
 ]
 
@@ -85,10 +103,11 @@ CASES = [
     ids=[case[0] for case in CASES],
 )
 def test_the_table(
-    session: tuple[ChallengeRecord, ...], user_not_found: bool, resend: bool, expected: Decision
+    session: tuple[ChallengeRecord, ...], user_not_found: bool, resend: bool, expected: Verdict
 ) -> None:
     verdict = decide(session, user_not_found=user_not_found, resend_requested=resend, limits=LIMITS)
-    assert verdict.decision is expected
+    # The reason too: a row that reaches the right decision by the wrong rule is a broken row.
+    assert verdict == expected
 
 
 names = st.sampled_from(["CUSTOM_CHALLENGE", "PASSWORD_VERIFIER", "SRP_A", "SMS_MFA", "", "custom_challenge"])
@@ -144,53 +163,113 @@ MFA = ChallengeRecord("SMS_MFA", True, "")
 OTHER_FLOW = ChallengeRecord("CUSTOM_CHALLENGE", True, "X")
 
 PASSWORD_CASES = [
-    # (description, session, user_not_found, resend_requested, decision)
-    ("empty: the password comes first", (), False, False, Decision.FAIL),
-    ("SRP_A -> password step", (SRP,), False, False, Decision.PASSWORD),
-    ("SRP_A refused", (ChallengeRecord("SRP_A", False, ""),), False, False, Decision.FAIL),
-    ("password right -> our first round", PASSWORD, False, False, Decision.CHALLENGE),
+    # (description, session, user_not_found, resend_requested, verdict: decision and reason)
+    ("empty: the password comes first", (), False, False, Verdict(Decision.FAIL, "password_required")),
+    ("SRP_A -> password step", (SRP,), False, False, Verdict(Decision.PASSWORD, "password_step")),
+    (
+        "SRP_A refused",
+        (ChallengeRecord("SRP_A", False, ""),),
+        False,
+        False,
+        Verdict(Decision.FAIL, "password_step_failed"),
+    ),
+    ("password right -> our first round", PASSWORD, False, False, Verdict(Decision.CHALLENGE, "first_round")),
     (
         "password right, unknown user -> a round that never signs in",
         PASSWORD,
         True,
         False,
-        Decision.CHALLENGE,
+        Verdict(Decision.CHALLENGE, "first_round"),
     ),
-    ("password wrong", (SRP, WRONG_PASSWORD), False, False, Decision.FAIL),
-    ("password wrong, code right", (SRP, WRONG_PASSWORD, ours(True)), False, False, Decision.FAIL),
-    ("password then right code", (*PASSWORD, ours(True)), False, False, Decision.TOKENS),
-    ("password then wrong code", (*PASSWORD, ours(False)), False, False, Decision.CHALLENGE),
+    ("password wrong", (SRP, WRONG_PASSWORD), False, False, Verdict(Decision.FAIL, "password_step_failed")),
+    (
+        "password wrong, code right",
+        (SRP, WRONG_PASSWORD, ours(True)),
+        False,
+        False,
+        Verdict(Decision.FAIL, "password_step_failed"),
+    ),
+    (
+        "password then right code",
+        (*PASSWORD, ours(True)),
+        False,
+        False,
+        Verdict(Decision.TOKENS, "answer_correct"),
+    ),
+    (
+        "password then wrong code",
+        (*PASSWORD, ours(False)),
+        False,
+        False,
+        Verdict(Decision.CHALLENGE, "retry"),
+    ),
     (
         "password, wrong then right",
         (*PASSWORD, ours(False), ours(True, RETRY)),
         False,
         False,
-        Decision.TOKENS,
+        Verdict(Decision.TOKENS, "answer_correct"),
     ),
-    ("password, code right, unknown user", (*PASSWORD, ours(True)), True, False, Decision.FAIL),
+    (
+        "password, code right, unknown user",
+        (*PASSWORD, ours(True)),
+        True,
+        False,
+        Verdict(Decision.FAIL, "user_not_found"),
+    ),
     (
         "password, wrong answers at the cap",
         (*PASSWORD, *[ours(False, RETRY)] * 3),
         False,
         False,
-        Decision.FAIL,
+        Verdict(Decision.FAIL, "too_many_wrong_answers"),
     ),
-    ("password, resend", (*PASSWORD, ours(False)), False, True, Decision.CHALLENGE),
-    ("password, resend then right", (*PASSWORD, ours(False), ours(True, RESEND)), False, True, Decision.FAIL),
-    ("custom rounds alone", (ours(True),), False, False, Decision.FAIL),
-    ("custom round before the password", (ours(False), SRP, VERIFIED), False, False, Decision.FAIL),
-    ("password verifier without SRP_A", (VERIFIED, ours(True)), False, False, Decision.FAIL),
+    ("password, resend", (*PASSWORD, ours(False)), False, True, Verdict(Decision.CHALLENGE, "resend")),
+    (
+        "password, resend then right",
+        (*PASSWORD, ours(False), ours(True, RESEND)),
+        False,
+        True,
+        Verdict(Decision.FAIL, "answer_not_asked_for"),
+    ),
+    ("custom rounds alone", (ours(True),), False, False, Verdict(Decision.FAIL, "password_step_failed")),
+    (
+        "custom round before the password",
+        (ours(False), SRP, VERIFIED),
+        False,
+        False,
+        Verdict(Decision.FAIL, "password_step_failed"),
+    ),
+    (
+        "password verifier without SRP_A",
+        (VERIFIED, ours(True)),
+        False,
+        False,
+        Verdict(Decision.FAIL, "password_step_failed"),
+    ),
     (
         "SRP entries after a custom round",
         (*PASSWORD, ours(False), SRP, VERIFIED),
         False,
         False,
-        Decision.FAIL,
+        Verdict(Decision.FAIL, "unexpected_challenge"),
     ),
-    ("password twice", (*PASSWORD, *PASSWORD), False, False, Decision.FAIL),
-    ("SRP_A twice", (SRP, SRP), False, False, Decision.FAIL),
-    ("password, then a foreign challenge", (*PASSWORD, MFA), False, False, Decision.FAIL),
-    ("password, custom of another flow", (*PASSWORD, OTHER_FLOW), False, False, Decision.FAIL),
+    ("password twice", (*PASSWORD, *PASSWORD), False, False, Verdict(Decision.FAIL, "unexpected_challenge")),
+    ("SRP_A twice", (SRP, SRP), False, False, Verdict(Decision.FAIL, "password_step_failed")),
+    (
+        "password, then a foreign challenge",
+        (*PASSWORD, MFA),
+        False,
+        False,
+        Verdict(Decision.FAIL, "unexpected_challenge"),
+    ),
+    (
+        "password, custom of another flow",
+        (*PASSWORD, OTHER_FLOW),
+        False,
+        False,
+        Verdict(Decision.FAIL, "foreign_metadata"),
+    ),
 ]
 
 
@@ -200,12 +279,12 @@ PASSWORD_CASES = [
     ids=[case[0] for case in PASSWORD_CASES],
 )
 def test_the_password_mode_table(
-    session: tuple[ChallengeRecord, ...], user_not_found: bool, resend: bool, expected: Decision
+    session: tuple[ChallengeRecord, ...], user_not_found: bool, resend: bool, expected: Verdict
 ) -> None:
     verdict = decide(
         session, user_not_found=user_not_found, resend_requested=resend, limits=LIMITS, password_first=True
     )
-    assert verdict.decision is expected
+    assert verdict == expected
 
 
 @pytest.mark.parametrize(
@@ -213,10 +292,11 @@ def test_the_password_mode_table(
     [case[1:] for case in PASSWORD_CASES if any(entry.name != "CUSTOM_CHALLENGE" for entry in case[1])],
 )
 def test_email_mode_fails_every_session_with_a_password_step(
-    session: tuple[ChallengeRecord, ...], user_not_found: bool, resend: bool, expected: Decision
+    session: tuple[ChallengeRecord, ...], user_not_found: bool, resend: bool, expected: Verdict
 ) -> None:
     verdict = decide(session, user_not_found=user_not_found, resend_requested=resend, limits=LIMITS)
-    assert verdict.decision is Decision.FAIL
+    # Email mode refuses at its first rule, whatever password mode would have said.
+    assert verdict == Verdict(Decision.FAIL, "unexpected_challenge")
 
 
 steps = st.sampled_from([SRP, VERIFIED, WRONG_PASSWORD])
