@@ -14,7 +14,7 @@ import boto3
 from moto import mock_aws
 from moto.core.botocore_stubber import BotocoreStubber
 
-from laptop.moto_speedups import faster_dynamodb
+from laptop.moto_speedups import faster_moto
 from passwordless.settings import Settings
 
 REGION = "us-east-1"
@@ -107,7 +107,7 @@ def environment(values: Mapping[str, str]) -> Iterator[None]:
 @contextmanager
 def embedded_aws(env: Mapping[str, str]) -> Iterator[Settings]:
     """Set the environment, start moto, create the resources; undo all of it on exit."""
-    with environment(env), mock_aws(), atomic_requests(), faster_dynamodb():
+    with environment(env), mock_aws(), atomic_requests(), faster_moto():
         settings = Settings.from_env()
         create_resources(settings)
         yield settings

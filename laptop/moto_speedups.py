@@ -7,7 +7,12 @@ A sign-in's three conditional UpdateItems cost moto about 18 ms of CPU (the trig
 - re-checks the clause counts and overlapping paths at every nested level of the update, which is
   quadratic in the clauses (an issue write sets ten attributes).
 
-`faster_dynamodb()` caches the parsed trees (moto never changes them: its validators work on a deep
+It also loads the user pools' signing key once (moto imports the same bundled RSA key for every
+pool, and recovering its primes was most of the CPU of starting a local stack), and keeps botocore's
+service models across moto's sessions: each mock starts a new default boto3 session, whose clients
+would otherwise parse the same model files again.
+
+`faster_moto()` caches the parsed trees (moto never changes them: its validators work on a deep
 copy, and the condition's values are filled in per request) and checks the update's clauses once, at
 the root, whose clauses include every nested one's: an expression is refused exactly when moto refuses
 it, though when it breaks two rules at once the error may name the other one.
@@ -22,12 +27,17 @@ from __future__ import annotations
 import copy
 import functools
 import importlib
+import json
 import threading
+import types
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from importlib.metadata import version
 from typing import Any
 
+import botocore.loaders
+import botocore.session
+from joserfc import jwk as joserfc_jwk
 from moto.dynamodb import comparisons
 from moto.dynamodb.parsing import validators
 
@@ -53,7 +63,7 @@ _CONDITION_STEPS = (
 
 
 @contextmanager
-def faster_dynamodb() -> Iterator[bool]:
+def faster_moto() -> Iterator[bool]:
     """Patch moto until the block ends; yields whether it did (only on PINNED_MOTO)."""
     if version("moto") != PINNED_MOTO:
         yield False
@@ -63,6 +73,8 @@ def faster_dynamodb() -> Iterator[bool]:
         _cache_condition_syntax(undo)
         _walk_trees_cheaper(undo)
         _check_clauses_at_the_root(undo)
+        _load_the_pool_key_once(undo)
+        _share_service_models(undo)
         yield True
 
 
@@ -77,6 +89,35 @@ def _patch(undo: ExitStack, owner: Any, name: str, replacement: Any) -> None:  #
 def _patch_module(undo: ExitStack, module: Any, name: str, replacement: Any) -> None:  # noqa: ANN401
     undo.callback(setattr, module, name, getattr(module, name))
     setattr(module, name, replacement)
+
+
+def _share_service_models(undo: ExitStack) -> None:
+    """New botocore sessions read their models through one loader, which caches what it has parsed.
+    The models are data botocore never changes once loaded."""
+    _patch_module(undo, botocore.session, "create_loader", _shared_loader)
+
+
+@functools.lru_cache(maxsize=4)
+def _shared_loader(search_path: str | None = None) -> botocore.loaders.Loader:
+    return botocore.loaders.create_loader(search_path)
+
+
+def _load_the_pool_key_once(undo: ExitStack) -> None:
+    """Every pool gets the key object the first one imported. moto reads the same file each time, a
+    key object is never changed after import, and signing with one is safe from many threads."""
+    models: Any = importlib.import_module("moto.cognitoidp.models")
+    _patch_module(undo, models, "jwk", types.SimpleNamespace(RSAKey=_OnceImportedRSAKey))
+
+
+@functools.lru_cache(maxsize=4)
+def _imported_key(document: str) -> Any:  # noqa: ANN401 - joserfc's key
+    return joserfc_jwk.RSAKey.import_key(json.loads(document))
+
+
+class _OnceImportedRSAKey:
+    @staticmethod
+    def import_key(value: Any) -> Any:  # noqa: ANN401 - joserfc's own types
+        return _imported_key(json.dumps(value, sort_keys=True))
 
 
 def _cache_update_expressions(undo: ExitStack) -> None:

@@ -39,7 +39,7 @@ from laptop.local_stack.tokens import TokenIssuer
 from laptop.local_stack.trigger_runner import TriggerPolicy, TriggerRunner
 from laptop.local_stack.user_creation import UserCreation
 from laptop.local_stack.user_directory import UserDirectory
-from laptop.moto_speedups import faster_dynamodb
+from laptop.moto_speedups import faster_moto
 from laptop.stack_template import (
     PSEUDO_PARAMETERS,
     ROOT,
@@ -53,6 +53,7 @@ from passwordless.settings import Settings
 
 log = logging.getLogger(__name__)
 DEFAULT_PORT = 8765
+SHUTDOWN_POLL_SECONDS = 0.02
 FUNCTIONS_DIR = ROOT / "functions"
 STACK_NAME = "passwordless-local"
 SIGN_UP_PATH = "/sign-up"
@@ -170,7 +171,7 @@ class LocalStack:
         lock = threading.RLock()
         self._exit.enter_context(mock_aws())
         self._exit.enter_context(atomic_requests(lock))
-        self._exit.enter_context(faster_dynamodb())
+        self._exit.enter_context(faster_moto())
         settings = Settings.from_env()
         create_resources(settings)
 
@@ -236,7 +237,11 @@ class LocalStack:
         )
         app = LocalStackApp(auth, tokens, self.config, moto_app, lock, users=users, api=api)
         self._server = make_server("127.0.0.1", port, app, threaded=True, fd=listener.fileno())
-        self._serving = threading.Thread(target=self._server.serve_forever, name="local-stack", daemon=True)
+        # serve_forever notices shutdown() only between polls; its default half second would make
+        # every stop (each test's, each Ctrl-C) wait that long.
+        self._serving = threading.Thread(
+            target=self._server.serve_forever, args=(SHUTDOWN_POLL_SECONDS,), name="local-stack", daemon=True
+        )
         self._serving.start()
 
     def _plan(
@@ -315,7 +320,7 @@ class LocalStack:
             MessageAction="SUPPRESS",
         )
         # CONFIRMED, as after a completed invitation. The password is random and thrown away: these
-        # users sign in by email only (issue "Account lifecycle" replaces this with invitations).
+        # users sign in by email only.
         idp.admin_set_user_password(
             UserPoolId=pool_id,
             Username=email,
