@@ -72,8 +72,6 @@ def johns_log(flow: Flow) -> list[int]:
     key = {"pk": {"S": item_key(Binding(POOL_ID, CLIENT_ID, JOHN.username))}}
     dynamodb = boto3.client("dynamodb", region_name="us-east-1")
     item = dynamodb.get_item(TableName=flow.settings.table_name, Key=key, ConsistentRead=True)["Item"]
-    assert "email_window_ms" not in item
-    assert "emails_in_window" not in item
     return [int(entry["N"]) for entry in item["email_times_ms"]["L"]]
 
 
@@ -108,51 +106,6 @@ def test_the_cap_is_per_rolling_hour_not_per_window(
     ask_again(flow, outcome)
     assert len(flow.sender.sent) == cap + 2, "the second email has left the hour"
     assert len(flow.log.events("throttled")) == 4
-
-
-def test_an_item_in_the_fixed_window_format_counts_every_email_it_may_stand_for(flow: Flow) -> None:
-    """An item the fixed-window code wrote: its window's emails at their latest possible times, and
-    the window before it (forgotten by those counters) as full until an hour after this one opened."""
-    now_ms = int(flow.clock.now * 1000)
-    key = {"pk": {"S": item_key(Binding(POOL_ID, CLIENT_ID, JOHN.username))}}
-    dynamodb = boto3.client("dynamodb", region_name="us-east-1")
-    table = flow.settings.table_name
-
-    def old_item(window_ms: int, emails: int, last_email_ms: int) -> None:
-        number = {"N": "0"}
-        item = {"version": {"N": "3"}, "code_failures": number, "last_email_ms": {"N": str(last_email_ms)}}
-        item |= {"email_window_ms": {"N": str(window_ms)}, "emails_in_window": {"N": str(emails)}}
-        dynamodb.put_item(TableName=table, Item=key | item)
-
-    # A window that opened 10 minutes ago with one email: the window before may have held a cap.
-    old_item(now_ms - 600_000, 1, now_ms - 600_000)
-    stored = dynamodb.get_item(TableName=table, Key=key, ConsistentRead=True)["Item"]
-    outcome = flow.cognito.initiate_auth(JOHN.email)
-    assert flow.sender.sent == [], "the hour may already hold a cap"
-    assert dynamodb.get_item(TableName=table, Key=key, ConsistentRead=True)["Item"] == stored
-    # The window before's emails all went out before this one opened: so by a second after its
-    # opening's hour, at the latest, they have left the hour
-    flow.clock.advance(3000 - 1)
-    outcome = ask_again(flow, outcome)
-    assert flow.sender.sent == []
-    flow.clock.advance(1)
-    outcome = ask_again(flow, outcome)
-    assert len(flow.sender.sent) == 1
-    # The write replaced the counters with the log (the window's email left the hour with it)
-    assert johns_log(flow) == [now_ms + 3_000_000]
-
-    # A window that closed a minute ago with 5 emails, the last 5 minutes ago: the old code would
-    # open a new window for 5 more; the rolling hour holds the 4 after the first, so one more may
-    # go out, then none.
-    flow.clock.advance(61)
-    now_ms = int(flow.clock.now * 1000)
-    old_item(now_ms - 3_660_000, 5, now_ms - 300_000)
-    outcome = ask_again(flow, flow.cognito.initiate_auth(JOHN.email))
-    assert len(flow.sender.sent) == 2
-    assert johns_log(flow) == [now_ms, *(now_ms - 300_000,) * 4]
-    flow.clock.advance(61)
-    ask_again(flow, outcome)
-    assert len(flow.sender.sent) == 2, "the hour holds the cap"
 
 
 def test_unknown_users_get_the_same_shapes_no_email_and_nothing_stored(flow: Flow) -> None:

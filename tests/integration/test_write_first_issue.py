@@ -4,7 +4,7 @@ send log holding this email and every earlier one still inside the hour, never m
 where it does not, it changes nothing and hands back the item as stored. It may refuse where the plan
 issues (the plan then writes), but the likely cases must go through: a first round with no email
 inside the hour, a resend with room in its log. Items are drawn around every boundary the plan looks
-at, in the current format and the old fixed-window one, written to DynamoDB (moto), read back after."""
+at, written to DynamoDB (moto), read back after."""
 
 from __future__ import annotations
 
@@ -63,11 +63,6 @@ def items(draw: st.DrawFn, settings: Settings) -> dict[str, Any] | None:
             )
         )
         item["email_times_ms"] = {"L": [{"N": str(t)} for t in sorted(times, reverse=True)]}
-    elif draw(st.booleans()):
-        # An item the fixed-window code wrote.
-        window = draw(st.one_of(near(NOW - HOUR_MS), near(NOW - 2 * HOUR_MS), st.just(NOW - 60_000)))
-        item["email_window_ms"] = {"N": str(window)}
-        item["emails_in_window"] = {"N": str(draw(st.sampled_from([1, cap - 1, cap, cap + 1])))}
     if draw(st.booleans()):
         item["code_failures"] = {"N": str(draw(st.integers(0, 9)))}
     return item
@@ -100,13 +95,10 @@ def test_the_write_first_issue_writes_exactly_where_the_plan_issues(
         after = store.load(KEY)
         assert after is not None or record is None
         log = record.email_times_ms if record else ()
-        old_format = item is not None and "email_window_ms" in item
         if kind == "first":
-            meant_for = not old_format and all(t <= NOW - HOUR_MS for t in log)
+            meant_for = all(t <= NOW - HOUR_MS for t in log)
         else:
-            meant_for = (
-                not old_format and "email_times_ms" in (item or {}) and len(log) < aws.max_emails_per_hour
-            )
+            meant_for = "email_times_ms" in (item or {}) and len(log) < aws.max_emails_per_hour
             meant_for = meant_for and all(t <= NOW for t in log)
         if plan is Plan.ISSUE and meant_for:
             assert refused is None

@@ -2,8 +2,6 @@
 
 The hourly email cap is kept as a send log, `email_times_ms`: the times of the user's recent emails,
 NEWEST FIRST (so a condition can read the newest as `email_times_ms[0]`), never more than the cap.
-Items written before the log existed hold `email_window_ms` / `emails_in_window` (a fixed window);
-they are read as the most emails that window could stand for, and the next issue drops them.
 
 Every state change is ONE conditional write; nothing here reads and then writes on the strength of
 the read alone. An issue write whose condition fails hands back the item as the condition saw it
@@ -36,7 +34,6 @@ if TYPE_CHECKING:
 
 HOUR_MS = 3_600_000
 HOUSEKEEPING_SECONDS = 86_400  # items outlive their secret by a day so counters survive; TTL then tidies.
-MAX_LOGGED_CAP = 100  # MAX_EMAILS_PER_HOUR's upper bound (settings): a log this long is full for any cap.
 
 
 class StoredSecret(NamedTuple):
@@ -128,8 +125,6 @@ class SecretStore:
         if quota is not None:
             assignments += ", last_email_ms = :lem, email_times_ms = :log"
             values |= {":lem": number_value(quota.last_email_ms), ":log": number_list(quota.email_times_ms)}
-            # The log replaces an old-format item's window, which it was derived from.
-            removals += ", email_window_ms, emails_in_window"
         if expected_version is None:
             condition = "attribute_not_exists(pk)"
         else:
@@ -155,9 +150,7 @@ class SecretStore:
             "attribute_not_exists(secret_id) OR attribute_exists(consumed_ms) OR expires_ms <= :now"
             " OR client_id <> :cid"
         )
-        # An old-format item (a fixed window, no log) always goes to the plan, which reads it safely.
-        condition = "attribute_not_exists(email_window_ms)"
-        condition += " AND (attribute_not_exists(last_email_ms) OR last_email_ms <= :gap)"
+        condition = "(attribute_not_exists(last_email_ms) OR last_email_ms <= :gap)"
         if guard.resend_round_key is None:
             # First round: no email inside the hour (the newest is outside), so the log starts again.
             condition += " AND (attribute_not_exists(email_times_ms) OR email_times_ms[0] <= :edge)"
@@ -320,32 +313,13 @@ def _record(item: Mapping[str, Any]) -> UserRecord:
             send_failed=item.get("send_failed", {}).get("BOOL", False),
             consumed="consumed_ms" in item,
         )
-    last_email_ms = _int(item, "last_email_ms")
-    if "email_times_ms" in item:
-        log = tuple(int(entry["N"]) for entry in item["email_times_ms"]["L"])
-    else:
-        log = _log_from_window(_int(item, "email_window_ms"), _int(item, "emails_in_window"), last_email_ms)
     return UserRecord(
         version=_int(item, "version"),
         secret=secret,
         code_failures=_int(item, "code_failures"),
-        last_email_ms=last_email_ms,
-        email_times_ms=log,
+        last_email_ms=_int(item, "last_email_ms"),
+        email_times_ms=tuple(int(entry["N"]) for entry in item.get("email_times_ms", {}).get("L", ())),
     )
-
-
-def _log_from_window(window_ms: int, emails: int, last_email_ms: int) -> tuple[int, ...]:
-    """The most emails an old-format window could stand for, each at its latest possible time.
-
-    The window's first email opened it; the others came by the last email (unknown after a sign-in
-    reset it: then by the window's end). Its counters forget the window before, whose emails (up to a
-    cap, all before this one opened) may still be inside the hour: MAX_LOGGED_CAP entries just before
-    it hold any cap until that hour has passed.
-    """
-    if emails <= 0:
-        return ()
-    latest = last_email_ms if last_email_ms >= window_ms else window_ms + HOUR_MS - 1
-    return (latest,) * (emails - 1) + (window_ms,) + (window_ms - 1,) * MAX_LOGGED_CAP
 
 
 def _int(item: Mapping[str, Any], name: str) -> int:
