@@ -18,6 +18,10 @@ CHECKOV_VENV := .venv-checkov
 # SAM templates are CloudFormation to checkov (it reads AWS::Serverless::* and Globals itself);
 # --skip-download keeps it offline (it would fetch guideline links from its vendor's API).
 CHECKOV := $(CHECKOV_VENV)/bin/checkov --framework cloudformation --quiet --compact --skip-download
+# Fails on every finding of any severity (high, medium or low) at any confidence; a reviewed exception
+# is a `# nosec Bxxx` with its reason on the line. tests/template/test_static_checks.py proves these
+# flags fail on a high, a medium and a low finding.
+BANDIT := $(BIN)/bandit --quiet --severity-level low --confidence-level low --configfile pyproject.toml --recursive
 STACK ?= default
 FUNCTION ?=
 EVENT ?=
@@ -26,13 +30,31 @@ CHROMIUM := /usr/bin/chromium
 
 .PHONY: help
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-22s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+# Each stage of `make test` appends its wall time here; the gate prints them when it ends.
+STAGE_TIMES := .stage-times
+# $(call timed,stage,command): run the command, note its wall time, keep its exit status;
+# timed_inline is the same inside a longer shell command.
+define timed_inline
+{ start=$$EPOCHREALTIME; $(2); status=$$?; \
+  awk -v stage="$(1)" -v a="$$start" -v b="$$EPOCHREALTIME" -v s="$$status" \
+    'BEGIN { printf "%-30s %7.1f s%s\n", stage, b - a, (s == 0 ? "" : "  FAILED") }' >> $(STAGE_TIMES); \
+  (exit $$status); }
+endef
+timed = @$(call timed_inline,$(1),$(2))
+# Tests whose assertions compare wall times run on their own, once everything else is done: a test
+# on the other core would move their figures.
+PYTEST_PARALLEL := -n 2 -m "not timing"
+PYTEST_TIMING := -p no:xdist -m timing
 
 # $(call venv,python,folder): a venv with the pinned packages. Lambda puts the layer on sys.path
 # (/opt/python); a .pth file does the same here, and the repo root makes `python -m laptop.invoke` work.
+# --no-compile: Python compiles each module it imports the first time anyway, and compiling every
+# installed one up front (sympy, botocore, moto, ...) was a third of the install.
 define venv
 	$(1) -m venv $(2)
-	$(2)/bin/pip install --quiet --disable-pip-version-check -r layers/passwordless/requirements.txt -r requirements-dev.txt
+	$(2)/bin/pip install --quiet --disable-pip-version-check --no-compile -r layers/passwordless/requirements.txt -r requirements-dev.txt
 	printf '%s\n' "$(CURDIR)/layers/passwordless" "$(CURDIR)" > "$$($(2)/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/passwordless-layer.pth"
 	touch $(2)/.installed
 endef
@@ -45,7 +67,7 @@ $(LAMBDA_VENV)/.installed: requirements-dev.txt layers/passwordless/requirements
 
 $(CHECKOV_VENV)/.installed: requirements-checkov.txt
 	rm -rf $(CHECKOV_VENV) && $(PYTHON) -m venv $(CHECKOV_VENV)
-	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check --no-compile -r requirements-checkov.txt
 	touch $@
 
 .PHONY: demo
@@ -56,30 +78,55 @@ demo: $(STAMP) ## The whole sign-in on this machine: local Cognito endpoint, out
 install: $(STAMP) ## Create .venv with the pinned packages (every other target does this itself)
 
 .PHONY: test
-test: lint typecheck pytest pytest-lambda-python ## The gate CI runs: ruff, mypy, bandit, cfn-lint, checkov, every test (twice)
+test: ## The gate CI runs: ruff, mypy, bandit, cfn-lint, checkov, every test on 3.11 and 3.13; stage times
+	@rm -f $(STAGE_TIMES); start=$$EPOCHREALTIME; \
+	$(MAKE) --no-print-directory -j 3 --output-sync=target venvs && \
+	$(MAKE) --no-print-directory -j 4 --output-sync=target lint typecheck pytest pytest-lambda-python && \
+	$(MAKE) --no-print-directory --output-sync=target pytest-timing; status=$$?; \
+	echo; echo "make test: wall time per stage (stages in one step ran side by side)"; cat $(STAGE_TIMES); \
+	awk -v a="$$start" -v b="$$EPOCHREALTIME" 'BEGIN { printf "%-30s %7.1f s\n", "total", b - a }'; \
+	exit $$status
+
+.PHONY: check
+check: $(STAMP) ## The inner loop, in seconds: ruff, mypy, the unit and template tests
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(MAKE) --no-print-directory typecheck
+	$(BIN)/pytest -q -n 2 tests/unit tests/template
+
+.PHONY: venvs
+venvs: $(STAMP) $(CHECKOV_VENV)/.installed $(CHROMIUM) lambda-venv ## Every venv make test uses (built side by side with -j)
+
+.PHONY: lambda-venv
+lambda-venv:
+	@if $(LAMBDA_PYTHON) -c "" >/dev/null 2>&1; then $(MAKE) --no-print-directory $(LAMBDA_VENV)/.installed; fi
 
 .PHONY: lint
 lint: $(STAMP) $(CHECKOV_VENV)/.installed ## ruff, bandit, cfn-lint and checkov (security) on template.yaml
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
-	@# Fails on every finding of any severity (high, medium or low) at any confidence; a reviewed
-	@# exception is a `# nosec Bxxx` with its reason on the line. tests/template/test_static_checks.py
-	@# proves these flags fail on a high, a medium and a low finding.
-	$(BIN)/bandit --quiet --severity-level low --confidence-level low --configfile pyproject.toml --recursive $(PY_SOURCES) functions
-	$(BIN)/cfn-lint template.yaml
+	$(call timed,lint: ruff,$(BIN)/ruff check . && $(BIN)/ruff format --check .)
+	$(call timed,lint: bandit,$(BANDIT) $(PY_SOURCES) functions)
+	$(call timed,lint: cfn-lint,$(BIN)/cfn-lint template.yaml)
 	@# Fails on any failed check; a check that does not apply is skipped in the resource's own
 	@# Metadata with its reason (test_static_checks.py refuses a skip without one).
-	$(CHECKOV) -f template.yaml
+	$(call timed,lint: checkov,$(CHECKOV) -f template.yaml)
 
 .PHONY: typecheck
 typecheck: $(STAMP) ## mypy --strict on the layer, the laptop kit and each function
-	$(BIN)/mypy $(PY_SOURCES) bench
 	@# Each function's module is called `app`, so they are checked one at a time.
-	@for f in $(FUNCTIONS); do echo "mypy functions/$$f/app.py"; $(BIN)/mypy functions/$$f/app.py || exit 1; done
+	$(call timed,typecheck: mypy,$(BIN)/mypy $(PY_SOURCES) bench && \
+	  for f in $(FUNCTIONS); do echo "mypy functions/$$f/app.py"; $(BIN)/mypy functions/$$f/app.py || exit 1; done)
 
 .PHONY: pytest
-pytest: $(STAMP) $(CHECKOV_VENV)/.installed $(CHROMIUM) ## Run the tests (unit, integration, template, local stack, browser)
-	$(BIN)/pytest
+pytest: $(STAMP) $(CHECKOV_VENV)/.installed $(CHROMIUM) ## Run the tests (unit, integration, template, local stack, browser) on both cores
+	$(call timed,pytest (3.11),$(BIN)/pytest -q $(PYTEST_PARALLEL))
+
+.PHONY: pytest-timing
+pytest-timing: $(STAMP) ## The tests that compare wall times, alone, on each Python
+	$(call timed,pytest timing (3.11),$(BIN)/pytest -q $(PYTEST_TIMING))
+	@if $(LAMBDA_PYTHON) -c "" >/dev/null 2>&1; then \
+	  $(MAKE) --no-print-directory $(LAMBDA_VENV)/.installed; \
+	  $(call timed_inline,pytest timing (3.13),$(LAMBDA_VENV)/bin/pytest -q $(PYTEST_TIMING)); \
+	fi
 
 # The browser tests drive Debian's Chromium (Playwright never downloads one). Installed here so that
 # `make test` on a new machine needs nothing first; without root or apt, the message says what to run.
@@ -93,7 +140,8 @@ $(CHROMIUM):
 .PHONY: pytest-lambda-python
 pytest-lambda-python: ## The tests again on the Lambda runtime's Python (LAMBDA_PYTHON, default python3.13)
 	@if $(LAMBDA_PYTHON) -c "" >/dev/null 2>&1; then \
-	  $(MAKE) --no-print-directory $(LAMBDA_VENV)/.installed $(CHECKOV_VENV)/.installed $(CHROMIUM) && $(LAMBDA_VENV)/bin/pytest -q; \
+	  $(MAKE) --no-print-directory $(LAMBDA_VENV)/.installed $(CHECKOV_VENV)/.installed $(CHROMIUM) && \
+	  $(call timed_inline,pytest (3.13),$(LAMBDA_VENV)/bin/pytest -q $(PYTEST_PARALLEL)); \
 	else \
 	  echo "SKIPPED: $(LAMBDA_PYTHON) (the Lambda runtime's Python) is not installed; set LAMBDA_PYTHON to another"; \
 	fi

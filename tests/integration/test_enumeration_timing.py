@@ -19,7 +19,7 @@ from tests.support.flow import build_flow
 PROVIDER_LATENCY = 0.03  # a provider of fixed latency, as the requirement states
 
 
-@pytest.mark.slow
+@pytest.mark.timing
 def test_known_and_unknown_medians_within_ten_percent(
     aws: Settings, store: SecretStore, hasher: KeyedHasher
 ) -> None:

@@ -25,7 +25,7 @@ from passwordless.email.outbox import read_outbox
 from passwordless.keyed_hash import KeyedHasher
 from passwordless.private_parameters import parse_private
 from passwordless.settings import Settings
-from tests.support.make_invoke import ROOT, Run, invoke
+from tests.support.make_invoke import ROOT, Run, invoke, invoke_in_a_subprocess
 
 EVENTS_DIR = ROOT / "events"
 EVENT_FILES = sorted(EVENTS_DIR.glob("*.json"))
@@ -435,6 +435,24 @@ def test_all_runs_every_file_by_its_trigger_on_its_own_fresh_state(tmp_path: Pat
     mailed = sorted(c.mailed_to for c in CREATE_EXPECTED.values() if c.mailed_to)
     sign_in_mail = [m["to"] for m in read_outbox(outbox) if "sign-in link" in m["subject"].lower()]
     assert sorted(sign_in_mail) == mailed
+
+
+def test_the_command_line_prints_what_the_entry_point_returns(tmp_path: Path) -> None:
+    # Given one sample event that issues and mails a secret
+    event = "events/create_first_round_no_secret.json"
+    # When `python -m laptop.invoke` runs it as `make invoke` does, in a new interpreter
+    command_line = invoke_in_a_subprocess("create_auth_challenge", event, outbox=tmp_path / "command")
+    in_process = invoke("create_auth_challenge", event, outbox=tmp_path / "in-process")
+    # Then it exits as the in-process entry point does, with one document of the same shape and one mail
+    assert (command_line.returncode, in_process.returncode) == (0, 0), command_line.stderr
+    assert command_line.document().keys() == in_process.document().keys()
+    assert command_line.response()["publicChallengeParameters"] == {
+        "email": "j\u2022\u2022\u2022@example.com",
+        "codeLength": "6",
+    }
+    assert [m["to"] for m in read_outbox(tmp_path / "command")] == ["john@example.com"]
+    [line] = command_line.mail_lines()
+    assert str(tmp_path / "command") in line
 
 
 def test_logical_id_names_the_template_resource_for_sam_invoke() -> None:
