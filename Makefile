@@ -45,7 +45,7 @@ endef
 timed = @$(call timed_inline,$(1),$(2))
 # Tests whose assertions compare wall times run on their own, once everything else is done: a test
 # on the other core would move their figures.
-PYTEST_PARALLEL := -n 2 -m "not timing"
+PYTEST_PARALLEL := -n 3 -m "not timing"
 PYTEST_TIMING := -p no:xdist -m timing
 
 # $(call venv,python,folder): a venv with the pinned packages. Lambda puts the layer on sys.path
@@ -53,22 +53,22 @@ PYTEST_TIMING := -p no:xdist -m timing
 # --no-compile: Python compiles each module it imports the first time anyway, and compiling every
 # installed one up front (sympy, botocore, moto, ...) was a third of the install.
 define venv
-	$(1) -m venv $(2)
-	$(2)/bin/pip install --quiet --disable-pip-version-check --no-compile -r layers/passwordless/requirements.txt -r requirements-dev.txt
-	printf '%s\n' "$(CURDIR)/layers/passwordless" "$(CURDIR)" > "$$($(2)/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/passwordless-layer.pth"
-	touch $(2)/.installed
+$(1) -m venv $(2) && \
+  $(2)/bin/pip install --quiet --disable-pip-version-check --no-compile -r layers/passwordless/requirements.txt -r requirements-dev.txt && \
+  printf '%s\n' "$(CURDIR)/layers/passwordless" "$(CURDIR)" > "$$($(2)/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/passwordless-layer.pth" && \
+  touch $(2)/.installed
 endef
 
 $(STAMP): requirements-dev.txt layers/passwordless/requirements.txt
-	$(call venv,$(PYTHON),$(VENV))
+	$(call timed,venv (3.11),$(call venv,$(PYTHON),$(VENV)))
 
 $(LAMBDA_VENV)/.installed: requirements-dev.txt layers/passwordless/requirements.txt
-	$(call venv,$(LAMBDA_PYTHON),$(LAMBDA_VENV))
+	$(call timed,venv (3.13),$(call venv,$(LAMBDA_PYTHON),$(LAMBDA_VENV)))
 
 $(CHECKOV_VENV)/.installed: requirements-checkov.txt
-	rm -rf $(CHECKOV_VENV) && $(PYTHON) -m venv $(CHECKOV_VENV)
-	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check --no-compile -r requirements-checkov.txt
-	touch $@
+	$(call timed,venv (checkov),rm -rf $(CHECKOV_VENV) && $(PYTHON) -m venv $(CHECKOV_VENV) && \
+	  $(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check --no-compile -r requirements-checkov.txt && \
+	  touch $@)
 
 .PHONY: demo
 demo: $(STAMP) ## The whole sign-in on this machine: local Cognito endpoint, outbox, sign-in page (PORT=8765)
@@ -80,7 +80,6 @@ install: $(STAMP) ## Create .venv with the pinned packages (every other target d
 .PHONY: test
 test: ## The gate CI runs: ruff, mypy, bandit, cfn-lint, checkov, every test on 3.11 and 3.13; stage times
 	@rm -f $(STAGE_TIMES); start=$$EPOCHREALTIME; \
-	$(MAKE) --no-print-directory -j 3 --output-sync=target venvs && \
 	$(MAKE) --no-print-directory -j 4 --output-sync=target lint typecheck pytest pytest-lambda-python && \
 	$(MAKE) --no-print-directory --output-sync=target pytest-timing; status=$$?; \
 	echo; echo "make test: wall time per stage (stages in one step ran side by side)"; cat $(STAGE_TIMES); \
@@ -98,7 +97,7 @@ check: $(STAMP) ## The inner loop, in seconds: ruff, mypy, the unit and template
 venvs: $(STAMP) $(CHECKOV_VENV)/.installed $(CHROMIUM) lambda-venv ## Every venv make test uses (built side by side with -j)
 
 .PHONY: lambda-venv
-lambda-venv:
+lambda-venv: ## The Lambda runtime's venv (.venv-lambda), where LAMBDA_PYTHON is installed
 	@if $(LAMBDA_PYTHON) -c "" >/dev/null 2>&1; then $(MAKE) --no-print-directory $(LAMBDA_VENV)/.installed; fi
 
 .PHONY: lint
@@ -121,10 +120,9 @@ pytest: $(STAMP) $(CHECKOV_VENV)/.installed $(CHROMIUM) ## Run the tests (unit, 
 	$(call timed,pytest (3.11),$(BIN)/pytest -q $(PYTEST_PARALLEL))
 
 .PHONY: pytest-timing
-pytest-timing: $(STAMP) ## The tests that compare wall times, alone, on each Python
+pytest-timing: $(STAMP) lambda-venv ## The tests that compare wall times, alone, on each Python
 	$(call timed,pytest timing (3.11),$(BIN)/pytest -q $(PYTEST_TIMING))
 	@if $(LAMBDA_PYTHON) -c "" >/dev/null 2>&1; then \
-	  $(MAKE) --no-print-directory $(LAMBDA_VENV)/.installed; \
 	  $(call timed_inline,pytest timing (3.13),$(LAMBDA_VENV)/bin/pytest -q $(PYTEST_TIMING)); \
 	fi
 
@@ -138,9 +136,8 @@ $(CHROMIUM):
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null
 
 .PHONY: pytest-lambda-python
-pytest-lambda-python: ## The tests again on the Lambda runtime's Python (LAMBDA_PYTHON, default python3.13)
+pytest-lambda-python: lambda-venv $(CHECKOV_VENV)/.installed $(CHROMIUM) ## The tests again on the Lambda runtime's Python (LAMBDA_PYTHON, default python3.13)
 	@if $(LAMBDA_PYTHON) -c "" >/dev/null 2>&1; then \
-	  $(MAKE) --no-print-directory $(LAMBDA_VENV)/.installed $(CHECKOV_VENV)/.installed $(CHROMIUM) && \
 	  $(call timed_inline,pytest (3.13),$(LAMBDA_VENV)/bin/pytest -q $(PYTEST_PARALLEL)); \
 	else \
 	  echo "SKIPPED: $(LAMBDA_PYTHON) (the Lambda runtime's Python) is not installed; set LAMBDA_PYTHON to another"; \
