@@ -45,7 +45,7 @@ endef
 timed = @$(call timed_inline,$(1),$(2))
 # Tests whose assertions compare wall times run on their own, once everything else is done: a test
 # on the other core would move their figures.
-PYTEST_PARALLEL := -n 3 -m "not timing"
+PYTEST_PARALLEL := -n 2 -m "not timing"
 PYTEST_TIMING := -p no:xdist -m timing
 
 # The venvs are built by uv (pinned, itself installed by pip into .venv-tools): it installs the same
