@@ -12,7 +12,7 @@ from pathlib import Path
 from bench import chart, cold_init, cost, machine, per_sign_in, report, throughput, warm_cpu
 from bench.aws_meter import AwsMeter
 from bench.environment import ROOT
-from laptop.local_stack.stack import LocalStack
+from laptop.local_stack.stack import LocalCognito
 
 
 def main() -> None:
@@ -39,7 +39,7 @@ def main() -> None:
         meter = AwsMeter()
         # SES (template.yaml's default provider, answered by embedded moto) and metrics on, as deployed.
         deployed = {"EMAIL_PROVIDER": "ses", "POWERTOOLS_METRICS_DISABLED": "false"}
-        with LocalStack(port=0, environment=deployed, wrap_handler=meter.wrap) as stack:
+        with LocalCognito(port=0, environment=deployed, wrap_handler=meter.wrap) as stack:
             config = stack.running_config
             pool = warm_cpu.Pool(stack.url, config.user_pool_id, config.client_id)
             containers = warm_cpu.measure(pool, args.invocations)

@@ -11,7 +11,7 @@ from bench.aws_meter import AwsMeter
 from bench.sign_ins import ses_code, sign_in
 
 if TYPE_CHECKING:
-    from laptop.local_stack.stack import LocalStack
+    from laptop.local_stack.stack import LocalCognito
 
 WARM_UP = 5
 
@@ -75,7 +75,7 @@ def measure(idp: Any, client_id: str, meter: AwsMeter, emails: list[str], warm_u
     )
 
 
-def measure_rounds(stack: LocalStack, meter: AwsMeter, rounds: int, sign_ins: int) -> list[PerSignIn]:
+def measure_rounds(stack: LocalCognito, meter: AwsMeter, rounds: int, sign_ins: int) -> list[PerSignIn]:
     """`rounds` rounds of `sign_ins` new users each (after WARM_UP more) on one warm stack: one round's
     CPU can catch a collector pass or the machine's other work, the median round rarely does."""
     client_id, idp = stack.running_config.client_id, stack.client()

@@ -11,7 +11,7 @@ import statistics
 
 from bench import per_sign_in
 from bench.aws_meter import AwsMeter
-from laptop.local_stack.stack import LocalStack
+from laptop.local_stack.stack import LocalCognito
 
 
 def main() -> None:
@@ -25,7 +25,7 @@ def main() -> None:
         meter = AwsMeter()
         # As make bench runs it: SES on embedded moto and metrics on, as deployed.
         deployed = {"EMAIL_PROVIDER": "ses", "POWERTOOLS_METRICS_DISABLED": "false"}
-        with LocalStack(port=0, environment=deployed, wrap_handler=meter.wrap) as stack:
+        with LocalCognito(port=0, environment=deployed, wrap_handler=meter.wrap) as stack:
             rounds = per_sign_in.measure_rounds(stack, meter, args.rounds, args.sign_ins)
     last = rounds[-1]
     print(f"{last.sign_ins} sign-ins per round, {len(rounds)} rounds, {last.issued_secrets} secrets issued")

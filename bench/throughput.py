@@ -18,7 +18,7 @@ from typing import Any
 
 from bench.environment import run_module
 from laptop.demo import DEMO_LOG_LEVEL
-from laptop.local_stack.stack import LocalStack
+from laptop.local_stack.stack import LocalCognito
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class Throughput:
 
 
 def measure(total: int, concurrency: int) -> Throughput:
-    with LocalStack(port=0, environment={"POWERTOOLS_LOG_LEVEL": DEMO_LOG_LEVEL}) as stack:
+    with LocalCognito(port=0, environment={"POWERTOOLS_LOG_LEVEL": DEMO_LOG_LEVEL}) as stack:
         config = stack.running_config
         # One user per sign-in: the template's limits (one email a minute per user) stay as deployed.
         emails = [f"load-{index}@example.com" for index in range(total)]

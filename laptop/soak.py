@@ -38,7 +38,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from laptop.handlers import Handler
 from laptop.local_stack.outbox_page import magic_link_in
-from laptop.local_stack.stack import LocalStack
+from laptop.local_stack.stack import LocalCognito
 
 Kind = Literal["code", "link"]
 SUMMARY = "Many concurrent sign-ins on the local stack: none lost, no secret used twice."
@@ -182,7 +182,7 @@ class Outbox:
 
 
 class Soak:
-    def __init__(self, stack: LocalStack, outbox: Outbox, threads: int) -> None:
+    def __init__(self, stack: LocalCognito, outbox: Outbox, threads: int) -> None:
         config = Config(max_pool_connections=threads + 4, retries={"total_max_attempts": 1})
         self._idp = stack.client("cognito-idp", config)
         self._db = stack.client("dynamodb", config)
@@ -256,7 +256,7 @@ def _link_token_in(text: str, sign_in_url: str) -> str:
 
 def run_soak(sign_ins: int, threads: int, replays: int, outbox_dir: Path) -> SoakReport:
     record = TriggerRecord()
-    with LocalStack(
+    with LocalCognito(
         port=0, outbox_dir=outbox_dir, environment=SOAK_ENVIRONMENT, wrap_handler=record.wrap
     ) as stack:
         addresses = [

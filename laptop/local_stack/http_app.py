@@ -84,7 +84,7 @@ class LocalConfig:
         }
 
 
-class LocalStackApp:
+class LocalCognitoApp:
     def __init__(
         self,
         auth: CustomAuth,

@@ -32,7 +32,7 @@ from laptop.invoke import ACCOUNT_ID, MEMORY_MB, LambdaContextStandIn
 from laptop.local_stack.api_gateway import HttpApi
 from laptop.local_stack.cognito_mail import CognitoMail
 from laptop.local_stack.custom_auth import CustomAuth
-from laptop.local_stack.http_app import LocalConfig, LocalStackApp
+from laptop.local_stack.http_app import LocalCognitoApp, LocalConfig
 from laptop.local_stack.moto_calls import MotoCognito
 from laptop.local_stack.sessions import SessionStore
 from laptop.local_stack.tokens import TokenIssuer
@@ -66,8 +66,8 @@ LOCAL_PARAMETERS = {"EmailFrom": "no-reply@example.com"}
 LOCAL_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}  # nosec B105
 
 
-class LocalStack:
-    """Start with `with LocalStack() as stack:` (or start()/stop()); `stack.url` is the endpoint."""
+class LocalCognito:
+    """Start with `with LocalCognito() as stack:` (or start()/stop()); `stack.url` is the endpoint."""
 
     def __init__(
         self,
@@ -109,7 +109,7 @@ class LocalStack:
 
     # --- lifecycle ----------------------------------------------------------------------------
 
-    def start(self) -> LocalStack:
+    def start(self) -> LocalCognito:
         try:
             self._start()
         except BaseException:
@@ -132,7 +132,7 @@ class LocalStack:
                 log.warning("%d invocation(s) still running after their budget; stopping anyway", running)
         self._exit.close()
 
-    def __enter__(self) -> LocalStack:
+    def __enter__(self) -> LocalCognito:
         return self.start()
 
     def __exit__(
@@ -235,7 +235,7 @@ class LocalStack:
         users = UserCreation(
             self.directory, runner, MotoCognito(moto_app, lock, REGION), CognitoMail(runner, outbox)
         )
-        app = LocalStackApp(auth, tokens, self.config, moto_app, lock, users=users, api=api)
+        app = LocalCognitoApp(auth, tokens, self.config, moto_app, lock, users=users, api=api)
         self._server = make_server("127.0.0.1", port, app, threaded=True, fd=listener.fileno())
         # serve_forever notices shutdown() only between polls; its default half second would make
         # every stop (each test's, each Ctrl-C) wait that long.

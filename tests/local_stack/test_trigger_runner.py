@@ -12,7 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from laptop.local_stack.errors import CognitoError
-from laptop.local_stack.stack import LocalStack
+from laptop.local_stack.stack import LocalCognito
 from laptop.local_stack.trigger_runner import TriggerPolicy, TriggerRunner
 from tests.support.late_trigger import LateFirstCreate
 from tests.support.local_stack import JANE_EMAIL, MovableClock, RunningStack, start_stack
@@ -131,7 +131,7 @@ RETRY_POLICY = TriggerPolicy(timeout_seconds=2.0, attempts=3)
 def test_cognitos_retry_of_a_create_that_overran_sends_no_second_email(tmp_path: Path) -> None:
     late = LateFirstCreate(hold_seconds=10)
     outbox = tmp_path / "outbox"
-    with LocalStack(port=0, outbox_dir=outbox, trigger_policy=RETRY_POLICY, wrap_handler=late) as stack:
+    with LocalCognito(port=0, outbox_dir=outbox, trigger_policy=RETRY_POLICY, wrap_handler=late) as stack:
         stack.add_user(JANE_EMAIL)
         running = RunningStack(stack, MovableClock(), outbox, stack.client(), "", "")
 

@@ -15,7 +15,7 @@ from moto.ses.models import ses_backends
 
 from laptop.aws import REGION
 from laptop.handlers import Handler
-from laptop.local_stack.stack import LocalStack
+from laptop.local_stack.stack import LocalCognito
 from laptop.local_stack.trigger_runner import TriggerPolicy
 from passwordless.settings import Settings
 from tests.support.aws_faults import AwsFaults, aws_faults
@@ -81,7 +81,7 @@ def faulty_stack(
         clock = MovableClock()
         outbox = tmp_path / "stack-outbox"
         local = stack.enter_context(
-            LocalStack(
+            LocalCognito(
                 port=0,
                 outbox_dir=outbox,
                 environment=environment,

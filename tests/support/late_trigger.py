@@ -1,5 +1,5 @@
 """A create trigger that overruns Cognito's budget once: for proving a retried create sends no second
-email. Pass an instance as LocalStack's wrap_handler."""
+email. Pass an instance as LocalCognito's wrap_handler."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from laptop.handlers import Handler
-from laptop.local_stack.stack import LocalStack
+from laptop.local_stack.stack import LocalCognito
 from laptop.stack_template import TEMPLATE_PATH
 from passwordless.email.outbox import read_outbox
 
@@ -68,7 +68,7 @@ class Mail:
 
 @dataclass
 class RunningStack:
-    stack: LocalStack
+    stack: LocalCognito
     clock: MovableClock
     outbox: Path
     idp: Any
@@ -169,7 +169,7 @@ def start_stack(
     """`parameters` are template parameters; `functions` stand in for functions/<folder>/app.py."""
     clock = MovableClock()
     outbox = tmp_path / "stack-outbox"
-    with LocalStack(
+    with LocalCognito(
         port=0,
         outbox_dir=outbox,
         environment=environment,
