@@ -177,13 +177,13 @@ bench: $(STAMP) ## Measure cold init, warm CPU, memory, requests per sign-in, si
 
 .PHONY: invoke
 invoke: $(STAMP) ## Run a handler in-process: make invoke FUNCTION=define_auth_challenge EVENT=events/x.json
-	@test -n "$(FUNCTION)" -a -n "$(EVENT)" || { echo "usage: make invoke FUNCTION=<$(FUNCTIONS)> EVENT=<file>" >&2; exit 2; }
+	@# With FUNCTION or EVENT missing, laptop.invoke prints the usage and the functions it runs.
 	@$(BIN)/python -m laptop.invoke $(FUNCTION) $(EVENT)
 
 .PHONY: invite
-invite: $(STAMP) ## Invite a user to the running demo, no password: make invite EMAIL=jane@example.com [NAME="Jane Doe"]
+invite: $(STAMP) ## Invite a user to the running demo (PORT=8765), no password: make invite EMAIL=jane@example.com [NAME="Jane Doe"]
 	@test -n "$(EMAIL)" || { echo 'usage: make invite EMAIL=<address> [NAME="<name>"] (with make demo running)' >&2; exit 2; }
-	@$(BIN)/python -m laptop.invite "$(EMAIL)" $(if $(NAME),--name "$(NAME)") $(if $(ENDPOINT),--endpoint "$(ENDPOINT)")
+	@$(BIN)/python -m laptop.invite "$(EMAIL)" $(if $(NAME),--name "$(NAME)") --endpoint "$(or $(ENDPOINT),http://127.0.0.1:$(PORT)/)"
 
 .PHONY: invoke-all
 invoke-all: $(STAMP) ## Run every file in events/ through its handler

@@ -364,7 +364,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 0
             return run_all(args.all, metrics=args.metrics)
         if len(positional) != 2:
-            parser.error("give FUNCTION and EVENT_FILE, or --all DIR, or --logical-id FUNCTION")
+            parser.error(
+                f"give FUNCTION (one of: {', '.join(FUNCTIONS)}) and EVENT_FILE,"
+                " or --all DIR, or --logical-id FUNCTION"
+            )
         return run_one(resolve_function(args.function), args.event, metrics=args.metrics)
     except (UsageError, SettingsError) as error:
         print(f"error: {error}", file=sys.stderr)
