@@ -7,16 +7,18 @@ users, prints where everything is, then prints each magic link as its email land
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
+import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
 from laptop.local_stack.outbox_page import magic_link_in
-from laptop.local_stack.stack import DEFAULT_PORT, LocalStack
+from laptop.local_stack.stack import DEFAULT_PORT, LocalCognito
 from passwordless.email.outbox import read_outbox
 
 DEMO_USERS = ("jane@example.com", "john@example.com")
@@ -28,10 +30,32 @@ POLL_SECONDS = 0.25
 DEMO_LOG_LEVEL = "WARNING"
 
 
+@contextlib.contextmanager
+def _sigterm_as_ctrl_c() -> Iterator[None]:
+    """SIGTERM (a supervisor, `kill`, a container stopping) stops the demo exactly as Ctrl-C does,
+    so the stack takes its temporary outbox down with it."""
+
+    def interrupt(_signal: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
-    options = _arguments().parse_args(argv)
+    with _sigterm_as_ctrl_c():
+        return _serve(_arguments().parse_args(argv), out)
+
+
+def _serve(options: argparse.Namespace, out: TextIO) -> int:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the links are the output that matters
-    stack = LocalStack(
+    stack = LocalCognito(
         port=options.port,
         outbox_dir=options.outbox,
         environment=_log_level(options.log_level),
@@ -52,7 +76,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
         _introduce(stack, options.user or DEMO_USERS, out)
         watcher = threading.Thread(target=_print_links, args=(stack, stopped, out), daemon=True)
         watcher.start()
-        stopped.wait()  # until Ctrl-C
+        stopped.wait()  # until Ctrl-C or SIGTERM
     except KeyboardInterrupt:
         print("\nstopped", file=out, flush=True)
     finally:
@@ -76,7 +100,7 @@ def _log_level(level: str) -> dict[str, str]:
     return {"POWERTOOLS_LOG_LEVEL": level.upper()}
 
 
-def _introduce(stack: LocalStack, users: Sequence[str], out: TextIO) -> None:
+def _introduce(stack: LocalCognito, users: Sequence[str], out: TextIO) -> None:
     config = stack.running_config
     url = stack.url
     print(
@@ -109,7 +133,7 @@ def _sign_up_line(sign_up_url: str) -> str:
     return f"open to any address: the page creates the account first (POST {sign_up_url})"
 
 
-def _print_links(stack: LocalStack, stopped: threading.Event, out: TextIO) -> None:
+def _print_links(stack: LocalCognito, stopped: threading.Event, out: TextIO) -> None:
     seen = 0
     while not stopped.wait(POLL_SECONDS):
         messages = read_outbox(stack.running_config.outbox_dir)

@@ -18,7 +18,7 @@ import boto3
 import pytest
 
 from laptop.demo import main
-from laptop.local_stack.stack import LOCAL_CREDENTIALS, LocalStack
+from laptop.local_stack.stack import LOCAL_CREDENTIALS, LocalCognito
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -52,14 +52,17 @@ class Demo:
 
 
 @pytest.fixture
-def demo() -> Iterator[Demo]:
+def demo(tmp_path: Path) -> Iterator[Demo]:
+    # Its temporary folders (the outbox) go where the test can see what is left of them.
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
     process = subprocess.Popen(
         [sys.executable, "-m", "laptop.demo", "--port", "0"],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "TMPDIR": str(temporary)},
     )
     demo = Demo(process)
     try:
@@ -100,8 +103,22 @@ def test_make_demo_serves_a_sign_in_prints_its_link_and_stops_on_ctrl_c(demo: De
     demo.wait_for(r"^stopped")
 
 
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_make_demo_stopped_either_way_leaves_no_outbox_behind(
+    demo: Demo, tmp_path: Path, stop: signal.Signals
+) -> None:
+    demo.wait_for(r"Sign-in page\s+http://")
+    assert any(path.name.startswith("outbox-") for path in (tmp_path / "tmp").iterdir())
+
+    demo.process.send_signal(stop)
+
+    assert demo.process.wait(15) == 0
+    demo.wait_for(r"^stopped")
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+
 def test_make_demo_says_what_to_do_when_its_port_is_taken(capsys: pytest.CaptureFixture[str]) -> None:
-    with LocalStack(port=0) as running:
+    with LocalCognito(port=0) as running:
         port = int(running.url.rsplit(":", 1)[1].rstrip("/"))
 
         status = main(["--port", str(port)])
@@ -115,7 +132,7 @@ def test_a_stack_that_fails_to_start_raises_instead_of_hanging(tmp_path: Path) -
 
     def start() -> None:
         try:
-            LocalStack(port=0, template_path=tmp_path / "missing.yaml").start()
+            LocalCognito(port=0, template_path=tmp_path / "missing.yaml").start()
         except BaseException as error:
             outcome.append(error)
 
