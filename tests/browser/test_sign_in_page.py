@@ -262,7 +262,7 @@ def test_asking_by_email_then_a_wrong_then_a_right_code(
     expect(code).to_be_focused()
     expect(code).to_have_attribute("inputmode", "numeric")
     expect(code).to_have_attribute("autocomplete", "one-time-code")
-    expect(code).to_have_attribute("maxlength", "8")
+    expect(code).to_have_attribute("maxlength", "15")  # eight digits and a separator between each
     # When a wrong code, pasted with a space in it, comes back as a new challenge
     paste(page, "#code", "1111 2222")
     page.click("#code-submit")
@@ -279,6 +279,60 @@ def test_asking_by_email_then_a_wrong_then_a_right_code(
         answer("session-2", "87654321"),
     ]
     assert watched_page.problems == []
+
+
+@pytest.mark.parametrize(
+    ("length", "written"),
+    [(6, "123 456"), (6, "123-456"), (6, " 12 34 56 "), (8, "1234 5678"), (10, "12-34-56-78-90")],
+)
+@pytest.mark.parametrize("how", ["typed", "pasted"])
+def test_a_code_written_with_spaces_or_dashes_is_sent_whole(
+    server: PageServer, page: Page, length: int, written: str, how: str
+) -> None:
+    # Given a challenge for a code of this length
+    server.queue("InitiateAuth", challenge("session-1", code_length=length))
+    server.queue("RespondToAuthChallenge", signed_in(CLAIMS))
+    ask(page, server)
+    # When the person types it key by key (the box's maxlength applies) or pastes it
+    if how == "typed":
+        page.locator("#code").press_sequentially(written.strip())
+    else:
+        paste(page, "#code", written)
+    page.click("#code-submit")
+    # Then every digit reaches Cognito, and nothing else
+    expect(page.locator('#claims [data-claim="email"]')).to_have_text(JANE)
+    digits = "".join(c for c in written if c.isdigit())
+    assert len(digits) == length
+    assert cognito_bodies(server, "RespondToAuthChallenge") == [answer("session-1", digits)]
+
+
+def below(page: Page, lower: str, upper: str) -> bool:
+    """Whether `lower` starts at or below the bottom of `upper` on the page as laid out."""
+    low, up = page.locator(lower).bounding_box(), page.locator(upper).bounding_box()
+    assert low is not None
+    assert up is not None
+    return low["y"] >= up["y"] + up["height"]
+
+
+def test_messages_read_under_the_heading_of_the_view_they_belong_to(server: PageServer, page: Page) -> None:
+    # Given the first view, asked to send a code to something that is no address
+    page.goto(server.page_url)
+    page.fill("#email", "not an address")
+    page.click("#ask-submit")
+    # Then the complaint sits under that view's heading
+    expect(page.locator("#status")).not_to_be_empty()
+    assert below(page, "#status", "#ask-title")
+    # And in the code view, a wrong code's message sits under its heading
+    server.queue("InitiateAuth", challenge("session-1"))
+    server.queue("RespondToAuthChallenge", challenge("session-2"))
+    page.fill("#email", JANE)
+    page.click("#ask-submit")
+    page.fill("#code", "111111")
+    page.click("#code-submit")
+    expect(page.locator("#status")).to_have_text(
+        "That code did not work. Check the newest email and try again."
+    )
+    assert below(page, "#status", "#code-title")
 
 
 def test_a_code_of_the_wrong_shape_is_not_sent(server: PageServer, page: Page) -> None:

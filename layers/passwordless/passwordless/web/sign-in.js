@@ -6,6 +6,9 @@
 (() => {
   const config = JSON.parse(document.getElementById("config").textContent);
   const $ = (id) => document.getElementById(id);
+  // Room for a space or dash between every two digits ("123 456", "12-34-56"), as people type codes;
+  // submit keeps the digits only.
+  const codeBoxLength = (digits) => 2 * digits - 1;
   const VIEWS = ["view-ask", "view-code", "view-continue", "view-accept", "view-link-refused", "view-failed", "view-signed-in"];
   // Where focus lands when a view appears: its input, or its heading when it has none to fill.
   const FOCUS = {
@@ -122,7 +125,7 @@
     const length = Number.parseInt(parameters.codeLength, 10);
     if (length >= 4 && length <= 10) {
       state.codeLength = length;
-      $("code").maxLength = length;
+      $("code").maxLength = codeBoxLength(length);
     }
   }
 
@@ -396,6 +399,8 @@
     for (const view of VIEWS) {
       $(view).hidden = view !== id;
     }
+    // Messages read under the view's heading: what happened belongs to where the person is.
+    $(id).querySelector("h1").after($("status"));
     say("", "info");
     $(FOCUS[id]).focus();
   }
@@ -523,7 +528,7 @@
   });
   $("restart").addEventListener("click", () => startOver(""));
   $("sign-out").addEventListener("click", signOut);
-  // A pasted "123 456" or "123-456" fits: keep the digits only, before maxlength cuts it short.
+  // A pasted "123 456" or "123-456" keeps its digits only; typed, the separators stay until submit.
   $("code").addEventListener("paste", (event) => {
     const text = event.clipboardData ? event.clipboardData.getData("text") : "";
     const digits = text.replace(/[^0-9]/g, "");
