@@ -105,9 +105,11 @@ check: $(STAMP) ## The inner loop, in seconds: ruff, mypy, the unit and template
 .PHONY: venvs
 venvs: $(STAMP) $(CHECKOV_VENV)/.installed $(CHROMIUM) lambda-venv ## Every venv make test uses (built side by side with -j)
 
+# One make builds every venv (a recursive make would build .venv-tools a second time, at once).
+HAVE_LAMBDA_PYTHON := $(shell $(LAMBDA_PYTHON) -c "" >/dev/null 2>&1 && echo yes)
+
 .PHONY: lambda-venv
-lambda-venv: ## The Lambda runtime's venv (.venv-lambda), where LAMBDA_PYTHON is installed
-	@if $(LAMBDA_PYTHON) -c "" >/dev/null 2>&1; then $(MAKE) --no-print-directory $(LAMBDA_VENV)/.installed; fi
+lambda-venv: $(if $(HAVE_LAMBDA_PYTHON),$(LAMBDA_VENV)/.installed) ## The Lambda runtime's venv (.venv-lambda), where LAMBDA_PYTHON is installed
 
 .PHONY: lint
 lint: $(STAMP) $(CHECKOV_VENV)/.installed ## ruff, bandit, cfn-lint and checkov (security) on template.yaml
