@@ -422,3 +422,29 @@ def test_in_email_mode_an_invitation_link_is_an_ordinary_sign_in_link(
 
     expect(person.page.locator("#continue-as")).to_have_text(MASKED)
     expect(person.page.locator("#view-accept")).to_be_hidden()
+
+
+def test_an_invitation_link_says_accept_the_invitation_as_its_email_did(
+    local_stack: RunningStack, browser: Browser, visitors: list[Visitor]
+) -> None:
+    # Given an administrator's invitation, mailed with an "Accept the invitation" button
+    local_stack.add_to_group(local_stack.jane, "admins")
+    admin = local_stack.sign_in_by_link(JANE_EMAIL)
+    status, _ = local_stack.api("/invitations", {"email": "pia@example.org"}, token=admin["AccessToken"])
+    assert status == 201
+    [invitation] = local_stack.mail_to("pia@example.org")
+    assert "Accept the invitation" in invitation.html
+    # When the invitee opens its link
+    person = visitor(visitors, browser)
+    person.page.goto(invitation.link)
+    # Then the page speaks of the invitation, names the address, and accepting signs them in
+    expect(person.page.locator("#continue-title")).to_have_text("Accept your invitation")
+    expect(person.page.locator("#continue-intro")).to_contain_text("You opened an invitation")
+    expect(person.page.locator("#continue")).to_have_text("Accept as p\u2022\u2022\u2022@example.org")
+    person.page.click("#continue")
+    expect(person.page.locator('#claims [data-claim="email"]')).to_have_text("pia@example.org")
+    # And a sign-in link (the administrator's, opening spends nothing) still reads as one
+    reader = visitor(visitors, browser)
+    reader.page.goto(local_stack.mail_to(JANE_EMAIL)[-1].link)
+    expect(reader.page.locator("#continue-title")).to_have_text("Sign in")
+    expect(reader.page.locator("#continue")).to_have_text(f"Continue as {MASKED}")

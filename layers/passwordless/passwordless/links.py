@@ -5,6 +5,9 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 
-def magic_link(base_url: str, username: str, token: str) -> str:
+def magic_link(base_url: str, username: str, token: str, *, invitation: bool = False) -> str:
+    """`invitation` marks an invitation's link (p=invitation), so the page it opens says what the email
+    said: accept the invitation, not "you opened a sign-in link". The token stays last."""
     # The fragment keeps the token out of server logs, proxies and Referer headers (SECURITY.md #16).
-    return f"{base_url}#{urlencode({'u': username, 't': token})}"
+    fields = {"u": username, **({"p": "invitation"} if invitation else {}), "t": token}
+    return f"{base_url}#{urlencode(fields)}"

@@ -140,7 +140,9 @@ class Invitations:
         settings = self._settings
         return InvitationEmail(
             to=email,
-            link=magic_link(settings.sign_in_url_for(self._api.user_pool_client_id), email, fresh.token),
+            link=magic_link(
+                settings.sign_in_url_for(self._api.user_pool_client_id), email, fresh.token, invitation=True
+            ),
             # In password mode the link leads to "choose your password"; a code has nothing to complete.
             code="" if self.password_mode else fresh.code,
             days=max(1, settings.invitation_lifetime_seconds // DAY_SECONDS),

@@ -377,6 +377,12 @@
       return show("view-accept");
     }
     $("continue-as").textContent = masked;
+    if (fragment.get("p") === "invitation") {
+      // The email said "accept the invitation": the page says the same.
+      $("continue-title").textContent = "Accept your invitation";
+      $("continue-intro").textContent = "You opened an invitation. Check that it is your address, then accept it.";
+      $("continue-verb").textContent = "Accept";
+    }
     show("view-continue");
   }
 
