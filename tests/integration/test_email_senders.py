@@ -238,6 +238,7 @@ def test_sendgrid_refusal_is_a_generic_delivery_error(sendgrid_sink: SendGridSin
     assert_generic(caught.value)
 
 
+@pytest.mark.timing  # compares a wall time with the timeout
 def test_sendgrid_stall_longer_than_the_timeout_gives_up_in_time(sendgrid_sink: SendGridSink) -> None:
     # Given SendGrid accepts the connection but does not answer for far longer than our timeout
     sendgrid_sink.stall(10)
@@ -399,6 +400,7 @@ def test_ses_unverified_sender_is_a_generic_delivery_error() -> None:
     assert_generic(caught.value)
 
 
+@pytest.mark.timing  # compares a wall time with the timeout
 def test_ses_stall_is_cut_off_by_the_factory_timeout_without_retries(
     sendgrid_sink: SendGridSink, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -563,6 +565,7 @@ def test_factory_builds_a_sendgrid_sender_with_the_key_from_secrets_manager(
     assert message["from"] == {"email": SENDER, "name": "Example Shop"}
 
 
+@pytest.mark.timing  # compares a wall time with the timeout
 @pytest.mark.usefixtures("fake_aws")
 def test_factory_passes_the_template_id_and_timeout_to_sendgrid(sendgrid_sink: SendGridSink) -> None:
     boto3.client("secretsmanager", region_name=REGION).create_secret(Name="sg", SecretString=API_KEY)
