@@ -17,46 +17,62 @@ RETRY = RoundMetadata("retry", "abc123").encode()
 RESEND = RoundMetadata("resend", "abc123").encode()
 
 
+def fail(reason: str) -> Verdict:
+    return Verdict(Decision.FAIL, reason)
+
+
+def challenge_again(reason: str) -> Verdict:
+    return Verdict(Decision.CHALLENGE, reason)
+
+
+def tokens(reason: str) -> Verdict:
+    return Verdict(Decision.TOKENS, reason)
+
+
+def password_step(reason: str) -> Verdict:
+    return Verdict(Decision.PASSWORD, reason)
+
+
 def ours(result: bool, metadata: str = FIRST) -> ChallengeRecord:
     return ChallengeRecord("CUSTOM_CHALLENGE", result, metadata)
 
 
 CASES = [
     # (description, session, user_not_found, resend_requested, verdict: decision and reason)
-    ("new session", (), False, False, Verdict(Decision.CHALLENGE, "first_round")),
-    ("new session, unknown user", (), True, False, Verdict(Decision.CHALLENGE, "first_round")),
-    ("right answer", (ours(True),), False, False, Verdict(Decision.TOKENS, "answer_correct")),
+    ("new session", (), False, False, challenge_again("first_round")),
+    ("new session, unknown user", (), True, False, challenge_again("first_round")),
+    ("right answer", (ours(True),), False, False, tokens("answer_correct")),
     (
         "right answer after wrong ones",
         (ours(False), ours(True, RETRY)),
         False,
         False,
-        Verdict(Decision.TOKENS, "answer_correct"),
+        tokens("answer_correct"),
     ),
-    ("right answer, unknown user", (ours(True),), True, False, Verdict(Decision.FAIL, "user_not_found")),
-    ("one wrong answer", (ours(False),), False, False, Verdict(Decision.CHALLENGE, "retry")),
+    ("right answer, unknown user", (ours(True),), True, False, fail("user_not_found")),
+    ("one wrong answer", (ours(False),), False, False, challenge_again("retry")),
     (
         "two wrong answers",
         (ours(False), ours(False, RETRY)),
         False,
         False,
-        Verdict(Decision.CHALLENGE, "retry"),
+        challenge_again("retry"),
     ),
     (
         "wrong answers at the cap",
         (ours(False), ours(False, RETRY), ours(False, RETRY)),
         False,
         False,
-        Verdict(Decision.FAIL, "too_many_wrong_answers"),
+        fail("too_many_wrong_answers"),
     ),
-    ("resend request", (ours(False),), False, True, Verdict(Decision.CHALLENGE, "resend")),
+    ("resend request", (ours(False),), False, True, challenge_again("resend")),
     # Resends do not count as wrong answers ...
     (
         "wrong, resend, wrong",
         (ours(False), ours(False), ours(False, RESEND)),
         False,
         False,
-        Verdict(Decision.CHALLENGE, "retry"),
+        challenge_again("retry"),
     ),
     # ... but they are capped themselves
     (
@@ -64,35 +80,35 @@ CASES = [
         (ours(False), ours(False, RESEND), ours(False, RESEND)),
         False,
         True,
-        Verdict(Decision.FAIL, "too_many_resends"),
+        fail("too_many_resends"),
     ),
     (
         "password verifier first",
         (ChallengeRecord("PASSWORD_VERIFIER", True, ""),),
         False,
         False,
-        Verdict(Decision.FAIL, "unexpected_challenge"),
+        fail("unexpected_challenge"),
     ),
     (
         "SRP then ours",
         (ChallengeRecord("SRP_A", True, ""), ours(True)),
         False,
         False,
-        Verdict(Decision.FAIL, "unexpected_challenge"),
+        fail("unexpected_challenge"),
     ),
     (
         "custom challenge of another flow",
         (ChallengeRecord("CUSTOM_CHALLENGE", True, "OTHER"),),
         False,
         False,
-        Verdict(Decision.FAIL, "foreign_metadata"),
+        fail("foreign_metadata"),
     ),
     (
         "forged kind",
         (ChallengeRecord("CUSTOM_CHALLENGE", True, "EMAIL_SIGN_IN:admin:x1"),),
         False,
         False,
-        Verdict(Decision.FAIL, "foreign_metadata"),
+        fail("foreign_metadata"),
     ),
 ]
 
@@ -164,111 +180,111 @@ OTHER_FLOW = ChallengeRecord("CUSTOM_CHALLENGE", True, "X")
 
 PASSWORD_CASES = [
     # (description, session, user_not_found, resend_requested, verdict: decision and reason)
-    ("empty: the password comes first", (), False, False, Verdict(Decision.FAIL, "password_required")),
-    ("SRP_A -> password step", (SRP,), False, False, Verdict(Decision.PASSWORD, "password_step")),
+    ("empty: the password comes first", (), False, False, fail("password_required")),
+    ("SRP_A -> password step", (SRP,), False, False, password_step("password_step")),
     (
         "SRP_A refused",
         (ChallengeRecord("SRP_A", False, ""),),
         False,
         False,
-        Verdict(Decision.FAIL, "password_step_failed"),
+        fail("password_step_failed"),
     ),
-    ("password right -> our first round", PASSWORD, False, False, Verdict(Decision.CHALLENGE, "first_round")),
+    ("password right -> our first round", PASSWORD, False, False, challenge_again("first_round")),
     (
         "password right, unknown user -> a round that never signs in",
         PASSWORD,
         True,
         False,
-        Verdict(Decision.CHALLENGE, "first_round"),
+        challenge_again("first_round"),
     ),
-    ("password wrong", (SRP, WRONG_PASSWORD), False, False, Verdict(Decision.FAIL, "password_step_failed")),
+    ("password wrong", (SRP, WRONG_PASSWORD), False, False, fail("password_step_failed")),
     (
         "password wrong, code right",
         (SRP, WRONG_PASSWORD, ours(True)),
         False,
         False,
-        Verdict(Decision.FAIL, "password_step_failed"),
+        fail("password_step_failed"),
     ),
     (
         "password then right code",
         (*PASSWORD, ours(True)),
         False,
         False,
-        Verdict(Decision.TOKENS, "answer_correct"),
+        tokens("answer_correct"),
     ),
     (
         "password then wrong code",
         (*PASSWORD, ours(False)),
         False,
         False,
-        Verdict(Decision.CHALLENGE, "retry"),
+        challenge_again("retry"),
     ),
     (
         "password, wrong then right",
         (*PASSWORD, ours(False), ours(True, RETRY)),
         False,
         False,
-        Verdict(Decision.TOKENS, "answer_correct"),
+        tokens("answer_correct"),
     ),
     (
         "password, code right, unknown user",
         (*PASSWORD, ours(True)),
         True,
         False,
-        Verdict(Decision.FAIL, "user_not_found"),
+        fail("user_not_found"),
     ),
     (
         "password, wrong answers at the cap",
         (*PASSWORD, *[ours(False, RETRY)] * 3),
         False,
         False,
-        Verdict(Decision.FAIL, "too_many_wrong_answers"),
+        fail("too_many_wrong_answers"),
     ),
-    ("password, resend", (*PASSWORD, ours(False)), False, True, Verdict(Decision.CHALLENGE, "resend")),
+    ("password, resend", (*PASSWORD, ours(False)), False, True, challenge_again("resend")),
     (
         "password, resend then right",
         (*PASSWORD, ours(False), ours(True, RESEND)),
         False,
         True,
-        Verdict(Decision.FAIL, "answer_not_asked_for"),
+        fail("answer_not_asked_for"),
     ),
-    ("custom rounds alone", (ours(True),), False, False, Verdict(Decision.FAIL, "password_step_failed")),
+    ("custom rounds alone", (ours(True),), False, False, fail("password_step_failed")),
     (
         "custom round before the password",
         (ours(False), SRP, VERIFIED),
         False,
         False,
-        Verdict(Decision.FAIL, "password_step_failed"),
+        fail("password_step_failed"),
     ),
     (
         "password verifier without SRP_A",
         (VERIFIED, ours(True)),
         False,
         False,
-        Verdict(Decision.FAIL, "password_step_failed"),
+        fail("password_step_failed"),
     ),
     (
         "SRP entries after a custom round",
         (*PASSWORD, ours(False), SRP, VERIFIED),
         False,
         False,
-        Verdict(Decision.FAIL, "unexpected_challenge"),
+        fail("unexpected_challenge"),
     ),
-    ("password twice", (*PASSWORD, *PASSWORD), False, False, Verdict(Decision.FAIL, "unexpected_challenge")),
-    ("SRP_A twice", (SRP, SRP), False, False, Verdict(Decision.FAIL, "password_step_failed")),
+    ("password twice", (*PASSWORD, *PASSWORD), False, False, fail("unexpected_challenge")),
+    ("SRP_A twice", (SRP, SRP), False, False, fail("password_step_failed")),
     (
         "password, then a foreign challenge",
         (*PASSWORD, MFA),
         False,
         False,
-        Verdict(Decision.FAIL, "unexpected_challenge"),
+        fail("unexpected_challenge"),
     ),
     (
         "password, custom of another flow",
         (*PASSWORD, OTHER_FLOW),
         False,
         False,
-        Verdict(Decision.FAIL, "foreign_metadata"),
+        fail("foreign_metadata"),
     ),
 ]
 
@@ -296,7 +312,7 @@ def test_email_mode_fails_every_session_with_a_password_step(
 ) -> None:
     verdict = decide(session, user_not_found=user_not_found, resend_requested=resend, limits=LIMITS)
     # Email mode refuses at its first rule, whatever password mode would have said.
-    assert verdict == Verdict(Decision.FAIL, "unexpected_challenge")
+    assert verdict == fail("unexpected_challenge")
 
 
 steps = st.sampled_from([SRP, VERIFIED, WRONG_PASSWORD])
