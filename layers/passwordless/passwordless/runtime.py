@@ -162,7 +162,12 @@ class FunctionRuntime:
             raise self._unavailable("email", error) from None
 
     def build_sender(self) -> EmailSender:
-        """The sender, or the error that building it raised (for housekeeping that must not fail)."""
+        """The sender, or the error that building it raised (for housekeeping that must not fail).
+        Built once; a failed build is not kept, so the next call tries again."""
+        return self._built_sender
+
+    @functools.cached_property
+    def _built_sender(self) -> EmailSender:
         from passwordless.email.factory import build_sender
 
         return build_sender(self.settings, secrets=self.client("secretsmanager"))
