@@ -82,9 +82,8 @@ class FunctionRuntime:
     `clients` are the AWS services the function calls, built now, in Lambda's init phase. `reads`
     says which settings are read now, so a bad variable fails the cold start with its name: "all"
     (the shared Settings, and for the account API its own too), "session" (define's three) or "none"
-    (the sign-in page, configured by its API stage's variables). A
-    trigger counts its funnel metrics unless `metrics` is off; the account API logs account events
-    and refuses with its own 503."""
+    (the sign-in page, configured by its API stage's variables). A trigger counts its funnel metrics
+    unless `metrics` is off; the account API logs account events and refuses with its own 503."""
 
     def __init__(
         self,
