@@ -117,6 +117,7 @@ def test_a_provider_failure_fails_the_call_and_cognitos_retry_sends_once(flow: F
     assert flow.cognito.respond(fresh, flow.code()).kind == "tokens"
 
 
+@pytest.mark.timing  # compares a wall time with Cognito's budget
 def test_a_stalled_provider_fails_inside_the_budget_then_the_retry_delivers_once(
     aws: Settings, store: SecretStore, hasher: KeyedHasher, sendgrid_sink: SendGridSink
 ) -> None:

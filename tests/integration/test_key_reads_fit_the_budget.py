@@ -106,6 +106,7 @@ def sendgrid_settings() -> Settings:
     return Settings.from_env(SENDGRID_ENV)
 
 
+@pytest.mark.timing  # compares a wall time with Cognito's budget
 def test_factory_reads_the_sendgrid_key_with_the_short_config(secrets_manager: SilentSecretsManager) -> None:
     # Given a Secrets Manager that never answers for the SendGrid key
     started = time.monotonic()
@@ -119,6 +120,7 @@ def test_factory_reads_the_sendgrid_key_with_the_short_config(secrets_manager: S
     assert time.monotonic() - started < COGNITO_BUDGET_SECONDS
 
 
+@pytest.mark.timing  # compares a wall time with Cognito's budget
 def test_runtime_reads_the_sendgrid_key_through_its_short_timeout_client(
     secrets_manager: SilentSecretsManager,
 ) -> None:
