@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-PY_SOURCES := layers/passwordless/passwordless laptop
+PY_SOURCES := layers/passwordless/passwordless laptop docs/hooks
 # Every function folder (each is type-checked on its own: their modules are all called `app`).
 FUNCTIONS := $(sort $(notdir $(patsubst %/app.py,%,$(wildcard functions/*/app.py))))
 # The Lambda runtime's Python: `make test` runs the suite on it too, where the machine has it.
@@ -45,7 +45,8 @@ endef
 timed = @$(call timed_inline,$(1),$(2))
 # Tests whose assertions compare wall times run on their own, once everything else is done: a test
 # on the other core would move their figures.
-PYTEST_PARALLEL := -n 2 -m "not timing"
+# The screenshot test writes the documentation's pictures; `make docs` runs it, once.
+PYTEST_PARALLEL := -n 2 -m "not timing and not screenshots"
 PYTEST_TIMING := -p no:xdist -m timing
 
 # The venvs are built by uv (pinned, itself installed by pip into .venv-tools): it installs the same
@@ -79,6 +80,11 @@ $(LAMBDA_VENV)/.installed: requirements-dev.txt layers/passwordless/requirements
 $(CHECKOV_VENV)/.installed: requirements-checkov.txt | $(UV)
 	$(call timed,venv (checkov),$(call venv,$(PYTHON),$(CHECKOV_VENV),-r requirements-checkov.txt))
 
+# mkdocs-material and its pins (requirements-docs.txt) stay out of the suites' venvs.
+DOCS_VENV := .venv-docs
+$(DOCS_VENV)/.installed: requirements-docs.txt | $(UV)
+	$(call timed,venv (docs),$(call venv,$(PYTHON),$(DOCS_VENV),-r requirements-docs.txt))
+
 .PHONY: demo
 demo: $(STAMP) ## The whole sign-in on this machine: local Cognito endpoint, outbox, sign-in page (PORT=8765)
 	@$(BIN)/python -m laptop.demo --port $(PORT)
@@ -87,9 +93,9 @@ demo: $(STAMP) ## The whole sign-in on this machine: local Cognito endpoint, out
 install: $(STAMP) ## Create .venv with the pinned packages (every other target does this itself)
 
 .PHONY: test
-test: ## The gate CI runs: ruff, mypy, bandit, cfn-lint, checkov, every test on 3.11 and 3.13; stage times
+test: ## The gate CI runs: ruff, mypy, bandit, cfn-lint, checkov, every test on 3.11 and 3.13, the docs; stage times
 	@rm -f $(STAGE_TIMES); start=$$EPOCHREALTIME; \
-	$(MAKE) --no-print-directory -j 4 --output-sync=target lint typecheck pytest pytest-lambda-python && \
+	$(MAKE) --no-print-directory -j 4 --output-sync=target lint typecheck pytest pytest-lambda-python docs && \
 	$(MAKE) --no-print-directory --output-sync=target pytest-timing; status=$$?; \
 	echo; echo "make test: wall time per stage (stages in one step ran side by side)"; cat $(STAGE_TIMES); \
 	awk -v a="$$start" -v b="$$EPOCHREALTIME" 'BEGIN { printf "%-30s %7.1f s\n", "total", b - a }'; \
@@ -103,7 +109,7 @@ check: $(STAMP) ## The inner loop, in seconds: ruff, mypy, the unit and template
 	$(BIN)/pytest -q -n 2 tests/unit tests/template
 
 .PHONY: venvs
-venvs: $(STAMP) $(CHECKOV_VENV)/.installed $(CHROMIUM) lambda-venv ## Every venv make test uses (built side by side with -j)
+venvs: $(STAMP) $(CHECKOV_VENV)/.installed $(DOCS_VENV)/.installed $(CHROMIUM) lambda-venv ## Every venv make test uses (built side by side with -j)
 
 # One make builds every venv (a recursive make would build .venv-tools a second time, at once).
 HAVE_LAMBDA_PYTHON := $(shell $(LAMBDA_PYTHON) -c "" >/dev/null 2>&1 && echo yes)
@@ -153,6 +159,20 @@ pytest-lambda-python: lambda-venv $(CHECKOV_VENV)/.installed $(CHROMIUM) ## The 
 	else \
 	  echo "SKIPPED: $(LAMBDA_PYTHON) (the Lambda runtime's Python) is not installed; set LAMBDA_PYTHON to another"; \
 	fi
+
+# The screenshots are build output (docs/screens/, not committed): each build takes them afresh from
+# the local stack, so the pictures show the page and the email as they are.
+SCREENSHOTS = $(call timed,docs: screenshots,$(BIN)/pytest -q -p no:xdist -m screenshots tests/local_stack/test_screenshots.py)
+
+.PHONY: docs
+docs: $(STAMP) $(DOCS_VENV)/.installed $(CHROMIUM) ## Build the documentation site into site/ (strict: a broken link fails)
+	$(SCREENSHOTS)
+	$(call timed,docs: mkdocs,$(DOCS_VENV)/bin/mkdocs build --strict --quiet)
+
+.PHONY: docs-serve
+docs-serve: $(STAMP) $(DOCS_VENV)/.installed $(CHROMIUM) ## Serve the documentation site on http://127.0.0.1:8000/, rebuilt on each edit
+	$(SCREENSHOTS)
+	$(DOCS_VENV)/bin/mkdocs serve --dev-addr 127.0.0.1:8000
 
 SOAK_SIGN_INS ?= 1000
 SOAK_THREADS ?= 16
@@ -205,20 +225,27 @@ build: ## sam build (the layer and the functions)
 deploy: build ## sam deploy to the samconfig.toml environment STACK (default|dev|prod)
 	sam deploy --config-env $(STACK)
 
+# $(call pin,target,requirements files to resolve,lock file): resolve in a throwaway venv, freeze.
+define pin
+rm -rf /tmp/$(1)-venv && $(PYTHON) -m venv /tmp/$(1)-venv
+/tmp/$(1)-venv/bin/pip install --quiet $(foreach f,$(2),-r $(f))
+( echo "# Generated from $(subst $(space), and ,$(2)) by 'make $(1)'. Do not edit."; \
+  /tmp/$(1)-venv/bin/pip freeze --exclude pip --exclude setuptools ) > $(3)
+endef
+space := $(subst ,, )
+
 .PHONY: lock
 lock: ## Re-pin requirements-dev.txt from requirements-dev.in
-	rm -rf /tmp/lock-venv && $(PYTHON) -m venv /tmp/lock-venv
-	/tmp/lock-venv/bin/pip install --quiet -r requirements-dev.in -r layers/passwordless/requirements.txt
-	( echo "# Generated from requirements-dev.in and layers/passwordless/requirements.txt by 'make lock'. Do not edit."; \
-	  /tmp/lock-venv/bin/pip freeze --exclude pip --exclude setuptools ) > requirements-dev.txt
+	$(call pin,lock,requirements-dev.in layers/passwordless/requirements.txt,requirements-dev.txt)
 
 .PHONY: lock-checkov
 lock-checkov: ## Re-pin requirements-checkov.txt from requirements-checkov.in
-	rm -rf /tmp/lock-checkov && $(PYTHON) -m venv /tmp/lock-checkov
-	/tmp/lock-checkov/bin/pip install --quiet -r requirements-checkov.in
-	( echo "# Generated from requirements-checkov.in by 'make lock-checkov'. Do not edit."; \
-	  /tmp/lock-checkov/bin/pip freeze --exclude pip --exclude setuptools ) > requirements-checkov.txt
+	$(call pin,lock-checkov,requirements-checkov.in,requirements-checkov.txt)
+
+.PHONY: lock-docs
+lock-docs: ## Re-pin requirements-docs.txt from requirements-docs.in
+	$(call pin,lock-docs,requirements-docs.in,requirements-docs.txt)
 
 .PHONY: clean
 clean: ## Remove the venvs, caches and build output
-	rm -rf $(VENV) $(LAMBDA_VENV) $(CHECKOV_VENV) $(TOOLS_VENV) .aws-sam .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) $(LAMBDA_VENV) $(CHECKOV_VENV) $(DOCS_VENV) $(TOOLS_VENV) site docs/screens .aws-sam .mypy_cache .ruff_cache .pytest_cache .hypothesis
