@@ -82,6 +82,8 @@ $(CHECKOV_VENV)/.installed: requirements-checkov.txt | $(UV)
 
 # mkdocs-material and its pins (requirements-docs.txt) stay out of the suites' venvs.
 DOCS_VENV := .venv-docs
+# Material 9.7+ prints a banner about its successor on every build; the pinned version is deliberate.
+MKDOCS := NO_MKDOCS_2_WARNING=1 $(DOCS_VENV)/bin/mkdocs
 $(DOCS_VENV)/.installed: requirements-docs.txt | $(UV)
 	$(call timed,venv (docs),$(call venv,$(PYTHON),$(DOCS_VENV),-r requirements-docs.txt))
 
@@ -133,7 +135,7 @@ typecheck: $(STAMP) ## mypy --strict on the layer, the laptop kit and each funct
 	  for f in $(FUNCTIONS); do echo "mypy functions/$$f/app.py"; $(BIN)/mypy functions/$$f/app.py || exit 1; done)
 
 .PHONY: pytest
-pytest: $(STAMP) $(CHECKOV_VENV)/.installed $(CHROMIUM) ## Run the tests (unit, integration, template, local stack, browser) on both cores
+pytest: $(STAMP) $(CHECKOV_VENV)/.installed $(DOCS_VENV)/.installed $(CHROMIUM) ## Run the tests (unit, integration, template, local stack, browser) on both cores
 	$(call timed,pytest (3.11),$(BIN)/pytest -q $(PYTEST_PARALLEL))
 
 .PHONY: pytest-timing
@@ -153,7 +155,7 @@ $(CHROMIUM):
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null
 
 .PHONY: pytest-lambda-python
-pytest-lambda-python: lambda-venv $(CHECKOV_VENV)/.installed $(CHROMIUM) ## The tests again on the Lambda runtime's Python (LAMBDA_PYTHON, default python3.13)
+pytest-lambda-python: lambda-venv $(CHECKOV_VENV)/.installed $(DOCS_VENV)/.installed $(CHROMIUM) ## The tests again on the Lambda runtime's Python (LAMBDA_PYTHON, default python3.13)
 	@if $(LAMBDA_PYTHON) -c "" >/dev/null 2>&1; then \
 	  $(call timed_inline,pytest (3.13),$(LAMBDA_VENV)/bin/pytest -q $(PYTEST_PARALLEL)); \
 	else \
@@ -162,17 +164,18 @@ pytest-lambda-python: lambda-venv $(CHECKOV_VENV)/.installed $(CHROMIUM) ## The 
 
 # The screenshots are build output (docs/screens/, not committed): each build takes them afresh from
 # the local stack, so the pictures show the page and the email as they are.
-SCREENSHOTS = $(call timed,docs: screenshots,$(BIN)/pytest -q -p no:xdist -m screenshots tests/local_stack/test_screenshots.py)
+.PHONY: screenshots
+screenshots: $(STAMP) $(CHROMIUM)
+	$(call timed,docs: screenshots,$(BIN)/pytest -q -p no:xdist -m screenshots tests/local_stack/test_screenshots.py)
 
+MKDOCS_CONFIG ?= mkdocs.yml
 .PHONY: docs
-docs: $(STAMP) $(DOCS_VENV)/.installed $(CHROMIUM) ## Build the documentation site into site/ (strict: a broken link fails)
-	$(SCREENSHOTS)
-	$(call timed,docs: mkdocs,$(DOCS_VENV)/bin/mkdocs build --strict --quiet)
+docs: $(DOCS_VENV)/.installed screenshots ## Build the documentation site into site/ (strict: a broken link fails)
+	$(call timed,docs: mkdocs,$(MKDOCS) build --strict --config-file $(MKDOCS_CONFIG))
 
 .PHONY: docs-serve
-docs-serve: $(STAMP) $(DOCS_VENV)/.installed $(CHROMIUM) ## Serve the documentation site on http://127.0.0.1:8000/, rebuilt on each edit
-	$(SCREENSHOTS)
-	$(DOCS_VENV)/bin/mkdocs serve --dev-addr 127.0.0.1:8000
+docs-serve: $(DOCS_VENV)/.installed screenshots ## Serve the documentation site on http://127.0.0.1:8000/, rebuilt on each edit
+	$(MKDOCS) serve --dev-addr 127.0.0.1:8000
 
 SOAK_SIGN_INS ?= 1000
 SOAK_THREADS ?= 16

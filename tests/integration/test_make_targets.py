@@ -4,34 +4,11 @@ test's own venv standing in for .venv."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 from laptop.handlers import FUNCTIONS, ROOT
 from tests.support.local_stack import RunningStack
-
-# This interpreter's venv in place of .venv, which make must neither build nor rebuild (-o): the
-# other suite may be running on it.
-VENV = [f"BIN={Path(sys.executable).parent}", "-o", ".venv/.installed"]
-MAKE = shutil.which("make") or "make"
-
-
-def make(*args: str) -> subprocess.CompletedProcess[str]:
-    # Not as part of an outer make's job server (make test's): this make runs on its own.
-    outer = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")
-    return subprocess.run(
-        [MAKE, "--no-print-directory", *args, *VENV],
-        cwd=ROOT,
-        env={name: value for name, value in os.environ.items() if name not in outer},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+from tests.support.make_runner import make
 
 
 def test_help_lists_every_target_with_its_description_in_one_column() -> None:
