@@ -1,7 +1,10 @@
-"""SECURITY.md names the tests that show each claim; these checks keep those names true.
+"""SECURITY.md and the security pages of the documentation site (docs/security/) name the tests that
+show each claim; these checks keep those names true.
 
 A reference is written `tests/<path>.py::<name>` (or `::<Class>::<method>`). Every one must resolve to a
-test pytest would collect, and every numbered requirement in the requirement map must cite at least one.
+test pytest would collect, and every row of the requirement map in docs/security/requirements.md must
+cite at least one. Rows 1 to 23 are the product's rules (code and tests cite them as
+"docs/security/requirements.md #N"); rows A1, A2, ... are further OWASP ASVS 5.0.0 requirements.
 """
 
 from __future__ import annotations
@@ -15,11 +18,19 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SECURITY_MD = ROOT / "SECURITY.md"
 README_MD = ROOT / "README.md"
+SECURITY_PAGES = ROOT / "docs" / "security"
+REQUIREMENTS_MD = SECURITY_PAGES / "requirements.md"
+SITE_PAGES = ("docs/security/index.md", "docs/security/threat-model.md", "docs/security/requirements.md")
 REQUIREMENT_COUNT = 23
-REQUIREMENT_MAP_HEADING = "## Requirement-to-test map"
+ASVS_ROW_COUNT = 12
+REQUIREMENT_MAP_HEADING = "## Requirement map"
+# SECURITY.md is the short page GitHub shows; the detail lives on the site, in tables of short cells.
+SECURITY_MD_MAX_LINES = 100
+TABLE_CELL_MAX_CHARS = 1500
 
 REFERENCE = re.compile(r"(tests/[\w/]+\.py)((?:::\w+)+)")
-REQUIREMENT_ROW = re.compile(r"^\|\s*(\d+)\s*\|(.*)$")
+REQUIREMENT_ROW = re.compile(r"^\|\s*(A?\d+)\s*\|(.*)$")
+LOCAL_LINK = re.compile(r"\]\((?!https?:)([^)#\s]+)[^)]*\)")
 
 
 def references(text: str) -> list[tuple[str, tuple[str, ...]]]:
@@ -69,18 +80,28 @@ def unresolved(root: Path, refs: list[tuple[str, tuple[str, ...]]]) -> list[str]
     return missing
 
 
-def requirement_rows(text: str) -> dict[int, str]:
+def requirement_rows(text: str) -> dict[str, str]:
+    """The map's rows in page order, by label ("1" ... or "A1" ...), each with the rest of its line."""
     _, found, after = text.partition(REQUIREMENT_MAP_HEADING)
-    assert found, f"SECURITY.md has no '{REQUIREMENT_MAP_HEADING}' section"
+    assert found, f"the page has no '{REQUIREMENT_MAP_HEADING}' section"
     section = after.split("\n## ", 1)[0]
-    rows: dict[int, str] = {}
+    rows: dict[str, str] = {}
     for line in section.splitlines():
         match = REQUIREMENT_ROW.match(line.strip())
         if match:
-            number = int(match.group(1))
-            assert number not in rows, f"requirement {number} appears twice in the map"
-            rows[number] = match.group(2)
+            label = match.group(1)
+            assert label not in rows, f"requirement {label} appears twice in the map"
+            rows[label] = match.group(2)
     return rows
+
+
+def table_cells(text: str) -> list[str]:
+    return [
+        cell.strip()
+        for line in text.splitlines()
+        if line.lstrip().startswith("|")
+        for cell in line.split("|")
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -88,20 +109,47 @@ def security_md() -> str:
     return SECURITY_MD.read_text(encoding="utf-8")
 
 
-def test_every_test_security_md_names_exists(security_md: str) -> None:
-    refs = references(security_md)
-    # A document that cites almost nothing would pass the resolution check vacuously.
+@pytest.fixture(scope="module")
+def security_pages() -> dict[str, str]:
+    """SECURITY.md and each page of the site's security section, by path from the repository root."""
+    pages = [SECURITY_MD, *sorted(SECURITY_PAGES.glob("*.md"))]
+    return {str(page.relative_to(ROOT)): page.read_text(encoding="utf-8") for page in pages}
+
+
+def test_every_test_the_security_pages_name_exists(security_pages: dict[str, str]) -> None:
+    assert set(SITE_PAGES) <= set(security_pages)
+    refs = [ref for text in security_pages.values() for ref in references(text)]
+    # Pages that cite almost nothing would pass the resolution check vacuously.
     assert len(refs) >= 100
-    assert unresolved(ROOT, refs) == []
+    missing = {name: unresolved(ROOT, references(text)) for name, text in security_pages.items()}
+    assert {name: gone for name, gone in missing.items() if gone} == {}
 
 
-def test_each_numbered_requirement_cites_at_least_one_existing_test(security_md: str) -> None:
-    rows = requirement_rows(security_md)
-    assert sorted(rows) == list(range(1, REQUIREMENT_COUNT + 1))
-    for number, row in rows.items():
+def test_each_requirement_in_the_map_cites_at_least_one_existing_test() -> None:
+    rows = requirement_rows(REQUIREMENTS_MD.read_text(encoding="utf-8"))
+    rules = [str(number) for number in range(1, REQUIREMENT_COUNT + 1)]
+    assert list(rows) == rules + [f"A{number}" for number in range(1, ASVS_ROW_COUNT + 1)]
+    for label, row in rows.items():
         cited = references(row)
-        assert cited, f"requirement {number} cites no test"
-        assert unresolved(ROOT, cited) == [], f"requirement {number}"
+        assert cited, f"requirement {label} cites no test"
+        assert unresolved(ROOT, cited) == [], f"requirement {label}"
+
+
+def test_security_md_stays_short_and_links_to_pages_that_exist(security_md: str) -> None:
+    assert len(security_md.splitlines()) <= SECURITY_MD_MAX_LINES
+    targets = LOCAL_LINK.findall(security_md)
+    assert set(SITE_PAGES) <= set(targets)
+    assert [target for target in targets if not (ROOT / target).is_file()] == []
+
+
+def test_no_table_cell_on_the_security_pages_is_a_wall_of_text(security_pages: dict[str, str]) -> None:
+    long_cells = [
+        f"{name}: {cell[:60]}... ({len(cell)} characters)"
+        for name, text in security_pages.items()
+        for cell in table_cells(text)
+        if len(cell) > TABLE_CELL_MAX_CHARS
+    ]
+    assert long_cells == []
 
 
 def test_the_check_reports_a_missing_file_function_and_method(tmp_path: Path) -> None:
@@ -129,17 +177,31 @@ def test_the_check_reports_a_missing_file_function_and_method(tmp_path: Path) ->
 
 
 def test_the_map_parser_finds_each_row_and_refuses_a_duplicate() -> None:
-    table = ["| # | rule | tests |", "|---|---|---|", "| 1 | a | x |", "| 2 | b | y |"]
+    table = ["| # | rule | tests |", "|---|---|---|", "| 1 | a | x |", "| 2 | b | y |", "| A1 | c | z |"]
     lines = [REQUIREMENT_MAP_HEADING, "", *table]
-    text = "\n".join([*lines, "", "## Next", "| 3 | c | z |", ""])
-    assert requirement_rows(text) == {1: " a | x |", 2: " b | y |"}
+    text = "\n".join([*lines, "", "## Next", "| 3 | d | w |", ""])
+    assert requirement_rows(text) == {"1": " a | x |", "2": " b | y |", "A1": " c | z |"}
     with pytest.raises(AssertionError, match="appears twice"):
         requirement_rows(f"{REQUIREMENT_MAP_HEADING}\n| 1 | a | x |\n| 1 | b | y |\n")
+    with pytest.raises(AssertionError, match="no '## Requirement map' section"):
+        requirement_rows("## Requirement-to-test map\n| 1 | a | x |\n")
+
+
+def test_the_cell_and_link_readers_see_what_the_pages_hold() -> None:
+    text = "| a | " + "b" * 5 + " |\nnot | a row\n[x](docs/x.md#y) [w](https://example.org/z.md)\n"
+    assert [cell for cell in table_cells(text) if cell] == ["a", "bbbbb"]
+    assert LOCAL_LINK.findall(text) == ["docs/x.md"]
 
 
 def test_the_assurance_statement_says_single_factor_and_recommends_step_up(security_md: str) -> None:
-    # SECURITY.md #23: both the README and SECURITY.md must say it, in words a deployer cannot miss.
-    for name, text in (("SECURITY.md", security_md), ("README.md", README_MD.read_text(encoding="utf-8"))):
+    # docs/security/requirements.md #23: SECURITY.md, the README and the site's security overview must
+    # say it, in words a deployer cannot miss.
+    pages = {
+        "SECURITY.md": security_md,
+        "README.md": README_MD.read_text(encoding="utf-8"),
+        "docs/security/index.md": (SECURITY_PAGES / "index.md").read_text(encoding="utf-8"),
+    }
+    for name, text in pages.items():
         flat = " ".join(text.split())
         assert "single-factor" in flat, name
         assert "AAL2" in flat, name
