@@ -1,7 +1,7 @@
 """The sign-in page in a real browser, against a stub Cognito: what it sends, when, and what it shows.
 
-SECURITY.md #16-18: the page locks itself down with headers, a link spends nothing until the person
-clicks, and the page names the account a link signs in to.
+docs/security/requirements.md #16-18: the page locks itself down with headers, a link spends nothing until the
+person clicks, and the page names the account a link signs in to.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The real Lambda handlers, end to end: a sign-in, and what reaches logs, responses and errors.
 
-SECURITY.md #14 secrets never in logs, public parameters, challengeMetadata, errors or responses;
-#22 structured security events with hashed identifiers; #19 a replayed create sends one email.
+docs/security/requirements.md #14 secrets never in logs, public parameters, challengeMetadata, errors or
+responses; #22 structured security events with hashed identifiers; #19 a replayed create sends one email.
 """
 
 from __future__ import annotations

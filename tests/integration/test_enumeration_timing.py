@@ -1,5 +1,5 @@
-"""SECURITY.md #11: an unknown user's sign-in request takes as long as a known user's, even though only
-the known one waits for the email provider."""
+"""docs/security/requirements.md #11: an unknown user's sign-in request takes as long as a known user's, even
+though only the known one waits for the email provider."""
 
 from __future__ import annotations
 

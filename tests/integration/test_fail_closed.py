@@ -1,5 +1,5 @@
-"""SECURITY.md #21 storage, key or provider failures never yield tokens and fail with a clean error;
-#19 create fits Cognito's 5 s budget and a retry after a failed send emails exactly once."""
+"""docs/security/requirements.md #21 storage, key or provider failures never yield tokens and fail with a
+clean error; #19 create fits Cognito's 5 s budget and a retry after a failed send emails exactly once."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""SECURITY.md #6 failure caps per user across sessions (atomic), #7 the code locks, the link does not,
-#8 resend and new sessions never reset the count."""
+"""docs/security/requirements.md #6 failure caps per user across sessions (atomic), #7 the code locks, the
+link does not, #8 resend and new sessions never reset the count."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""SECURITY.md #2 lifetime in code, #3 single use under concurrency, #4 one live secret, #5 binding,
-#13 only keyed hashes at rest."""
+"""docs/security/requirements.md #2 lifetime in code, #3 single use under concurrency, #4 one live secret, #5
+binding, #13 only keyed hashes at rest."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""SECURITY.md #9 the send throttle is silent, #10 unknown users look like known ones."""
+"""docs/security/requirements.md #9 the send throttle is silent, #10 unknown users look like known ones."""
 
 from __future__ import annotations
 

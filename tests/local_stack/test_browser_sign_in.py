@@ -1,5 +1,5 @@
 """A person signing in with a real browser (Debian's Chromium) against the local stack: the page, the
-outbox and the very trigger handlers `sam deploy` ships. SECURITY.md #16-18 end to end."""
+outbox and the very trigger handlers `sam deploy` ships. docs/security/requirements.md #16-18 end to end."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""SECURITY.md #6-#8 against a guessing attack through the local stack: well over a hundred wrong
-codes from dozens of sessions, each session guessing until Cognito ends it and then once more."""
+"""docs/security/requirements.md #6-#8 against a guessing attack through the local stack: well over a hundred
+wrong codes from dozens of sessions, each session guessing until Cognito ends it and then once more."""
 
 from __future__ import annotations
 

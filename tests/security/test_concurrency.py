@@ -1,6 +1,6 @@
-"""SECURITY.md #3 and #6-#7 under load, through the local stack: fifty people (or one attacker with
-fifty sessions) racing for one secret. The caller sees boto3's answers; the verdict is read back from
-the stored item."""
+"""docs/security/requirements.md #3 and #6-#7 under load, through the local stack: fifty people (or one
+attacker with fifty sessions) racing for one secret. The caller sees boto3's answers; the verdict is read back
+from the stored item."""
 
 from __future__ import annotations
 
@@ -96,7 +96,7 @@ def test_fifty_concurrent_wrong_codes_are_all_counted_and_lock_the_code(capped_s
     assert answer(idp, stack, initiate(idp, stack, JANE_EMAIL), mail.code).challenged
     assert answer(idp, stack, outcomes[0], mail.code).challenged
     assert "consumed_ms" not in stored_item(stack, stack.jane)
-    # ... while the link still signs Jane in (SECURITY.md #7) and starts the count again.
+    # ... while the link still signs Jane in (docs/security/requirements.md #7) and starts the count again.
     assert answer(idp, stack, initiate(idp, stack, JANE_EMAIL), mail.link_token).signed_in
     assert code_failures(stack, stack.jane) == 0
     assert len(stack.mail()) == 1

@@ -1,8 +1,8 @@
-"""SECURITY.md #20 in password-and-email-code mode, through the real define Lambda loaded with
-SIGN_IN_MODE=password-and-email-code: tokens only for SRP_A (passed), PASSWORD_VERIFIER (passed) and
-then an honest session of ours ending in a right answer; PASSWORD_VERIFIER asked for only after
-SRP_A alone; never an exception, never a pre-filled response kept. (Email mode's side, any SRP entry
-fails, is tests/security/test_define_properties.py's: its sessions mix SRP names in.)"""
+"""docs/security/requirements.md #20 in password-and-email-code mode, through the real define Lambda loaded
+with SIGN_IN_MODE=password-and-email-code: tokens only for SRP_A (passed), PASSWORD_VERIFIER (passed) and then
+an honest session of ours ending in a right answer; PASSWORD_VERIFIER asked for only after SRP_A alone; never
+an exception, never a pre-filled response kept. (Email mode's side, any SRP entry fails, is
+tests/security/test_define_properties.py's: its sessions mix SRP names in.)"""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""SECURITY.md #20 through the real define Lambda (functions/define_auth_challenge/app.py, loaded as
-Lambda loads it): over arbitrary session lists, tokens only for an honest session ending in a
+"""docs/security/requirements.md #20 through the real define Lambda (functions/define_auth_challenge/app.py,
+loaded as Lambda loads it): over arbitrary session lists, tokens only for an honest session ending in a
 correct answer, never an exception, never a pre-filled `issueTokens: true` kept.
 
 An honest session is what our create and verify can make Cognito record: every entry our

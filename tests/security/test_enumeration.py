@@ -1,7 +1,7 @@
-"""SECURITY.md #10-#11 through the local stack: every step of a sign-in answers an unknown address
-exactly as it answers a known one, field by field and header by header. Only values that differ
-between any two calls (Session strings, request ids, dates) and the USERNAME stand-in are
-normalised; their shapes are compared instead.
+"""docs/security/requirements.md #10-#11 through the local stack: every step of a sign-in answers an unknown
+address exactly as it answers a known one, field by field and header by header. Only values that differ
+between any two calls (Session strings, request ids, dates) and the USERNAME stand-in are normalised; their
+shapes are compared instead.
 
 Timing: tests/integration/test_enumeration_timing.py measures the medians in-process, and that is
 where the measurement belongs. Over HTTP both kinds of request take the same transport and the same

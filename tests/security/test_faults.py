@@ -1,9 +1,9 @@
-"""SECURITY.md #19 and #21 through the local stack, as a client sees them: every provider, storage and
-key fault fails the sign-in with Cognito's generic error and no tokens, leaves no redeemable
-half-written secret and no counter moved, and once the fault clears the next attempt signs in with
-exactly one email per issued secret. boto3 over HTTP -> local Cognito -> the real handlers -> moto,
-the SendGrid sink or SES in moto. Faults in AWS calls are injected where moto answers the handlers'
-in-process calls (tests/support/aws_faults.py), as the HTTP error the service would send.
+"""docs/security/requirements.md #19 and #21 through the local stack, as a client sees them: every provider,
+storage and key fault fails the sign-in with Cognito's generic error and no tokens, leaves no redeemable
+half-written secret and no counter moved, and once the fault clears the next attempt signs in with exactly one
+email per issued secret. boto3 over HTTP -> local Cognito -> the real handlers -> moto, the SendGrid sink or
+SES in moto. Faults in AWS calls are injected where moto answers the handlers' in-process calls
+(tests/support/aws_faults.py), as the HTTP error the service would send.
 
 tests/integration/test_fail_closed.py proves the handlers' side in-process; these rows add the
 client's view (error code and text, no tokens) and the stored state behind it."""

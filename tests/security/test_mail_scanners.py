@@ -1,8 +1,8 @@
-"""SECURITY.md #17: what mail scanners do to a link before its owner clicks it. Link checkers fetch
-it (HEAD, then GET, with and without the page's assets); sandboxing scanners open it in a headless
-browser, run its JavaScript, wait for the network to settle, reload it; some do all of this several
-times. None of it may spend, replace or count against the secret: the stored item is byte for byte
-what it was, no email goes out, and the owner's click still signs in.
+"""docs/security/requirements.md #17: what mail scanners do to a link before its owner clicks it. Link
+checkers fetch it (HEAD, then GET, with and without the page's assets); sandboxing scanners open it in a
+headless browser, run its JavaScript, wait for the network to settle, reload it; some do all of this several
+times. None of it may spend, replace or count against the secret: the stored item is byte for byte what it
+was, no email goes out, and the owner's click still signs in.
 
 (tests/local_stack/test_browser_sign_in.py shows one JavaScript-running visit leaves the click
 working; this adds the fetchers, repeated and reloaded visits, and the stored state.)"""

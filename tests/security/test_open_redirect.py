@@ -1,5 +1,5 @@
-"""SECURITY.md #15 against a public open-redirect payload list (tests/security/data), at every
-place the product takes a URL or something a URL could hide in:
+"""docs/security/requirements.md #15 against a public open-redirect payload list (tests/security/data), at
+every place the product takes a URL or something a URL could hide in:
 
 1. the link base in configuration (SIGN_IN_URL, SIGN_IN_URLS_BY_CLIENT, and a base with a payload
    for its path): refused, or opened by a real browser on exactly the host configuration names;

@@ -1,8 +1,8 @@
-"""SECURITY.md #14 end to end: every log line (the three handlers' Powertools output at DEBUG,
-with event logging switched on by the operator, the local stack's own logging, stdout and stderr)
-and every HTTP response of full sign-ins is searched for every secret the sign-ins handled. A secret
-may appear only where it must: the email (SendGrid's request), SendGrid's key in its Authorization
-header, and the one response that hands a Session or the tokens to the client."""
+"""docs/security/requirements.md #14 end to end: every log line (the three handlers' Powertools output at
+DEBUG, with event logging switched on by the operator, the local stack's own logging, stdout and stderr) and
+every HTTP response of full sign-ins is searched for every secret the sign-ins handled. A secret may appear
+only where it must: the email (SendGrid's request), SendGrid's key in its Authorization header, and the one
+response that hands a Session or the tokens to the client."""
 
 from __future__ import annotations
 

@@ -1,12 +1,12 @@
-"""SECURITY.md #2-#4, #6-#9 as a state machine: Hypothesis drives the real triggers (define, create,
-verify through tests.support.cognito, over moto and a frozen clock) with every move a person or an
-attacker can make, predicts each step with tests.support.sign_in_model, and after every step checks
-the invariants against what DynamoDB stored and what the outbox holds.
+"""docs/security/requirements.md #2-#4, #6-#9 as a state machine: Hypothesis drives the real triggers (define,
+create, verify through tests.support.cognito, over moto and a frozen clock) with every move a person or an
+attacker can make, predicts each step with tests.support.sign_in_model, and after every step checks the
+invariants against what DynamoDB stored and what the outbox holds.
 
 Moves: new session (InitiateAuth), resend (also carrying the right code or link, which must spend
 nothing), wrong code or link, right code or link, replay of a spent or replaced secret, clock advance.
 The caps come from Settings, drawn per example. The hourly email cap is checked over every rolling
-hour of the emails sent, as SECURITY.md #9 and MAX_EMAILS_PER_HOUR promise."""
+hour of the emails sent, as docs/security/requirements.md #9 and MAX_EMAILS_PER_HOUR promise."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""A plain model of one user's sign-in state, written from SECURITY.md and the rule tables rather than
-from the code, so the state-machine test (tests/security/test_state_machine.py) can predict every step
-and then compare the prediction with what the real triggers stored and sent."""
+"""A plain model of one user's sign-in state, written from docs/security/requirements.md and the rule
+tables rather than from the code, so the state-machine test (tests/security/test_state_machine.py) can
+predict every step and then compare the prediction with what the real triggers stored and sent."""
 
 from __future__ import annotations
 

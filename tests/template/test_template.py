@@ -244,7 +244,8 @@ def test_every_app_client_is_custom_auth_only_and_hides_user_existence(
         )
         assert properties["GenerateSecret"] is False
         assert properties["EnableTokenRevocation"] is True
-        # SECURITY.md's assurance statement quotes these lifetimes: a change must change it too.
+        # The assurance statement (SECURITY.md, docs/security/index.md) quotes these lifetimes: a change
+        # must change it too.
         assert (properties["AccessTokenValidity"], properties["IdTokenValidity"]) == (60, 60)
         assert properties["RefreshTokenValidity"] == 30
         assert properties["TokenValidityUnits"] == {

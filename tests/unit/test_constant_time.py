@@ -1,4 +1,5 @@
-"""SECURITY.md #12: digests are compared with hmac.compare_digest, and `==` never touches a secret."""
+"""docs/security/requirements.md #12: digests are compared with hmac.compare_digest, and `==` never touches a
+secret."""
 
 from __future__ import annotations
 

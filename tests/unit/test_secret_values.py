@@ -1,4 +1,4 @@
-"""SECURITY.md #1: secrets from `secrets` only; tokens >= 128 bits; code digits uniform."""
+"""docs/security/requirements.md #1: secrets from `secrets` only; tokens >= 128 bits; code digits uniform."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""SECURITY.md #20: define is strict. The table in session_rules, row by row, then properties over
-arbitrary session lists."""
+"""docs/security/requirements.md #20: define is strict. The table in session_rules, row by row, then
+properties over arbitrary session lists."""
 
 from __future__ import annotations
 

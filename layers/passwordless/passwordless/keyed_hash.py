@@ -1,8 +1,8 @@
 """Keyed hashes: the only form in which a code or link token is stored or passed between triggers.
 
-The hash binds the value to the user pool, app client, user and secret id, so a token issued to one user
-or client never verifies for another (SECURITY.md #5), and a leaked table cannot be brute-forced offline
-without the stack's key (#13).
+The hash binds the value to the user pool, app client, user and secret id, so a token issued to one user or
+client never verifies for another (docs/security/requirements.md #5), and a leaked table cannot be
+brute-forced offline without the stack's key (#13).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ class KeyedHasher:
 
 
 def digests_match(expected: str, actual: str) -> bool:
-    """Constant-time comparison of two hex digests (SECURITY.md #12)."""
+    """Constant-time comparison of two hex digests (docs/security/requirements.md #12)."""
     return hmac.compare_digest(expected.encode(), actual.encode())
 
 

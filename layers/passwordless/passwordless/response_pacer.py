@@ -1,4 +1,4 @@
-"""Keeps a response's time independent of what happened behind it (SECURITY.md #10, #11).
+"""Keeps a response's time independent of what happened behind it (docs/security/requirements.md #10, #11).
 
 In create, a call that sends an email waits for the provider; one that reuses a live secret, is
 throttled, or is for a user that does not exist would otherwise answer at once, telling an attacker

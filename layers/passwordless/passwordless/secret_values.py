@@ -1,4 +1,4 @@
-"""The one-time secrets, drawn from `secrets` only (SECURITY.md #1)."""
+"""The one-time secrets, drawn from `secrets` only (docs/security/requirements.md #1)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""Structured security events (SECURITY.md #22): one log record per state change, with a keyed
-pseudonym for the user and never a secret, email address or raw username. Observers (the funnel
-metrics) see the same events, so what is counted is exactly what is logged."""
+"""Structured security events (docs/security/requirements.md #22): one log record per state change, with a
+keyed pseudonym for the user and never a secret, email address or raw username. Observers (the funnel metrics)
+see the same events, so what is counted is exactly what is logged."""
 
 from __future__ import annotations
 

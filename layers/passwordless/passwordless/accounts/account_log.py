@@ -1,5 +1,6 @@
-"""One structured log record per account change or refusal: a keyed pseudonym for the user, never an
-address, a code, a link token or a raw username (SECURITY.md #22, as the triggers' security events)."""
+"""One structured log record per account change or refusal: a keyed pseudonym for the user, never an address,
+a code, a link token or a raw username (docs/security/requirements.md #22, as the triggers' security
+events)."""
 
 from __future__ import annotations
 

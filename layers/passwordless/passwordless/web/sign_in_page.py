@@ -1,8 +1,8 @@
 """Serve the sign-in page and its two assets, each with headers that lock the page down.
 
-The page holds a magic link's secret (in the URL fragment) and, later, the user's tokens, so it runs
-no script but its own, loads nothing from anywhere else, sends no Referer, cannot be framed and is
-never cached (SECURITY.md #16). Its configuration is embedded as inert JSON, never as script.
+The page holds a magic link's secret (in the URL fragment) and, later, the user's tokens, so it runs no script
+but its own, loads nothing from anywhere else, sends no Referer, cannot be framed and is never cached
+(docs/security/requirements.md #16). Its configuration is embedded as inert JSON, never as script.
 """
 
 from __future__ import annotations
