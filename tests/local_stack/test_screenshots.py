@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
-from tests.local_stack.test_browser_sign_in import MASKED, Visitor, outbox_links
 from tests.support.local_stack import JANE_EMAIL, RunningStack
+from tests.support.visitor import MASKED, Visitor, outbox_links
 
 pytestmark = pytest.mark.screenshots
 
