@@ -40,6 +40,7 @@ def local_environment(outbox_dir: Path, **overrides: str) -> dict[str, str]:
         "EMAIL_FROM": "no-reply@example.com",
         "EMAIL_FROM_NAME": "Passwordless demo",
         "APP_NAME": "the passwordless demo",
+        "APP_NAMES_BY_LOCALE": '{"de": "die Passwordless-Demo"}',
         "SIGN_IN_URL": "http://localhost:8000/",
     }
     env.update(overrides)

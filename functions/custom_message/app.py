@@ -15,10 +15,8 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 RUNTIME = FunctionRuntime(metrics=False)
-APP_NAME = RUNTIME.settings.app_name
-DEFAULT_LOCALE = RUNTIME.settings.default_locale
 
 
 @handler(RUNTIME)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return respond_to_custom_message(event, RUNTIME.audit, app_name=APP_NAME, default_locale=DEFAULT_LOCALE)
+    return respond_to_custom_message(event, RUNTIME.audit, RUNTIME.settings)

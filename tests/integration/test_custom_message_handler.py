@@ -22,13 +22,17 @@ from tests.support.emails import parse_html, visible_text
 ROOT = Path(__file__).resolve().parents[2]
 EVENT_FILES = sorted((ROOT / "events").glob("custom_message_*.json"))
 APP_NAME = "Example Shop"
+GERMAN_APP_NAME = "Beispiel-Shop"
+APP_NAMES = {"en": APP_NAME, "de": GERMAN_APP_NAME}
 
 
 def run(
     event_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> tuple[Any, Any, list[dict[str, Any]]]:
     """(the event as the file holds it, what the handler returned, the JSON log records)."""
-    environment = local_environment(tmp_path, APP_NAME=APP_NAME, DEFAULT_LOCALE="en")
+    environment = local_environment(
+        tmp_path, APP_NAME=APP_NAME, APP_NAMES_BY_LOCALE=f'{{"de": "{GERMAN_APP_NAME}"}}', DEFAULT_LOCALE="en"
+    )
     # An operator's switches for "log everything": the handler must still not log the event.
     environment |= {"POWERTOOLS_LOG_LEVEL": "DEBUG", "POWERTOOLS_LOGGER_LOG_EVENT": "true"}
     for name, value in environment.items():
@@ -78,8 +82,8 @@ def test_the_handler_answers_each_sample_event(
         # And a source we word gets our subject, HTML and SMS with Cognito's placeholders once each
         locale = request["userAttributes"].get("locale", "en")
         assert parse_html(response["emailMessage"]).tags[0] == ("html", {"lang": locale})
-        assert APP_NAME in response["emailSubject"]
-        assert APP_NAME in visible_text(response["emailMessage"])
+        assert APP_NAMES[locale] in response["emailSubject"]
+        assert APP_NAMES[locale] in visible_text(response["emailMessage"])
         for placeholder in (request["codeParameter"], request["usernameParameter"]):
             if placeholder:
                 assert response["emailMessage"].count(placeholder) == 1
@@ -95,5 +99,5 @@ def test_the_handler_answers_each_sample_event(
 def test_the_german_sample_is_answered_in_german(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _, returned, _ = run(ROOT / "events" / "custom_message_forgot_password_de.json", tmp_path, monkeypatch)
 
-    assert returned["response"]["emailSubject"] == f"Passwort für {APP_NAME} zurücksetzen"
+    assert returned["response"]["emailSubject"] == f"Passwort für {GERMAN_APP_NAME} zurücksetzen"
     assert "Hallo," in visible_text(returned["response"]["emailMessage"])

@@ -242,7 +242,7 @@ def test_post_authentication_sends_the_notice_when_the_shell_turns_it_on(
     assert run.returncode == 0, run.stderr
     (message,) = read_outbox(outbox)
     assert message["to"] == "sam@example.com"
-    assert message["subject"] == "Neue Anmeldung bei the passwordless demo"  # Sam's locale is de
+    assert message["subject"] == "Neue Anmeldung für die Passwordless-Demo"  # Sam's locale is de
     [line] = run.mail_lines()
     assert message["subject"] in line
 

@@ -174,7 +174,7 @@ def test_notice_on_sends_a_new_sign_in_email_in_the_users_locale(pool: Pool, out
     function(pool.event(email="Jane@Example.com", email_verified="true", locale="de"))
     (mail,) = read_outbox(outbox_dir)
     assert mail["to"] == "jane@example.com"
-    assert mail["subject"] == "Neue Anmeldung bei the passwordless demo"
+    assert mail["subject"] == "Neue Anmeldung für die Passwordless-Demo"
     assert re.search(r"\b20\d\d-\d\d-\d\d\b", mail["text"])  # when it happened, as the template shows it
     assert function.security_events("notified")[0]["sent"] is True
 

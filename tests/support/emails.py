@@ -3,6 +3,7 @@ and an HTML reader that sees a message as a mail client would."""
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 from typing import Any
 
@@ -16,6 +17,11 @@ from passwordless.email import (
 )
 
 _COMMON: dict[str, Any] = {"locale": "en", "app_name": "Example Shop"}
+
+# The words the app's name may follow, per language. German sentences name the app after "für" only:
+# a name with an article ("die Demo") or the default ("Ihr Konto") reads right there, where "bei" or
+# "zu" would need another case. English: after "to" or "for".
+READS_RIGHT_AFTER = {"en": {"to", "for"}, "de": {"für"}}
 
 
 def sign_in_email(**fields: Any) -> SignInEmail:
@@ -92,3 +98,11 @@ def parse_html(html: str) -> HtmlDocument:
 def visible_text(html: str) -> str:
     """The HTML's text as a reader sees it: entities decoded, whitespace collapsed."""
     return " ".join(" ".join(parse_html(html).text).split())
+
+
+def words_before(name: str, text: str) -> list[str]:
+    """The word before each occurrence of `name` in `text`, lower-cased ("" where the text starts with it)."""
+    return [
+        (re.findall(r"(\S+)\s+$", text[: match.start()]) or [""])[-1].lower()
+        for match in re.finditer(re.escape(name), text)
+    ]

@@ -562,12 +562,42 @@ EMAIL_CANDIDATES = [
 ]
 
 
+APP_NAME_CANDIDATES = [
+    "Example Shop",
+    'Müller & Söhne "Online"',
+    "A" * 64,
+    "A" * 65,
+    "",
+    "<b>Shop</b>",
+    "Shop\r\nBcc: victim@example.com",
+]
+APP_NAMES_BY_LOCALE_CANDIDATES = [
+    "{}",
+    '{"de": "die Passwordless-Demo"}',
+    '{ "de" : "Ihr Shop" , "pt_BR": "a loja", "de-AT": "Müller & Söhne \\"Online\\"" }',
+    '{"de": "%s"}' % ("D" * 64),
+    '{"de": "%s"}' % ("D" * 65),
+    '{"de": ""}',
+    '{"de": "<b>Demo</b>"}',
+    '{"de": "a\\nb"}',
+    '{"de": "\\u003cb\\u003e"}',
+    '{"de": "die Demo",}',
+    '{"de": "die Demo"',
+    '{"deutsch": "die Demo"}',
+    '["de", "die Demo"]',
+    '{"de": 1}',
+    "{garbage}",
+]
+
+
 @pytest.mark.parametrize(
     ("parameter", "env_name", "candidates"),
     [
         ("SignInUrl", "SIGN_IN_URL", URL_CANDIDATES),
         ("SendGridApiHost", "SENDGRID_API_HOST", URL_CANDIDATES),
         ("EmailFrom", "EMAIL_FROM", EMAIL_CANDIDATES),
+        ("AppName", "APP_NAME", APP_NAME_CANDIDATES),
+        ("AppNamesByLocale", "APP_NAMES_BY_LOCALE", APP_NAMES_BY_LOCALE_CANDIDATES),
     ],
 )
 def test_patterns_never_admit_a_value_settings_refuses(
@@ -578,6 +608,12 @@ def test_patterns_never_admit_a_value_settings_refuses(
     assert len(admitted) < len(candidates)
     for value in admitted:
         Settings.from_env({**REQUIRED_ENV, env_name: value})
+
+
+def test_every_parameter_is_in_exactly_one_console_group(source: dict[str, Any]) -> None:
+    groups = source["Metadata"]["AWS::CloudFormation::Interface"]["ParameterGroups"]
+    grouped = [name for group in groups for name in group["Parameters"]]
+    assert sorted(grouped) == sorted(source["Parameters"])
 
 
 def test_every_default_satisfies_its_own_constraints(source: dict[str, Any]) -> None:

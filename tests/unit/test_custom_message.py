@@ -21,7 +21,8 @@ from passwordless.custom_message import (
 from passwordless.email.render import LOCALES
 from passwordless.events import MalformedEvent
 from passwordless.security_events import SecurityLog
-from tests.support.emails import parse_html, visible_text
+from passwordless.settings import DEFAULT_APP_NAME, Settings
+from tests.support.emails import READS_RIGHT_AFTER, parse_html, visible_text, words_before
 from tests.support.fakes import RecordingLogger
 
 CODE = "{####}"
@@ -55,11 +56,20 @@ def an_event(
     }
 
 
-def respond(event: Any, *, app_name: str = APP, default_locale: str = "en") -> tuple[Any, RecordingLogger]:
-    logger = RecordingLogger()
-    answered = respond_to_custom_message(
-        event, SecurityLog(logger), app_name=app_name, default_locale=default_locale
+def configured(**fields: Any) -> Settings:
+    """The settings the trigger words its messages with: APP_NAME "Example Shop" unless given."""
+    return Settings(
+        table_name="t",
+        hmac_key_secret_id="k",
+        email_from="no-reply@example.com",
+        sign_in_url="https://app.example.com/sign-in",
+        **{"app_name": APP, **fields},
     )
+
+
+def respond(event: Any, **settings: Any) -> tuple[Any, RecordingLogger]:
+    logger = RecordingLogger()
+    answered = respond_to_custom_message(event, SecurityLog(logger), configured(**settings))
     return answered, logger
 
 
@@ -217,6 +227,29 @@ def test_an_app_name_of_sixty_characters_fits_every_source_and_locale() -> None:
             answered, logger = respond(an_event(source, locale=locale), app_name="A" * 60)
             assert logger.records == [], (source, locale)
             assert answered["response"]["smsMessage"]
+
+
+@pytest.mark.parametrize("locale", ["en", "de"])
+@pytest.mark.parametrize("source", sorted(SOURCES))
+def test_each_language_names_the_app_in_its_own_words_only_where_any_name_reads_right(
+    source: str, locale: str
+) -> None:
+    # Given a German name for the app, or none at all (AppName left at its default)
+    german = "die Passwordless-Demo"
+    for settings, name in (
+        ({"app_names_by_locale": {"de": german}}, {"en": APP, "de": german}),
+        ({"app_name": DEFAULT_APP_NAME}, {"en": "your account", "de": "Ihr Konto"}),
+    ):
+        # When Cognito asks for this source's message in this locale
+        response = respond(an_event(source, locale=locale), **settings)[0]["response"]
+
+        # Then subject, email and SMS name the app in that language, after the words that fit any name
+        subject, html, sms = response["emailSubject"], response["emailMessage"], response["smsMessage"]
+        for part in (subject, visible_text(html), sms):
+            before = words_before(name[locale], part)
+            assert before, (source, part)
+            assert set(before) <= READS_RIGHT_AFTER[locale], (source, part)
+            assert locale == "en" or "your account" not in part
 
 
 def test_an_unknown_source_is_left_to_cognito() -> None:

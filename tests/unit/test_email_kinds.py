@@ -39,15 +39,15 @@ MASKED = "j\u2022\u2022\u2022@example.net"
 PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
     "invitation": {
         "en": ("You have been invited to Example Shop", "works for 3 days", "did not expect this invitation"),
-        "de": ("zu Example Shop eingeladen", "gilt 3 Tage", "keine Einladung erwartet"),
+        "de": ("eine Einladung für Example Shop erhalten", "gilt 3 Tage", "keine Einladung erwartet"),
     },
     "new_sign_in": {
         "en": ("Someone signed in to Example Shop", "2026-11-22 10:15 UTC", "If it was not you"),
-        "de": ("bei Example Shop angemeldet", "2026-11-22 10:15 UTC", "Wenn nicht"),
+        "de": ("neue Anmeldung für Example Shop", "2026-11-22 10:15 UTC", "Wenn nicht"),
     },
     "email_change": {
-        "en": ("use this email address for an account at Example Shop", "expires in 10 minutes"),
-        "de": ("für ein Konto bei Example Shop verwenden", "läuft in 10 Minuten ab"),
+        "en": ("use this email address for Example Shop", "expires in 10 minutes"),
+        "de": ("diese E-Mail-Adresse für Example Shop verwenden", "läuft in 10 Minuten ab"),
     },
     "email_changed": {
         "en": ("was changed to:", MASKED, "If you did not make this change"),
@@ -59,7 +59,7 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
             "expires in 10 minutes",
             "someone knows your password",
         ),
-        "de": ("und ihrem Passwort", "läuft in 10 Minuten ab", "kennt jemand Ihr Passwort"),
+        "de": ("und ihr Passwort eingegeben", "läuft in 10 Minuten ab", "kennt jemand Ihr Passwort"),
     },
 }
 

@@ -37,6 +37,23 @@ def test_a_missing_variable_is_named(missing: str) -> None:
         Settings.from_env(env)
 
 
+# APP_NAMES_BY_LOCALE: a JSON object of language tag to a name with AppName's character rules.
+BAD_APP_NAMES_BY_LOCALE = [
+    '["de", "die Demo"]',
+    '{"de": "die Demo"',
+    '{"de": 1}',
+    '{"de": ""}',
+    '{"de": "<b>Demo</b>"}',
+    '{"de": "Demo\\nBcc: victim@example.com"}',
+    '{"de": "Demo\\r"}',
+    '{"de": "%s"}' % ("D" * 65),
+    '{"d": "die Demo"}',
+    '{"deutsch-x": "die Demo"}',
+    '{"../de": "die Demo"}',
+    '{"": "die Demo"}',
+]
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [
@@ -65,11 +82,44 @@ def test_a_missing_variable_is_named(missing: str) -> None:
         ("NOTIFY_NEW_SIGN_IN", "1"),
         ("INVITATION_LIFETIME_SECONDS", "599"),
         ("INVITATION_LIFETIME_SECONDS", "604801"),
+        ("APP_NAME", "<b>Shop</b>"),
+        ("APP_NAME", "Shop\nBcc: victim@example.com"),
+        ("APP_NAME", "S" * 65),
+        *(("APP_NAMES_BY_LOCALE", value) for value in BAD_APP_NAMES_BY_LOCALE),
     ],
 )
 def test_an_invalid_value_is_named(name: str, value: str) -> None:
     with pytest.raises(SettingsError, match=name):
         Settings.from_env({**BASE, name: value})
+
+
+@pytest.mark.parametrize("value", BAD_APP_NAMES_BY_LOCALE)
+def test_a_refused_app_name_is_not_echoed(value: str) -> None:
+    with pytest.raises(SettingsError, match="APP_NAMES_BY_LOCALE must be a JSON object") as refused:
+        Settings.from_env({**BASE, "APP_NAMES_BY_LOCALE": value})
+    assert "Demo" not in str(refused.value)
+    assert "DDD" not in str(refused.value)
+
+
+def test_app_names_by_locale_are_read_by_language_tag_and_app_name_stays_the_fallback() -> None:
+    settings = Settings.from_env(
+        {
+            **BASE,
+            "APP_NAME": "Example Shop",
+            "APP_NAMES_BY_LOCALE": '{"de": "die Shop-App", "pt_BR": "a loja", "EN": "Example Shop UK"}',
+        }
+    )
+    assert settings.app_name == "Example Shop"
+    assert settings.app_names_by_locale == {
+        "de": "die Shop-App",
+        "pt-br": "a loja",
+        "en": "Example Shop UK",
+    }
+
+
+def test_without_app_names_by_locale_no_language_has_a_name_of_its_own() -> None:
+    assert Settings.from_env(BASE).app_names_by_locale == {}
+    assert Settings.from_env({**BASE, "APP_NAMES_BY_LOCALE": " "}).app_names_by_locale == {}
 
 
 def test_account_lifecycle_defaults_are_the_safe_ones() -> None:

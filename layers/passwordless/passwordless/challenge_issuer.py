@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from passwordless import round_metadata, secret_values
 from passwordless.binding import Binding
 from passwordless.email import EmailDeliveryError, EmailSender, SignInEmail
-from passwordless.email.render import resolve_locale
+from passwordless.email.render import app_name_for, resolve_locale
 from passwordless.errors import SignInUnavailable, StorageUnavailable
 from passwordless.events import CUSTOM_CHALLENGE, ChallengeRecord, CreateRequest
 from passwordless.keyed_hash import KeyedHasher
@@ -256,13 +256,14 @@ class ChallengeIssuer:
     def _send(self, request: CreateRequest, key: str, fresh: FreshSecret, user: str) -> None:
         secret = fresh.stored
         settings = self._settings
+        locale = resolve_locale(request.locale, settings.default_locale)
         email = SignInEmail(
             to=request.email,
             link=self._link(secret.client_id, request.email, fresh.token),
             code=fresh.code,
             minutes=settings.secret_lifetime_seconds // 60,
-            locale=resolve_locale(request.locale, settings.default_locale),
-            app_name=settings.app_name,
+            locale=locale,
+            app_name=app_name_for(settings, locale),
         )
         try:
             self._sender.send(email)

@@ -18,12 +18,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from passwordless.email.render import LOCALES, resolve_locale
+from passwordless.email.render import LOCALES, app_name_for, resolve_locale
 from passwordless.email.template_sets import load_sets, one_line
 from passwordless.events import MalformedEvent
 
 if TYPE_CHECKING:
     from passwordless.security_events import SecurityLog
+    from passwordless.settings import Settings
 
 Event = dict[str, Any]
 
@@ -120,14 +121,12 @@ def _placeholder(request: Mapping[str, Any], key: str) -> str | None:
     return value
 
 
-def compose(
-    request: CustomMessageRequest, template: str, *, app_name: str, default_locale: str
-) -> CognitoMessage:
+def compose(request: CustomMessageRequest, template: str, settings: Settings) -> CognitoMessage:
     """Our subject, HTML email and SMS for one source, in the user's language."""
-    locale = resolve_locale(request.locale, default_locale)
+    locale = resolve_locale(request.locale, settings.default_locale)
     subject_template, html_template, sms_template = _TEMPLATES[(locale, f"cognito/{template}")]
     context: dict[str, Any] = {
-        "app_name": app_name,
+        "app_name": app_name_for(settings, locale),
         "locale": locale,
         "code": request.code_parameter,
         "username": request.username_parameter,
@@ -141,9 +140,7 @@ def compose(
     )
 
 
-def respond_to_custom_message(
-    event: Event, audit: SecurityLog, *, app_name: str, default_locale: str
-) -> Event:
+def respond_to_custom_message(event: Event, audit: SecurityLog, settings: Settings) -> Event:
     """The event with our message in its response, or exactly as it came when we cannot answer it."""
     try:
         request = parse_custom_message(event)
@@ -151,7 +148,7 @@ def respond_to_custom_message(
         return _left_to_cognito(event, audit, str(error))
     if request.template is None:
         return _left_to_cognito(event, audit, "no templates for this triggerSource")
-    message = compose(request, request.template, app_name=app_name, default_locale=default_locale)
+    message = compose(request, request.template, settings)
     problem = _problem(request, message)
     if problem:
         return _left_to_cognito(event, audit, problem)

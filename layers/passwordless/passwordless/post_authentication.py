@@ -97,11 +97,15 @@ class Housekeeping:
         except BadAddress:
             self._audit.event("rejected", trigger="post_authentication", reason="bad_email")
             return
+        # Here, not at import: a sign-in without a notice never loads the templates.
+        from passwordless.email.render import app_name_for, resolve_locale  # noqa: PLC0415
+
+        locale = resolve_locale(signed_in.locale, self._settings.default_locale)
         notice = NewSignInEmail(
             to=address,
             when_utc=time.strftime("%Y-%m-%dT%H:%MZ", time.gmtime(self._clock())),
-            locale=signed_in.locale or self._settings.default_locale,
-            app_name=self._settings.app_name,
+            locale=locale,
+            app_name=app_name_for(self._settings, locale),
         )
         try:
             self._sender().send(notice)

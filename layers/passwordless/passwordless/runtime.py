@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from passwordless.keyed_hash import KeyedHasher
     from passwordless.secret_store import SecretStore
 
-Role = Literal["trigger", "account_api"]
+Role = Literal["trigger", "account_api", "setup"]
 # botocore rebuilds its default User-Agent (SDK, OS, language and feature metadata, each sanitised
 # character by character) twice per request; a fixed one names the product instead. botocore and
 # Powertools still append their versions.

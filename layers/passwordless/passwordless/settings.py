@@ -28,6 +28,13 @@ _CLIENT_ID = re.compile(r"[\w+]{1,128}")
 # No whitespace or brackets: API Gateway passes the groups claim as "[admins other]".
 _GROUP = re.compile(r"[^\s\[\]\",]{1,128}")
 _LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
+# AppName's rule in template.yaml: the name goes into subjects (one line) and HTML (no brackets).
+_APP_NAME = re.compile(r"[^\r\n<>]{1,64}")
+_APP_NAME_RULE = "1 to 64 characters without angle brackets or line breaks"
+# DefaultLocale's pattern in template.yaml ("de", "pt-BR", "de_AT").
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*")
+DEFAULT_APP_NAME = "your account"
+"""APP_NAME's default, which means "no name given": each language's emails then use their own words."""
 _N = TypeVar("_N", int, float)
 _C = TypeVar("_C", bound=str)
 
@@ -60,8 +67,14 @@ class Settings(NamedTuple):
     email_from_name: str = ""
     """EMAIL_FROM_NAME: display name of the sender."""
 
-    app_name: str = "your account"
-    """APP_NAME: what the email calls the thing being signed in to."""
+    app_name: str = DEFAULT_APP_NAME
+    """APP_NAME: what the emails call the thing being signed in to, in every language without a name
+    of its own in APP_NAMES_BY_LOCALE; the sign-in page's title and heading show it too. Left at its
+    default, each language's emails use their own words for "your account"."""
+
+    app_names_by_locale: Mapping[str, str] = MappingProxyType({})
+    """APP_NAMES_BY_LOCALE: JSON object {language: name} naming the app in the emails written in that
+    language ({"de": "die Demo"}). Keys are read lower-case with "-" ("pt_BR" is "pt-br")."""
 
     sendgrid_api_key_secret_id: str = ""
     """SENDGRID_API_KEY_SECRET_ID: Secrets Manager id/ARN of the SendGrid API key (required for sendgrid)."""
@@ -137,7 +150,8 @@ class Settings(NamedTuple):
             email_provider=provider,
             email_from=read.email("EMAIL_FROM"),
             email_from_name=read.text("EMAIL_FROM_NAME"),
-            app_name=read.text("APP_NAME"),
+            app_name=read.app_name("APP_NAME"),
+            app_names_by_locale=read.app_names("APP_NAMES_BY_LOCALE"),
             sign_in_url=read.url("SIGN_IN_URL"),
             sign_in_urls_by_client=read.url_map("SIGN_IN_URLS_BY_CLIENT"),
             sendgrid_api_key_secret_id=read.text(
@@ -266,16 +280,32 @@ class SettingsReader:
         return checked_url(name, self.text(name))
 
     def url_map(self, name: str) -> Mapping[str, str]:
+        parsed = self._string_object(name, f"{name} must be a JSON object of appClientId to URL")
+        return {client: checked_url(name, url) for client, url in parsed.items()}
+
+    def app_name(self, name: str) -> str:
+        return self.matching(name, _APP_NAME, _APP_NAME_RULE)
+
+    def app_names(self, name: str) -> Mapping[str, str]:
+        problem = f"{name} must be a JSON object of language tag (such as de or pt-BR) to {_APP_NAME_RULE}"
+        parsed = self._string_object(name, problem)
+        if not all(_LANGUAGE_TAG.fullmatch(tag) and _APP_NAME.fullmatch(app) for tag, app in parsed.items()):
+            raise SettingsError(problem)
+        # The form the template folders have: what a written email's locale is looked up by.
+        return {tag.lower().replace("_", "-"): app for tag, app in parsed.items()}
+
+    def _string_object(self, name: str, problem: str) -> dict[str, str]:
         raw = self._env.get(name, "").strip() or "{}"
         try:
             parsed = json.loads(raw)
         except ValueError:
-            raise SettingsError(f"{name} must be a JSON object of appClientId to URL") from None
+            raise SettingsError(problem) from None
         if not isinstance(parsed, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in parsed.items()
         ):
-            raise SettingsError(f"{name} must be a JSON object of appClientId to URL")
-        return {client: checked_url(name, url) for client, url in parsed.items()}
+            raise SettingsError(problem)
+        checked: dict[str, str] = parsed
+        return checked
 
     def integer(self, name: str, low: int, high: int) -> int:
         return self._bounded(name, (low, high), int, "a whole number")

@@ -34,7 +34,7 @@ from passwordless.accounts.refusals import (
 from passwordless.accounts.user_admin import AddressTaken, NoSuchUser, PoolUser, UserAdmin, UserAdminError
 from passwordless.binding import Binding
 from passwordless.email.message import EmailChangeCodeEmail, EmailChangedEmail, EmailDeliveryError
-from passwordless.email.render import resolve_locale
+from passwordless.email.render import app_name_for, resolve_locale
 from passwordless.errors import StorageUnavailable
 from passwordless.keyed_hash import KeyedHasher, digests_match
 from passwordless.masking import mask_email
@@ -108,12 +108,13 @@ class EmailChange:
             # Another request or answer wrote in between; its effect may have been to use up the hour.
             self._log.event("refused", route="account/email", reason="raced", user=pseudonym)
             raise TooSoon
+        locale, app_name = self._written_for(user)
         email = EmailChangeCodeEmail(
             to=new_email,
             code=code,
             minutes=self._settings.secret_lifetime_seconds // 60,
-            locale=self._locale(user),
-            app_name=self._settings.app_name,
+            locale=locale,
+            app_name=app_name,
         )
         try:
             sender.send(email)
@@ -171,11 +172,12 @@ class EmailChange:
             self._log.event("unavailable", dependency="cognito", error=error.code, user=pseudonym)
             raise Unavailable from None
         self._log.event("email_changed", user=pseudonym)
+        locale, app_name = self._written_for(user)
         notice = EmailChangedEmail(
             to=user.email,
             new_address_masked=mask_email(new_email),
-            locale=self._locale(user),
-            app_name=self._settings.app_name,
+            locale=locale,
+            app_name=app_name,
         )
         try:
             self._sender().send(notice)
@@ -205,8 +207,10 @@ class EmailChange:
     def _binding(self, username: str) -> Binding:
         return Binding(self._pool, PURPOSE, username)
 
-    def _locale(self, user: PoolUser) -> str:
-        return resolve_locale(user.locale, self._settings.default_locale)
+    def _written_for(self, user: PoolUser) -> tuple[str, str]:
+        """The language this user's emails are written in, and what they call the app in it."""
+        locale = resolve_locale(user.locale, self._settings.default_locale)
+        return locale, app_name_for(self._settings, locale)
 
     def _now_ms(self) -> int:
         return int(self._clock() * 1000)

@@ -36,7 +36,7 @@ from passwordless.accounts.user_admin import (
 from passwordless.binding import Binding
 from passwordless.challenge_issuer import FreshSecret, new_secret
 from passwordless.email.message import EmailDeliveryError, EmailSender, InvitationEmail
-from passwordless.email.render import resolve_locale
+from passwordless.email.render import app_name_for, resolve_locale
 from passwordless.errors import ConcurrentChange, StorageUnavailable
 from passwordless.keyed_hash import KeyedHasher, digests_match
 from passwordless.links import magic_link
@@ -138,6 +138,7 @@ class Invitations:
 
     def _email(self, email: str, name: str, locale: str, fresh: FreshSecret) -> InvitationEmail:
         settings = self._settings
+        written_in = resolve_locale(locale, settings.default_locale)
         return InvitationEmail(
             to=email,
             link=magic_link(
@@ -147,8 +148,8 @@ class Invitations:
             code="" if self.password_mode else fresh.code,
             days=max(1, settings.invitation_lifetime_seconds // DAY_SECONDS),
             name=name,
-            locale=resolve_locale(locale, settings.default_locale),
-            app_name=settings.app_name,
+            locale=written_in,
+            app_name=app_name_for(settings, written_in),
         )
 
     def accept(self, email: str, token: str, password: str) -> Tokens:

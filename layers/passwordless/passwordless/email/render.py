@@ -8,7 +8,7 @@ files hold words, not markup. The environment and loading rules are in template_
 from __future__ import annotations
 
 import re
-from typing import Any, get_args
+from typing import TYPE_CHECKING, Any, get_args
 from urllib.parse import urlsplit
 
 from passwordless.email.message import (
@@ -20,7 +20,11 @@ from passwordless.email.message import (
     RenderedEmail,
     SignInEmail,
 )
-from passwordless.email.template_sets import complete_locales, load_sets, one_line
+from passwordless.email.template_sets import TEMPLATE_DIR, complete_locales, load_sets, one_line
+from passwordless.settings import DEFAULT_APP_NAME
+
+if TYPE_CHECKING:
+    from passwordless.settings import Settings
 
 FALLBACK_LOCALE = "en"
 """Used when neither the requested locale nor the configured default is one we ship."""
@@ -39,6 +43,23 @@ LOCALES: frozenset[str] = complete_locales(KINDS, _PARTS)
 """The locales we ship complete templates for (every kind, every part)."""
 
 _TEMPLATES = load_sets(LOCALES, KINDS, _PARTS)
+# Each language's words for an app nobody named, written where its sentences are: they must fit
+# every place the name stands in that language's templates.
+_UNNAMED = {
+    locale: (TEMPLATE_DIR / locale / "app_name.txt").read_text(encoding="utf-8").strip() for locale in LOCALES
+}
+
+
+def app_name_for(settings: Settings, locale: str) -> str:
+    """What an email written in `locale` (a shipped one, as resolve_locale returns it) calls the app:
+    the name APP_NAMES_BY_LOCALE gives that language, else APP_NAME, else, while APP_NAME is left at
+    its default, the language's own words for "your account" (templates/<locale>/app_name.txt)."""
+    named = settings.app_names_by_locale.get(locale)
+    if named is not None:
+        return named
+    if settings.app_name != DEFAULT_APP_NAME:
+        return settings.app_name
+    return _UNNAMED[locale]
 
 
 def resolve_locale(requested: str, default: str) -> str:
