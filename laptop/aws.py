@@ -14,6 +14,7 @@ import boto3
 from moto import mock_aws
 from moto.core.botocore_stubber import BotocoreStubber
 
+from laptop.moto_fidelity import cognito_as_deployed
 from laptop.moto_speedups import faster_moto
 from passwordless.settings import Settings
 
@@ -108,7 +109,7 @@ def environment(values: Mapping[str, str]) -> Iterator[None]:
 @contextmanager
 def embedded_aws(env: Mapping[str, str]) -> Iterator[Settings]:
     """Set the environment, start moto, create the resources; undo all of it on exit."""
-    with environment(env), mock_aws(), atomic_requests(), faster_moto():
+    with environment(env), mock_aws(), atomic_requests(), faster_moto(), cognito_as_deployed():
         settings = Settings.from_env()
         create_resources(settings)
         yield settings
