@@ -13,8 +13,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
-# function folder -> (template logical id, triggerSource prefix Cognito sends it; None for the one
-# function an HTTP API invokes, whose events carry a routeKey instead)
+# function folder -> (template logical id, triggerSource prefix Cognito sends it; None for the
+# function an HTTP API invokes, whose events carry a routeKey instead, and for the setup function
+# CloudFormation invokes, whose events carry a RequestType)
 FUNCTIONS: dict[str, tuple[str, str | None]] = {
     "define_auth_challenge": ("DefineAuthChallengeFunction", "DefineAuthChallenge_"),
     "create_auth_challenge": ("CreateAuthChallengeFunction", "CreateAuthChallenge_"),
@@ -23,8 +24,10 @@ FUNCTIONS: dict[str, tuple[str, str | None]] = {
     "post_authentication": ("PostAuthenticationFunction", "PostAuthentication_"),
     "custom_message": ("CustomMessageFunction", "CustomMessage_"),
     "account_api": ("AccountApiFunction", None),
+    "attach_triggers": ("TriggerAttachmentFunction", None),
 }
 HTTP_API_FUNCTION = "account_api"
+CUSTOM_RESOURCE_FUNCTION = "attach_triggers"
 _loads = itertools.count()
 
 
@@ -65,13 +68,19 @@ def function_for_trigger(trigger_source: str) -> str:
 
 def function_for_event(event: Mapping[str, object]) -> str:
     """The function an event is for: a Cognito trigger by its triggerSource, the account API for an
-    HTTP API payload 2.0 event (a routeKey, version "2.0", no triggerSource)."""
+    HTTP API payload 2.0 event (a routeKey, version "2.0", no triggerSource), the setup function for
+    a CloudFormation custom resource request (a RequestType and a ResponseURL)."""
     trigger = event.get("triggerSource")
     if isinstance(trigger, str):
         return function_for_trigger(trigger)
     if trigger is None and is_http_api_event(event):
         return HTTP_API_FUNCTION
-    raise ValueError("neither a Cognito trigger event (triggerSource) nor an HTTP API 2.0 event (routeKey)")
+    if trigger is None and "RequestType" in event and "ResponseURL" in event:
+        return CUSTOM_RESOURCE_FUNCTION
+    raise ValueError(
+        "neither a Cognito trigger event (triggerSource), an HTTP API 2.0 event (routeKey) nor a "
+        "CloudFormation custom resource request (RequestType)"
+    )
 
 
 def is_http_api_event(event: Mapping[str, object]) -> bool:
