@@ -23,6 +23,7 @@ from laptop.local_stack.outbox_page import outbox_page
 from laptop.local_stack.tokens import TokenIssuer
 from laptop.local_stack.user_creation import UserCreation
 from passwordless.email.outbox import read_outbox
+from passwordless.settings import DEFAULT_APP_NAME
 from passwordless.web.sign_in_page import PageConfig, WebResponse, sign_in_page, static_asset
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -66,6 +67,8 @@ class LocalConfig:
     """The account API's /sign-up on this origin when the functions allow self sign-up, else ""."""
     accept_invitation_url: str = ""
     """The account API's /invitations/accept on this origin in password mode, else ""."""
+    app_name: str = DEFAULT_APP_NAME
+    """The functions' APP_NAME: the sign-in page names the app as the deployed one does."""
 
     def as_json(self, issuer: str) -> dict[str, str]:
         return {
@@ -248,6 +251,7 @@ class LocalCognitoApp:
             resend_after_seconds=self._config.resend_after_seconds,
             sign_up_url=self._config.sign_up_url,
             accept_invitation_url=self._config.accept_invitation_url,
+            app_name=self._config.app_name,
         )
 
     # --- everything else ----------------------------------------------------------------------

@@ -209,6 +209,7 @@ class LocalCognito:
             endpoint=url,
             outbox_dir=outbox,
             resend_after_seconds=settings.resend_min_seconds,
+            app_name=settings.app_name,
         )
         tokens = TokenIssuer(url, self._clock)
         api = self._api(plan, handlers, tokens)

@@ -18,6 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 
+from passwordless.settings import DEFAULT_APP_NAME
 from passwordless.web.sign_in_page import PageConfig, WebResponse, plain_text, sign_in_page, static_asset
 
 REGION = "eu-west-1"
@@ -88,6 +89,7 @@ class PageServer:
 
     def __init__(self, id_claims: dict[str, Any]) -> None:
         self.resend_after_seconds = 60
+        self.app_name = DEFAULT_APP_NAME
         self._id_claims = id_claims
         self._lock = threading.Lock()
         self._calls: list[CognitoCall] = []
@@ -146,7 +148,12 @@ class PageServer:
 
     def config(self) -> PageConfig:
         return PageConfig(
-            REGION, CLIENT_ID, self.origin + ENDPOINT_PATH, self.resend_after_seconds, self._sign_up_url
+            REGION,
+            CLIENT_ID,
+            self.origin + ENDPOINT_PATH,
+            self.resend_after_seconds,
+            self._sign_up_url,
+            app_name=self.app_name,
         )
 
     def answer(self, operation: str, body: dict[str, Any], headers: dict[str, str]) -> Reply:

@@ -128,6 +128,20 @@ def test_page_and_assets_carry_the_locking_headers(
     assert watched_page.problems == []
 
 
+def test_the_page_names_the_app_in_its_title_and_heading_as_text(
+    server: PageServer, watched_page: WatchedPage, page: Page
+) -> None:
+    # Given a stack whose AppName holds characters that mean something in HTML
+    server.app_name = 'Müller & Söhne "Online"'
+    # When the page opens
+    page.goto(server.page_url)
+    # Then the tab's title and the first heading name the app, as the text it is
+    expect(page).to_have_title('Sign in to Müller & Söhne "Online"')
+    expect(page.locator("h1:visible")).to_have_text('Sign in to Müller & Söhne "Online"')
+    assert page.locator("#ask-title strong, #ask-title b, #ask-title script").count() == 0
+    assert watched_page.problems == []
+
+
 # ----------------------------------------------------------------------------------- magic links
 
 

@@ -81,7 +81,7 @@ def test_with_sign_up_on_the_page_creates_the_account_then_signs_in_as_usual(
     server.offer_sign_up(202)
     page.goto(server.page_url)
     # Then its first view says it also creates accounts
-    expect(page.locator("#ask-title")).to_have_text("Sign in or create an account")
+    expect(page.locator("#ask-title")).to_have_text("Sign in to your account or create an account")
     expect(page.locator("#ask-intro")).to_contain_text("This creates your account")
     # When the person types their address
     page.fill("#email", "  Jane@Example.com ")
@@ -179,7 +179,7 @@ def test_with_sign_up_off_the_page_never_calls_sign_up(
     submit(page, server)
     expect(page.locator("#code-title")).to_be_visible()
     page.click("#start-over")
-    expect(page.locator("#ask-title")).to_have_text("Sign in")
+    expect(page.locator("#ask-title")).to_have_text("Sign in to your account")
     assert server.sign_up_calls == []
     assert not [url for url in requested if url.endswith(SIGN_UP_PATH)]
     assert server.operations() == ["InitiateAuth"]

@@ -198,7 +198,9 @@ def test_with_sign_up_on_a_new_and_an_existing_address_see_the_same_pages_and_bo
 
     for person, address in ((newcomer, NEW_ADDRESS), (member, JANE_EMAIL)):
         person.page.goto(stack.stack.url)
-        expect(person.page.locator("#ask-title")).to_have_text("Sign in or create an account")
+        expect(person.page.locator("#ask-title")).to_have_text(
+            "Sign in to the passwordless demo or create an account"
+        )
         seen = [person.page.locator("#main").inner_text()]
         person.page.fill("#email", address)
         person.page.click("#ask-submit")
@@ -246,7 +248,7 @@ def test_with_sign_up_off_the_page_never_calls_sign_up(
 
     ask_by_email(person, local_stack, NEW_ADDRESS)
     person.page.click("#start-over")
-    expect(person.page.locator("#ask-title")).to_have_text("Sign in")
+    expect(person.page.locator("#ask-title")).to_have_text("Sign in to the passwordless demo")
     ask_by_email(person, local_stack, JANE_EMAIL)
 
     assert local_stack.stack.running_config.sign_up_url == ""

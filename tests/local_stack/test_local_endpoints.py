@@ -7,13 +7,14 @@ import json
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from laptop.local_stack.stack import LOCAL_PARAMETERS
 from laptop.stack_template import Deployment, blueprint, load_template
-from tests.support.local_stack import JANE_EMAIL, RunningStack
+from tests.support.local_stack import JANE_EMAIL, RunningStack, start_stack
 
 
 def fetch(url: str, accept: str = "application/json") -> tuple[dict[str, str], bytes]:
@@ -34,6 +35,14 @@ def test_local_config_names_everything_a_client_needs(local_stack: RunningStack)
         UserPoolId=config["userPoolId"], ClientId=config["clientId"]
     )
     assert described["UserPoolClient"]["ClientId"] == config["clientId"]
+
+
+def test_the_sign_in_page_names_the_app_the_functions_are_configured_with(tmp_path: Path) -> None:
+    for stack in start_stack(tmp_path, APP_NAME="Tom & Jerry's"):
+        _, body = fetch(stack.stack.url, accept="text/html")
+        html = body.decode()
+        assert "<title>Sign in to Tom &amp; Jerry&#x27;s</title>" in html
+        assert '<h1 id="ask-title" tabindex="-1">Sign in to Tom &amp; Jerry&#x27;s<span' in html
 
 
 def test_the_pool_and_client_mirror_template_yaml(local_stack: RunningStack) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from passwordless.settings import SettingsError
 from tests.template.cfn import ROOT
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
@@ -69,8 +70,8 @@ def http_api_event(path: str, stage: dict[str, str] | None, method: str) -> dict
     return event
 
 
-@pytest.fixture(scope="module")
-def page() -> Page:
+def load_page(**environment: str) -> Page:
+    """The page function as Lambda loads it, with these variables set (the others as the test runs)."""
     # Powertools binds its stream at import and shares it per service name: a name of our own and an
     # import under the redirect give this module's handler a log nobody else writes to.
     logs = io.StringIO()
@@ -81,8 +82,15 @@ def page() -> Page:
     module = importlib.util.module_from_spec(spec)
     with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(logs):
         patch.setenv("POWERTOOLS_SERVICE_NAME", f"sign-in-page-{uuid.uuid4().hex}")
+        for name, value in environment.items():
+            patch.setenv(name, value)
         spec.loader.exec_module(module)
     return Page(module.lambda_handler, logs)
+
+
+@pytest.fixture(scope="module")
+def page() -> Page:
+    return load_page()
 
 
 def embedded_config(html: str) -> dict[str, Any]:
@@ -108,6 +116,41 @@ def test_the_page_carries_the_stage_configuration_and_the_locking_headers(page: 
         "resend_after_seconds": 60,
     }
     assert '<script src="sign-in.js" defer></script>' in response["body"]
+
+
+def title_and_heading(html: str) -> tuple[str, str]:
+    """The document's <title> and the sign-in view's heading, as they stand in the markup."""
+    title = re.search(r"<title>(.*?)</title>", html, re.S)
+    heading = re.search(r'<h1 id="ask-title"[^>]*>(.*?)</h1>', html, re.S)
+    assert title is not None
+    assert heading is not None
+    return title.group(1), re.sub(r"<[^>]*>", "", heading.group(1))
+
+
+def test_the_page_names_the_app_of_app_name_in_its_title_and_heading() -> None:
+    # Given the page function deployed with an AppName holding characters that mean something in HTML
+    named = load_page(APP_NAME='Müller & Söhne "Online"')
+
+    # When the page is asked for
+    response = named.get("/")
+
+    # Then its title and heading name the app, escaped as text
+    assert response["statusCode"] == 200
+    escaped = "Sign in to Müller &amp; Söhne &quot;Online&quot;"
+    assert title_and_heading(response["body"]) == (escaped, escaped)
+    # And the name adds nothing the page's policy would have to allow
+    assert response["headers"]["Content-Security-Policy"] == CSP
+
+
+def test_with_app_name_left_at_its_default_the_page_reads_sign_in_to_your_account(page: Page) -> None:
+    assert title_and_heading(page.get("/")["body"]) == ("Sign in to your account", "Sign in to your account")
+
+
+@pytest.mark.parametrize("app_name", ["<b>Shop</b>", "Shop\nSet-Cookie: x=1", "S" * 65])
+def test_an_app_name_the_emails_would_refuse_fails_the_cold_start_naming_it(app_name: str) -> None:
+    with pytest.raises(SettingsError, match="APP_NAME") as refused:
+        load_page(APP_NAME=app_name)
+    assert app_name not in str(refused.value)
 
 
 SIGN_UP_URL = "https://k2j3h4g5f6.execute-api.eu-west-1.amazonaws.com/sign-up"

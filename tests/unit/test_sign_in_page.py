@@ -122,6 +122,11 @@ def test_the_accept_invitation_url_is_embedded_and_its_origin_joins_connect_src_
         ("resend_after_seconds", 3601),
         ("resend_after_seconds", True),
         ("resend_after_seconds", "60"),
+        ("app_name", ""),
+        ("app_name", "<b>Shop</b>"),
+        ("app_name", "Shop\r\n"),
+        ("app_name", "S" * 65),
+        ("app_name", 42),
     ],
 )
 def test_bad_configuration_is_refused_naming_the_field(field: str, value: object) -> None:
@@ -137,6 +142,17 @@ def test_configuration_is_embedded_as_data_that_cannot_end_its_element() -> None
     assert html.count("<script") == 2
     assert "alert(1)</script>" not in html
     assert embedded_config(html) == {**GOOD, "endpoint": hostile, "resend_after_seconds": 5}
+
+
+def test_the_app_name_is_text_in_the_title_and_heading_and_never_embedded_for_the_script() -> None:
+    html = sign_in_page(PageConfig(**GOOD, app_name='Tom & Jerry\'s "{{config}}"')).body.decode()
+
+    escaped = "Sign in to Tom &amp; Jerry&#x27;s &quot;{{config}}&quot;"
+    assert f"<title>{escaped}</title>" in html
+    assert re.search(rf'<h1 id="ask-title"[^>]*>{re.escape(escaped)}<span', html)
+    # One pass fills each slot: a name that spells another slot stays text, and the config stays one
+    assert html.count('<script type="application/json"') == 1
+    assert "app_name" not in embedded_config(html)
 
 
 def test_page_and_assets_carry_the_same_protective_headers() -> None:

@@ -29,8 +29,8 @@ _CLIENT_ID = re.compile(r"[\w+]{1,128}")
 _GROUP = re.compile(r"[^\s\[\]\",]{1,128}")
 _LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
 # AppName's rule in template.yaml: the name goes into subjects (one line) and HTML (no brackets).
-_APP_NAME = re.compile(r"[^\r\n<>]{1,64}")
-_APP_NAME_RULE = "1 to 64 characters without angle brackets or line breaks"
+APP_NAME_PATTERN = re.compile(r"[^\r\n<>]{1,64}")
+APP_NAME_RULE = "1 to 64 characters without angle brackets or line breaks"
 # DefaultLocale's pattern in template.yaml ("de", "pt-BR", "de_AT").
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*")
 DEFAULT_APP_NAME = "your account"
@@ -197,6 +197,18 @@ class SessionSettings(NamedTuple):
         )
 
 
+class PageSettings(NamedTuple):
+    """The one shared setting the sign-in page reads, as Settings reads it; the rest of the page's
+    configuration comes from its API stage, whose variables cannot hold a name with spaces."""
+
+    app_name: str = DEFAULT_APP_NAME
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> PageSettings:
+        read = SettingsReader(os.environ if environ is None else environ, Settings._field_defaults)
+        return cls(app_name=read.app_name("APP_NAME"))
+
+
 class ApiSettings(NamedTuple):
     """The account API's own variables; it reads the shared Settings too (the same table, key,
     email provider and throttles as the sign-in triggers)."""
@@ -284,12 +296,14 @@ class SettingsReader:
         return {client: checked_url(name, url) for client, url in parsed.items()}
 
     def app_name(self, name: str) -> str:
-        return self.matching(name, _APP_NAME, _APP_NAME_RULE)
+        return self.matching(name, APP_NAME_PATTERN, APP_NAME_RULE)
 
     def app_names(self, name: str) -> Mapping[str, str]:
-        problem = f"{name} must be a JSON object of language tag (such as de or pt-BR) to {_APP_NAME_RULE}"
+        problem = f"{name} must be a JSON object of language tag (such as de or pt-BR) to {APP_NAME_RULE}"
         parsed = self._string_object(name, problem)
-        if not all(_LANGUAGE_TAG.fullmatch(tag) and _APP_NAME.fullmatch(app) for tag, app in parsed.items()):
+        if not all(
+            _LANGUAGE_TAG.fullmatch(tag) and APP_NAME_PATTERN.fullmatch(app) for tag, app in parsed.items()
+        ):
             raise SettingsError(problem)
         # The form the template folders have: what a written email's locale is looked up by.
         return {tag.lower().replace("_", "-"): app for tag, app in parsed.items()}

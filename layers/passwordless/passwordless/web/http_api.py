@@ -6,6 +6,7 @@ client depends on the user pool, the pool on its triggers, and the create trigge
 stage may, because nothing depends on the stage. The optional `signUpUrl` is the account API's
 POST /sign-up when the stack allows self sign-up, and `acceptInvitationUrl` its POST
 /invitations/accept in password mode; each is empty (or absent) when the stack does not offer it.
+The app's name is the function's APP_NAME instead: a stage variable's value may not hold a space.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ NOT_FOUND = "Not found."
 UNAVAILABLE = "The sign-in page is not available right now. Please try again later."
 
 
-def page_config(stage_variables: Mapping[str, Any] | None) -> PageConfig:
-    """The page's configuration from the stage; PageConfigError names what is missing or wrong."""
+def page_config(stage_variables: Mapping[str, Any] | None, *, app_name: str) -> PageConfig:
+    """The page's configuration from the stage and APP_NAME; PageConfigError names what is missing
+    or wrong."""
     variables = stage_variables or {}
     missing = [name for name in STAGE_VARIABLES if not isinstance(variables.get(name), str)]
     if missing:
@@ -46,6 +48,7 @@ def page_config(stage_variables: Mapping[str, Any] | None) -> PageConfig:
         resend_after_seconds=int(resend),
         sign_up_url=_optional_https_url(variables, SIGN_UP_URL),
         accept_invitation_url=_optional_https_url(variables, ACCEPT_INVITATION_URL),
+        app_name=app_name,
     )
 
 

@@ -545,7 +545,7 @@
   });
 
   if (config.sign_up_url) {
-    $("ask-title").textContent = "Sign in or create an account";
+    $("ask-or-sign-up").textContent = " or create an account";
     $("ask-intro").textContent =
       "We will email you a sign-in link and a code. No password needed. New here? This creates your account.";
   }

@@ -2,12 +2,14 @@
 
 The page holds a magic link's secret (in the URL fragment) and, later, the user's tokens, so it runs no script
 but its own, loads nothing from anywhere else, sends no Referer, cannot be framed and is never cached
-(docs/security/requirements.md #16). Its configuration is embedded as inert JSON, never as script.
+(docs/security/requirements.md #16). Its configuration is embedded as inert JSON, never as script, and
+the app's name (configured text) as escaped text.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import html
 import ipaddress
 import json
 import re
@@ -15,8 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from passwordless.settings import APP_NAME_PATTERN, APP_NAME_RULE, DEFAULT_APP_NAME
+
 _FILES = Path(__file__).parent
-_CONFIG_SLOT = "{{config}}"
+# The page's two slots, filled in one pass: a value that spells a slot stays text.
+_SLOTS = re.compile(r"\{\{(config|app_name)\}\}")
 _HTML_TYPE = "text/html; charset=utf-8"
 _ASSET_TYPES = {"sign-in.js": "text/javascript; charset=utf-8", "sign-in.css": "text/css; charset=utf-8"}
 # Read once per container; the names come from this table, never from the request, so no request
@@ -58,6 +63,9 @@ class PageConfig:
     """The account API's POST /invitations/accept in password mode, else "": with it, an invitation's
     link leads to "choose your password" instead of a CUSTOM_AUTH sign-in that mode refuses."""
 
+    app_name: str = DEFAULT_APP_NAME
+    """APP_NAME, shown in the title and the heading ("Sign in to <app_name>"); not for the script."""
+
     def __post_init__(self) -> None:
         if not isinstance(self.region, str) or not _REGION.fullmatch(self.region):
             raise PageConfigError("region must be an AWS region such as eu-west-1")
@@ -72,6 +80,8 @@ class PageConfig:
         for field in _OPTIONAL_URLS:
             if getattr(self, field) != "":
                 _origin(getattr(self, field), field)
+        if not isinstance(self.app_name, str) or not APP_NAME_PATTERN.fullmatch(self.app_name):
+            raise PageConfigError(f"app_name must be {APP_NAME_RULE}")
 
     @property
     def connect_origins(self) -> tuple[str, ...]:
@@ -97,11 +107,13 @@ class WebResponse:
 def sign_in_page(config: PageConfig) -> WebResponse:
     """The HTML document, with config embedded as JSON the script reads (and the browser never runs)."""
     embedded = dataclasses.asdict(config)
+    del embedded["app_name"]  # markup, already in the document: the script has no use for it
     for field in _OPTIONAL_URLS:
         if not embedded[field]:
             del embedded[field]  # feature off: the page's configuration is what it always was
-    html = _HTML.replace(_CONFIG_SLOT, _inert_json(embedded))
-    return _response(200, _HTML_TYPE, html.encode("utf-8"), config.connect_origins)
+    values = {"config": _inert_json(embedded), "app_name": html.escape(config.app_name, quote=True)}
+    document = _SLOTS.sub(lambda slot: values[slot.group(1)], _HTML)
+    return _response(200, _HTML_TYPE, document.encode("utf-8"), config.connect_origins)
 
 
 def static_asset(name: str) -> WebResponse | None:
