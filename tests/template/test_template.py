@@ -193,10 +193,21 @@ def test_functions_run_python313_on_arm64_within_cognitos_budget(translated: dic
 
 def test_code_locations_hold_what_sam_build_needs(source: dict[str, Any]) -> None:
     layer = source["Resources"]["PasswordlessLayer"]
-    assert layer["Metadata"] == {"BuildMethod": "python3.13", "BuildArchitecture": "arm64"}
+    # The layer's own Makefile builds it (tests/integration/test_layer_build.py runs it), for the
+    # runtime and architecture the layer declares.
+    assert layer["Metadata"] == {"BuildMethod": "makefile", "BuildArchitecture": "arm64"}
     layer_dir = ROOT / layer["Properties"]["ContentUri"]
     assert (layer_dir / "requirements.txt").is_file()
     assert (layer_dir / "passwordless" / "settings.py").is_file()
+    makefile = (layer_dir / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^build-PasswordlessLayer:", makefile, re.MULTILINE)
+    (runtime,) = layer["Properties"]["CompatibleRuntimes"]
+    assert re.search(rf"^PYTHON_VERSION \?= {runtime.removeprefix('python')}$", makefile, re.MULTILINE)
+    (architecture,) = layer["Properties"]["CompatibleArchitectures"]
+    machine = {"arm64": "aarch64", "x86_64": "x86_64"}[architecture]
+    platforms = re.search(r"^PLATFORMS \?= (.+)$", makefile, re.MULTILINE)
+    assert platforms is not None
+    assert all(platform.endswith(f"_{machine}") for platform in platforms.group(1).split())
     for function in [*FUNCTIONS, PAGE_FUNCTION, ACCOUNT_FUNCTION]:
         properties = source["Resources"][function]["Properties"]
         module, handler = properties["Handler"].split(".")
