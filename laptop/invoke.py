@@ -1,14 +1,23 @@
 """Run a function in-process on one event file, the way `sam local invoke` would, minus Docker.
 
     python -m laptop.invoke define_auth_challenge events/define_new_session.json
+    python -m laptop.invoke events/attach_triggers_create.json   # the function the event names
     python -m laptop.invoke --all events             # every file, the function picked by its event
     python -m laptop.invoke --logical-id create_auth_challenge   # -> CreateAuthChallengeFunction
     python -m laptop.invoke --metrics create_auth_challenge events/create_first_round.json
 
 A Cognito trigger event names its function by triggerSource; an HTTP API payload 2.0 event (a
-routeKey, version "2.0") is for the account API. Each invocation gets fresh embedded AWS (moto)
-holding laptop.sample_state (the table item and the sample user pool, client and users), and a cold
-start of the function's app.py, so every sample event meets the state it was written for.
+routeKey, version "2.0") is for the account API; a CloudFormation custom resource request (a
+RequestType and a ResponseURL) is for the setup function, attach_triggers. Each invocation gets fresh
+embedded AWS (moto) holding laptop.sample_state (the table item and the sample user pool, client and
+users; for the setup function also laptop.sample_pool's existing pools), and a cold start of the
+function's app.py, so every sample event meets the state it was written for.
+
+The setup function answers CloudFormation by a PUT to the request's ResponseURL. Here the event's
+ResponseURL (a placeholder in the sample events) is replaced, for the run, by one on 127.0.0.1
+(laptop.cloudformation.ResponseSink), so nothing leaves this machine; the answer it received (Status,
+Reason, PhysicalResourceId and the request's ids) is printed as the invocation's result, and a
+"pool: ..." line on stderr shows the triggers the request's pool holds after the run.
 
 The functions read settings from the environment as in Lambda, and anything set in the shell reaches
 them: events carry no sign-in mode, so the password-first define events decide as in that mode only
@@ -21,9 +30,10 @@ each email sent (kept in $OUTBOX_DIR when that is set, in a throwaway folder oth
 Cognito-shaped event works too: a user missing from the sample state is simply a user with no secret.
 
 Exit status: 0 the handler returned; 1 the handler raised (Cognito would fail the sign-in with the
-error's message, printed as `error: ...`); 2 the event file or the command line is unusable. With
---all, a deliberate refusal of bad input (a malformed or disallowed sign-up, say) is that event's
-expected outcome and is printed, not counted: 1 means some handler failed otherwise.
+error's message, printed as `error: ...`) or the setup function answered FAILED (the Reason printed
+the same way); 2 the event file or the command line is unusable. With --all, a deliberate refusal of
+bad input (a malformed or disallowed sign-up, a request the setup function refuses with its reason)
+is that event's expected outcome and is printed, not counted: 1 means some handler failed otherwise.
 
 Metrics are off on the laptop (laptop.aws.local_environment); --metrics turns them on, and the EMF
 records CloudWatch would read go to stderr with the logs.
@@ -54,9 +64,12 @@ from typing import Any
 
 import aws_lambda_powertools.logging.logger as powertools_logger
 import boto3
+from botocore.exceptions import BotoCoreError, ClientError
 
 from laptop.aws import REGION, embedded_aws, local_environment
+from laptop.cloudformation import ResponseSink
 from laptop.handlers import (
+    CUSTOM_RESOURCE_FUNCTION,
     FUNCTIONS,
     HTTP_API_FUNCTION,
     function_for_event,
@@ -64,7 +77,9 @@ from laptop.handlers import (
     load_handler,
     logical_id,
 )
+from laptop.sample_pool import seed_existing_pools
 from laptop.sample_state import SAMPLE_CLIENT_ID, SAMPLE_POOL_ID, seed, seed_user_pool
+from passwordless.custom_resource import UNEXPECTED, Refused, Request
 from passwordless.errors import SignInRefused, SignInUnavailable
 from passwordless.events import MalformedEvent, parse_create, parse_define, parse_verify
 from passwordless.keyed_hash import KeyedHasher
@@ -81,12 +96,24 @@ ACCOUNT_ID = "111122223333"
 MEMORY_MB = 128  # template.yaml's Globals
 SAMPLE_SIGN_UP_DOMAINS = "example.com"
 MAX_HTTP_BODY = 1_048_576  # what an HTTP API passes to a function at most (its payload limit)
-_REFUSALS = (SignInRefused, SignUpRefused)  # a handler's answer to bad input
+_REFUSALS = (SignInRefused, SignUpRefused, Refused)  # a handler's answer to bad input
 _CLEAN_ERRORS = (SignInUnavailable, *_REFUSALS)  # meant for the caller; a traceback adds nothing
+# The Reasons the setup function gives a request it did not refuse (passwordless.custom_resource.serve):
+# the work failed, or was about to outlast the function.
+_SETUP_FAULTS = (UNEXPECTED, "timed out")
+# The events that carry no triggerSource, as a refusal names them.
+_TRIGGERLESS_KINDS = {
+    HTTP_API_FUNCTION: "an HTTP API event",
+    CUSTOM_RESOURCE_FUNCTION: "a CloudFormation request",
+}
 
 
 class UsageError(Exception):
     """The command line or an event file is unusable; the message is the whole explanation."""
+
+
+class SetupFailed(Exception):
+    """The setup function answered FAILED for a reason other than a refusal; the message is the Reason."""
 
 
 @dataclass(frozen=True)
@@ -118,14 +145,15 @@ class LambdaContextStandIn:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What the invocation returned (the event), or what it raised."""
+    """What the invocation returned (the event; for the setup function, the answer CloudFormation
+    received), and what it raised (or, for the setup function, why it answered FAILED)."""
 
     event: Event | None
     error: Exception | None
 
     def payload(self) -> Event:
-        """The returned event, or the error document Lambda returns for a failed invocation."""
-        if self.error is None and self.event is not None:
+        """The returned event or answer, or the error document Lambda returns for a failed invocation."""
+        if self.event is not None:
             return self.event
         return {"errorType": type(self.error).__name__, "errorMessage": str(self.error)}
 
@@ -179,6 +207,7 @@ def parser_for(function: str) -> Callable[[object], object]:
         "pre_sign_up": parse_pre_sign_up,
         "post_authentication": parse_post_authentication,
         HTTP_API_FUNCTION: parse_http_api_event,
+        CUSTOM_RESOURCE_FUNCTION: Request.from_event,
     }
     return parsers[function]
 
@@ -200,16 +229,20 @@ def load_event(path: Path, function: str | None = None) -> tuple[str, Event]:
     trigger = event.get("triggerSource")
     if trigger is not None and not isinstance(trigger, str):
         raise UsageError(f"{path}: triggerSource must be a string")
+    placed: str | None = None  # the function the event names, if any
+    try:
+        placed = function_for_event(event)
+    except ValueError as error:
+        unplaced = str(error)  # then the function named on the command line judges the event
     if function is None:
-        try:
-            function = function_for_event(event)
-        except ValueError as error:
-            raise UsageError(f"{path}: {error}") from None
+        if placed is None:
+            raise UsageError(f"{path}: {unplaced}")
+        function = placed
     prefix = FUNCTIONS[function][1]
     if trigger is not None and (prefix is None or not trigger.startswith(prefix)):
         raise UsageError(f"{path}: a {trigger} event is not for {function}")
-    if trigger is None and prefix is not None and is_http_api_event(event):
-        raise UsageError(f"{path}: an HTTP API event is not for {function}")
+    if trigger is None and placed is not None and placed != function:
+        raise UsageError(f"{path}: {_TRIGGERLESS_KINDS[placed]} is not for {function}")
     try:
         parser_for(function)(event)
     except ValueError as error:  # MalformedEvent, or the custom message parser's own refusal
@@ -225,30 +258,74 @@ def invoke(function: str, event: Event, outbox: Path, *, metrics: bool = False) 
         USER_POOL_ID=SAMPLE_POOL_ID,
         USER_POOL_CLIENT_ID=SAMPLE_CLIENT_ID,
         SIGN_UP_ALLOWED_DOMAINS=os.environ.get("SIGN_UP_ALLOWED_DOMAINS", SAMPLE_SIGN_UP_DOMAINS),
+        # The setup function's answer goes to 127.0.0.1 even when the shell names a proxy.
+        no_proxy="127.0.0.1",
     )
     with embedded_aws(env) as settings:
-        _seed(settings)
-        # Every run re-imports app.py, so every run is a cold start, whatever Powertools last saw.
-        powertools_logger.is_cold_start = True
-        # Powertools' Logger binds sys.stdout when the module creates it, so the import happens here.
-        with contextlib.redirect_stdout(sys.stderr):
-            try:
-                handler = load_handler(function)
-                returned = handler(event, LambdaContextStandIn.for_function(function))
-            except Exception as error:  # a failed invocation, reported as Lambda reports one
-                if not isinstance(error, _CLEAN_ERRORS):
-                    traceback.print_exc(file=sys.stderr)
-                return Outcome(None, error)
+        _seed(settings, function)
+        if function == CUSTOM_RESOURCE_FUNCTION:
+            return _as_cloudformation(function, event)
+        return _cold_start(function, event)
+
+
+def _cold_start(function: str, event: Event) -> Outcome:
+    # Every run re-imports app.py, so every run is a cold start, whatever Powertools last saw.
+    powertools_logger.is_cold_start = True
+    # Powertools' Logger binds sys.stdout when the module creates it, so the import happens here.
+    with contextlib.redirect_stdout(sys.stderr):
+        try:
+            handler = load_handler(function)
+            returned = handler(event, LambdaContextStandIn.for_function(function))
+        except Exception as error:  # a failed invocation, reported as Lambda reports one
+            if not isinstance(error, _CLEAN_ERRORS):
+                traceback.print_exc(file=sys.stderr)
+            return Outcome(None, error)
     return Outcome(returned, None)
 
 
-def _seed(settings: Settings) -> None:
+def _as_cloudformation(function: str, event: Event) -> Outcome:
+    """CloudFormation's side of the request: the answer is awaited on 127.0.0.1, in place of the
+    event's ResponseURL, and is the outcome."""
+    with ResponseSink() as sink:
+        called = _cold_start(function, {**event, "ResponseURL": sink.url})
+    if called.error is not None:
+        return called
+    _report_pool(event)
+    # The function sends its answer before it returns and the sink keeps it before replying, so
+    # whatever came has come.
+    if not sink.answers:
+        return Outcome(None, SetupFailed("the setup function sent CloudFormation no answer"))
+    answer = sink.answers[0]
+    if answer.get("Status") == "SUCCESS":
+        return Outcome(answer, None)
+    reason = str(answer.get("Reason", ""))
+    return Outcome(answer, SetupFailed(reason) if reason in _SETUP_FAULTS else Refused(reason))
+
+
+def _report_pool(event: Event) -> None:
+    """Names the triggers the request's pool holds now, when the pool is in the sample state."""
+    pool_id = event.get("ResourceProperties", {}).get("UserPoolId")
+    if not isinstance(pool_id, str):
+        return
+    try:
+        pool = boto3.client("cognito-idp", region_name=REGION).describe_user_pool(UserPoolId=pool_id)
+    except (ClientError, BotoCoreError):
+        return  # not a pool here: the answer says so
+    triggers = json.dumps(pool["UserPool"].get("LambdaConfig", {}), sort_keys=True)
+    print(f"pool: {pool_id} triggers {triggers}", file=sys.stderr)
+
+
+def _seed(settings: Settings, function: str) -> None:
     secret = boto3.client("secretsmanager", region_name=REGION).get_secret_value(
         SecretId=settings.hmac_key_secret_id
     )
-    store = SecretStore(boto3.client("dynamodb", region_name=REGION), settings.table_name)
-    seed(store, KeyedHasher(secret["SecretString"].encode()))
-    seed_user_pool(boto3.client("cognito-idp", region_name=REGION), REGION)
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    cognito = boto3.client("cognito-idp", region_name=REGION)
+    seed(SecretStore(dynamodb, settings.table_name), KeyedHasher(secret["SecretString"].encode()))
+    seed_user_pool(cognito, REGION)
+    # Only the setup function's events name them, and three pools would slow every other run.
+    if function == CUSTOM_RESOURCE_FUNCTION:
+        seed_existing_pools(cognito, dynamodb, settings.table_name, REGION)
 
 
 @contextlib.contextmanager
@@ -296,7 +373,8 @@ def _report_error(label: str, error: Exception) -> None:
     print(f"error: {label}{message}", file=sys.stderr)
 
 
-def run_one(function: str, path: Path, *, metrics: bool = False) -> int:
+def run_one(function: str | None, path: Path, *, metrics: bool = False) -> int:
+    """`path`'s event through `function`, or through the function the event names."""
     function, event = load_event(path, function)
     with _outbox() as (folder, kept):
         mail = MailReporter(folder, kept=kept)
@@ -311,7 +389,8 @@ def run_one(function: str, path: Path, *, metrics: bool = False) -> int:
 
 def run_all(folder: Path, *, metrics: bool = False) -> int:
     """Every *.json in `folder`, each on its own fresh state; prints {file name: response} (for the
-    account API, the whole HTTP response: status, headers, body)."""
+    account API, the whole HTTP response: status, headers, body; for the setup function, the answer
+    CloudFormation received)."""
     paths = sorted(folder.glob("*.json"))
     if not paths:
         raise UsageError(f"{folder}: no *.json event files")
@@ -327,7 +406,7 @@ def run_all(folder: Path, *, metrics: bool = False) -> int:
                 failed = failed or not isinstance(outcome.error, _REFUSALS)
                 _report_error(f"{path.name}: ", outcome.error)
                 results[path.name] = outcome.payload()
-            elif function == HTTP_API_FUNCTION:
+            elif function in _TRIGGERLESS_KINDS:  # the HTTP response, the answer to CloudFormation
                 results[path.name] = outcome.payload()
             else:
                 results[path.name] = outcome.payload().get("response")
@@ -338,7 +417,8 @@ def run_all(folder: Path, *, metrics: bool = False) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m laptop.invoke",
-        description="Run a function in-process on a Cognito or HTTP API event file (no SAM, no Docker).",
+        description="Run a function in-process on a Cognito, HTTP API or CloudFormation event file"
+        " (no SAM, no Docker).",
     )
     parser.add_argument("function", nargs="?", help=f"one of: {', '.join(FUNCTIONS)} (or a logical id)")
     parser.add_argument("event", nargs="?", type=Path, help="the event JSON file")
@@ -363,10 +443,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(logical_id(resolve_function(args.logical_id)))
                 return 0
             return run_all(args.all, metrics=args.metrics)
+        if len(positional) == 1 and args.function.endswith(".json"):
+            # `make invoke EVENT=...` without FUNCTION: the event names its function.
+            return run_one(None, Path(args.function), metrics=args.metrics)
         if len(positional) != 2:
             parser.error(
-                f"give FUNCTION (one of: {', '.join(FUNCTIONS)}) and EVENT_FILE,"
-                " or --all DIR, or --logical-id FUNCTION"
+                f"give FUNCTION (one of: {', '.join(FUNCTIONS)}) and EVENT_FILE, or an EVENT_FILE.json"
+                " alone, or --all DIR, or --logical-id FUNCTION"
             )
         return run_one(resolve_function(args.function), args.event, metrics=args.metrics)
     except (UsageError, SettingsError) as error:

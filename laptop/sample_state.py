@@ -26,6 +26,7 @@ from passwordless.private_parameters import PrivateParameters
 from passwordless.secret_store import EmailQuota, SecretStore, StoredSecret, item_key
 
 if TYPE_CHECKING:
+    from moto.cognitoidp.models import CognitoIdpUserPool
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
 
 SAMPLE_POOL_ID = "us-east-1_SampLe123"
@@ -107,19 +108,16 @@ def seed(store: SecretStore, hasher: KeyedHasher) -> None:
 def seed_user_pool(cognito: CognitoIdentityProviderClient, region: str) -> None:
     """The sample pool, app client and users in embedded Cognito (moto), under the ids the events use.
 
-    moto picks its own ids, so the pool and client are re-filed under the sample ones in its backend
-    (a private API of the pinned moto, as laptop.local_stack reads it). The pool matches addresses
-    case-insensitively, as the template's does; usernames are the sample UUIDs."""
+    moto picks its own ids, so the pool and client are re-filed under the sample ones (file_pool_as).
+    The pool matches addresses case-insensitively, as the template's does; usernames are the sample
+    UUIDs."""
     pool_id = cognito.create_user_pool(
         PoolName="passwordless-sample", UsernameConfiguration={"CaseSensitive": False}
     )["UserPool"]["Id"]
     client_id = cognito.create_user_pool_client(UserPoolId=pool_id, ClientName="sample")["UserPoolClient"][
         "ClientId"
     ]
-    backend = get_backend("cognito-idp")[DEFAULT_ACCOUNT_ID][region]
-    pool = backend.user_pools.pop(pool_id)
-    pool.id, pool.arn = SAMPLE_POOL_ID, pool.arn.replace(pool_id, SAMPLE_POOL_ID)
-    backend.user_pools[SAMPLE_POOL_ID] = pool
+    pool = file_pool_as(region, pool_id, SAMPLE_POOL_ID)
     client = pool.clients.pop(client_id)
     client.id, client.user_pool_id = SAMPLE_CLIENT_ID, SAMPLE_POOL_ID
     pool.clients[SAMPLE_CLIENT_ID] = client
@@ -133,3 +131,15 @@ def seed_user_pool(cognito: CognitoIdentityProviderClient, region: str) -> None:
                 {"Name": name, "Value": attributes[name]} for name in ("email", "email_verified", "locale")
             ],
         )
+
+
+def file_pool_as(region: str, pool_id: str, chosen_id: str) -> CognitoIdpUserPool:
+    """Embedded Cognito's pool `pool_id`, re-filed under `chosen_id`, so a static event can name it.
+
+    moto 5 draws pool ids at random (or hashes the pool's settings) and has no way to ask for one,
+    so its backend is edited: a private API of the pinned moto, as laptop.local_stack reads it."""
+    backend = get_backend("cognito-idp")[DEFAULT_ACCOUNT_ID][region]
+    pool = backend.user_pools.pop(pool_id)
+    pool.id, pool.arn = chosen_id, pool.arn.replace(pool_id, chosen_id)
+    backend.user_pools[chosen_id] = pool
+    return pool

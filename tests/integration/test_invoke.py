@@ -1,5 +1,6 @@
 """`make invoke` end to end: `python -m laptop.invoke` in a subprocess, on every sample event and on
-events the samples never anticipated, read back through its stdout, stderr, exit status and outbox."""
+events the samples never anticipated, read back through its stdout, stderr, exit status and outbox
+(and, for the setup function, the answer CloudFormation received and the pool's triggers after it)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 
 from laptop.aws import LOCAL_HMAC_KEY
 from laptop.handlers import FUNCTIONS
+from laptop.sample_pool import RESPONSE_URL, TAKEN_POOL_ID, THEIR_SIGN_UP_TRIGGER, THEIR_TOKEN_TRIGGER
 from laptop.sample_state import (
     SAMPLE_CODE,
     SAMPLE_SECRET_ID,
@@ -37,6 +39,7 @@ FUNCTION_BY_PREFIX = {
     "post": "post_authentication",
     "custom": "custom_message",
     "api": "account_api",
+    "attach": "attach_triggers",
 }
 # Events whose outcomes the custom message and account API tests hold; here they must only run.
 OTHERS_PREFIXES = ("custom_message_", "api_")
@@ -93,6 +96,26 @@ POST_AUTHENTICATION_VERIFIES = {
 
 
 @dataclass(frozen=True)
+class Answered:
+    """What CloudFormation hears, and the pool's triggers after the request."""
+
+    status: str
+    holds_request: bool  # the pool holds the request's Triggers afterwards (or none of ours)
+    theirs: dict[str, str]  # the other team's triggers, which it holds either way
+
+
+THEIRS = {"PreTokenGeneration": THEIR_TOKEN_TRIGGER}
+SETUP_EXPECTED = {
+    "attach_triggers_create": Answered("SUCCESS", True, THEIRS),
+    "attach_triggers_update": Answered("SUCCESS", True, THEIRS),  # the CustomMessage slot added
+    "attach_triggers_delete": Answered("SUCCESS", False, THEIRS),  # every slot given back
+    "attach_triggers_create_taken_slot": Answered(
+        "FAILED", False, {**THEIRS, "PreSignUp": THEIR_SIGN_UP_TRIGGER}
+    ),
+}
+
+
+@dataclass(frozen=True)
 class Created:
     masked_email: str
     mailed_to: str | None  # None: no email may be sent
@@ -141,7 +164,7 @@ def binding_of(event_path: Path) -> Binding:
 
 
 def _expected_here() -> set[str]:
-    tables = (DEFINE_EXPECTED, CREATE_EXPECTED, VERIFY_EXPECTED, PRE_SIGN_UP_EXPECTED)
+    tables = (DEFINE_EXPECTED, CREATE_EXPECTED, VERIFY_EXPECTED, PRE_SIGN_UP_EXPECTED, SETUP_EXPECTED)
     return {stem for table in tables for stem in table} | set(POST_AUTHENTICATION_VERIFIES)
 
 
@@ -165,6 +188,9 @@ def test_every_sample_event_has_its_outcome_and_keeps_secrets_out_of_the_logs(
     event = json.loads(path.read_text(encoding="utf-8"))
     if path.stem in PRE_SIGN_UP_EXPECTED:
         check_pre_sign_up(PRE_SIGN_UP_EXPECTED[path.stem], run)
+        return
+    if path.stem in SETUP_EXPECTED:
+        check_setup(SETUP_EXPECTED[path.stem], event, run)
         return
     assert run.returncode == 0, run.stderr
     if path.stem.startswith("api_"):
@@ -201,6 +227,105 @@ def check_pre_sign_up(expected: dict[str, object], run: Run) -> None:
         assert run.returncode == 0, run.stderr
         assert run.response() == expected
     assert "elsewhere.example" not in run.stderr  # the address reaches no log line
+
+
+def pool_triggers(run: Run, pool_id: str) -> dict[str, str]:
+    """The triggers the run's "pool:" line says `pool_id` holds after it."""
+    prefix = f"pool: {pool_id} triggers "
+    [line] = [line for line in run.stderr.splitlines() if line.startswith(prefix)]
+    triggers: dict[str, str] = json.loads(line.removeprefix(prefix))
+    return triggers
+
+
+def check_setup(expected: Answered, event: dict[str, object], run: Run) -> None:
+    # CloudFormation's answer is the result, for this request and this resource
+    answer = run.document()
+    assert answer["Status"] == expected.status, run.stderr
+    for field in ("RequestId", "StackId", "LogicalResourceId"):
+        assert answer[field] == event[field]
+    properties = event["ResourceProperties"]
+    assert isinstance(properties, dict)
+    pool_id = properties["UserPoolId"]
+    assert answer["PhysicalResourceId"].startswith(f"{pool_id}:")
+    if "PhysicalResourceId" in event:  # an Update in place or a Delete keeps the resource's name
+        assert answer["PhysicalResourceId"] == event["PhysicalResourceId"]
+    # And the pool holds what the request asked for, or none of ours, beside the other team's triggers
+    ours = properties["Triggers"] if expected.holds_request else {}
+    assert pool_triggers(run, pool_id) == {**expected.theirs, **ours}
+    # The answer went to the local stand-in: neither URL reaches the output
+    assert "X-Amz-Signature" not in run.stdout + run.stderr
+    assert "Traceback" not in run.stderr
+    if expected.status == "SUCCESS":
+        assert (run.returncode, answer["Reason"]) == (0, "")
+    else:
+        # A refusal: the reason names the slot and who holds it, and is the run's one error line
+        assert run.returncode == 1
+        assert "PreSignUp" in answer["Reason"]
+        assert THEIR_SIGN_UP_TRIGGER in answer["Reason"]
+        assert run.stderr.splitlines()[-1] == f"error: {answer['Reason']}"
+
+
+def test_the_setup_function_runs_on_an_event_file_alone_as_make_invoke_event_passes_it() -> None:
+    # Given `make invoke EVENT=...` with no FUNCTION: the request names the setup function
+    run = invoke("events/attach_triggers_create.json")
+    assert run.returncode == 0, run.stderr
+    assert run.document()["Status"] == "SUCCESS"
+
+
+def test_the_answer_stays_on_this_machine_when_the_shell_names_a_proxy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a shell whose proxy (TEST-NET-1, and sockets allow 127.0.0.1 only) would take any request
+    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
+        monkeypatch.setenv(name, "http://192.0.2.1:3128")
+    for name in ("no_proxy", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    # When the setup function answers a request whose ResponseURL is S3's
+    event = json.loads((EVENTS_DIR / "attach_triggers_delete.json").read_text(encoding="utf-8"))
+    assert event["ResponseURL"] == RESPONSE_URL
+    run = invoke("attach_triggers", "events/attach_triggers_delete.json", outbox=tmp_path)
+    # Then the answer reached the local stand-in directly
+    assert run.returncode == 0, run.stderr
+    assert run.document()["Status"] == "SUCCESS"
+    assert "not delivered" not in run.stderr
+
+
+def test_a_request_for_a_pool_the_sample_state_lacks_fails_by_name(tmp_path: Path) -> None:
+    event = json.loads((EVENTS_DIR / "attach_triggers_create.json").read_text(encoding="utf-8"))
+    event["ResourceProperties"]["UserPoolId"] = "us-east-1_N0where"
+    path = tmp_path / "elsewhere.json"
+    path.write_text(json.dumps(event), encoding="utf-8")
+    run = invoke("attach_triggers", str(path), outbox=tmp_path / "outbox")
+    assert run.returncode == 1
+    assert run.document()["Status"] == "FAILED"
+    assert "no user pool us-east-1_N0where" in run.document()["Reason"]
+    assert "pool: " not in run.stderr  # no such pool to show
+
+
+@pytest.mark.parametrize(
+    ("change", "complaint"),
+    [
+        ({"RequestType": "Drop"}, "RequestType is not Create, Update or Delete"),
+        ({"RequestId": ""}, "no RequestId"),
+        ({"ResponseURL": "file:///etc/passwd"}, "ResponseURL is not an HTTP URL"),
+        ({"ResourceProperties": "UserPoolId"}, "resource properties are not objects"),
+        ({"triggerSource": "PreSignUp_SignUp"}, "a PreSignUp_SignUp event is not for attach_triggers"),
+    ],
+)
+def test_a_malformed_cloudformation_request_is_a_usage_error(
+    change: dict[str, object], complaint: str, tmp_path: Path
+) -> None:
+    # Given the taken-slot request with one field spoiled
+    event = json.loads((EVENTS_DIR / "attach_triggers_create_taken_slot.json").read_text(encoding="utf-8"))
+    path = tmp_path / "request.json"
+    path.write_text(json.dumps({**event, **change}), encoding="utf-8")
+    # When make invoke runs it, Then nothing runs and one line names the file and the field
+    run = invoke("attach_triggers", str(path), outbox=tmp_path / "outbox")
+    assert run.returncode == 2
+    assert run.stdout == ""
+    [line] = run.stderr.splitlines()
+    assert line.startswith(f"error: {path}: ")
+    assert complaint in line
 
 
 @pytest.mark.parametrize("stem", sorted(DEFINE_PASSWORD_MODE_EXPECTED))
@@ -362,6 +487,7 @@ def test_a_malformed_event_file_is_a_one_line_error(content: str, complaint: str
         ),
         ('{"triggerSource": "PreSignUp_SignUp", "request": {}}', "userPoolId"),
         ('{"triggerSource": "PostAuthentication_Authentication", "request": {}}', "userPoolId"),
+        ('{"RequestType": "Create", "ResponseURL": "https://example.com/answer"}', "no StackId"),
     ],
 )
 def test_all_names_the_event_it_cannot_place_or_parse(content: str, complaint: str, tmp_path: Path) -> None:
@@ -388,6 +514,19 @@ def test_an_api_event_is_refused_by_a_trigger_and_a_trigger_event_by_the_api(tmp
     assert (as_trigger.returncode, as_api.returncode) == (2, 2)
     assert "an HTTP API event is not for pre_sign_up" in as_trigger.stderr
     assert "a PreSignUp_SignUp event is not for account_api" in as_api.stderr
+
+
+def test_a_cloudformation_request_is_only_for_the_setup_function_and_it_takes_nothing_else(
+    tmp_path: Path,
+) -> None:
+    request = "events/attach_triggers_create.json"
+    as_trigger = invoke("pre_sign_up", request, outbox=tmp_path)
+    as_api = invoke("account_api", request, outbox=tmp_path)
+    api_as_request = invoke("attach_triggers", "events/api_sign_up.json", outbox=tmp_path)
+    assert (as_trigger.returncode, as_api.returncode, api_as_request.returncode) == (2, 2, 2)
+    assert "a CloudFormation request is not for pre_sign_up" in as_trigger.stderr
+    assert "a CloudFormation request is not for account_api" in as_api.stderr
+    assert "an HTTP API event is not for attach_triggers" in api_as_request.stderr
 
 
 def test_a_missing_event_file_or_unknown_function_is_a_one_line_error(tmp_path: Path) -> None:
@@ -426,6 +565,10 @@ def test_all_runs_every_file_by_its_trigger_on_its_own_fresh_state(tmp_path: Pat
         assert responses[f"{stem}.json"] == answer
     refused = [line for line in run.stderr.splitlines() if line.startswith("error: pre_sign_up_")]
     assert len(refused) == list(PRE_SIGN_UP_EXPECTED.values()).count(SIGN_UP_REFUSED)
+    # The setup function's requests: CloudFormation's answers, the refused one a refusal too
+    for stem, answered in SETUP_EXPECTED.items():
+        assert responses[f"{stem}.json"]["Status"] == answered.status
+    assert f"pool: {TAKEN_POOL_ID} triggers " in run.stderr
     for path in EVENT_FILES:
         if path.stem.startswith("api_"):
             assert isinstance(responses[path.name]["statusCode"], int)

@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from laptop.handlers import FUNCTIONS, function_for_event
+from laptop.handlers import CUSTOM_RESOURCE_FUNCTION, FUNCTIONS, function_for_event
 from laptop.invoke import parser_for
 from laptop.sample_events import NOT_APPLICABLE, build_events, drift, main
+from laptop.sample_pool import RESPONSE_URL
 from laptop.sample_state import SAMPLE_CLIENT_ID, SAMPLE_POOL_ID
 from passwordless.events import RESEND_KEY
 
@@ -19,13 +20,17 @@ EVENT_FILES = sorted(EVENTS_DIR.glob("*.json"))
 # The challenge triggers' events, whose shape these tests hold; the other functions' sample modules
 # have their own tests, and every file must still parse for the function it names.
 CHALLENGE_FILES = [p for p in EVENT_FILES if p.stem.split("_")[0] in {"define", "create", "verify"}]
-COGNITO_FILES = [p for p in EVENT_FILES if not p.stem.startswith("api_")]
 
 
 def _load(path: Path) -> dict[str, Any]:
     loaded = json.loads(path.read_text(encoding="utf-8"))
     assert isinstance(loaded, dict)
     return loaded
+
+
+# Cognito's events name their trigger; the account API's and CloudFormation's carry none.
+COGNITO_FILES = [p for p in EVENT_FILES if FUNCTIONS[function_for_event(_load(p))][1] is not None]
+SETUP_FILES = [p for p in EVENT_FILES if function_for_event(_load(p)) == CUSTOM_RESOURCE_FUNCTION]
 
 
 def test_the_folder_holds_exactly_what_the_generator_builds() -> None:
@@ -143,3 +148,26 @@ def test_post_authentication_events_cover_an_unverified_and_a_verified_address()
         if stem.startswith("post_authentication_")
     }
     assert verified == {"post_authentication_unverified": "false", "post_authentication_verified": "true"}
+
+
+@pytest.mark.parametrize("path", SETUP_FILES, ids=lambda p: p.stem)
+def test_every_setup_request_is_shaped_as_cloudformation_shapes_it(path: Path) -> None:
+    event = _load(path)
+    request_type = event["RequestType"]
+    assert event["ResourceType"] == "Custom::TriggerAttachment"
+    assert event["LogicalResourceId"] == "TriggerAttachment"
+    assert event["ResponseURL"] == RESPONSE_URL  # a placeholder laptop.invoke replaces
+    # A resource has a name once it exists, and old properties only when they change
+    assert ("PhysicalResourceId" in event) is (request_type != "Create")
+    assert ("OldResourceProperties" in event) is (request_type == "Update")
+    for properties in (event[key] for key in ("ResourceProperties", "OldResourceProperties") if key in event):
+        assert properties["ServiceToken"] == event["ServiceToken"]
+        # CloudFormation passes every value as text
+        for name, value in properties.items():
+            values = value.values() if name == "Triggers" else [value]
+            assert all(isinstance(text, str) for text in values), name
+
+
+def test_the_setup_requests_cover_create_update_delete_and_a_refusal() -> None:
+    kinds = sorted((_load(p)["RequestType"], p.stem.endswith("_taken_slot")) for p in SETUP_FILES)
+    assert kinds == [("Create", False), ("Create", True), ("Delete", False), ("Update", False)]
