@@ -62,7 +62,7 @@ def _detach(request: Request) -> None:
         attachment = attachment_from(request.properties)
     except AttachmentRefused:
         return
-    TRIGGERS.detach(physical_id(request), attachment.user_pool_id, attachment.triggers)
+    TRIGGERS.detach(physical_id(request), attachment)
 
 
 @handler(RUNTIME)

@@ -99,7 +99,7 @@ def test_attaching_changes_only_the_owned_slots_and_detaching_restores_the_pool(
     assert after == with_triggers(before, **OURS)
     assert after["LambdaConfig"]["PreTokenGeneration"] == THEIR_TOKEN_TRIGGER
     # And detaching gives back exactly the pool they had
-    triggers.detach(ID, pool_id, OURS)
+    triggers.detach(ID, Attachment(pool_id, OURS))
     assert pool_as_it_stands(cognito, pool_id) == before
 
 
@@ -125,7 +125,7 @@ def test_a_replaced_trigger_is_put_back_when_the_stack_goes(
     before = pool_as_it_stands(cognito, pool_id)
     triggers.attach(ID, Attachment(pool_id, OURS, replace_existing=True))
     assert pool_as_it_stands(cognito, pool_id)["LambdaConfig"]["PreSignUp"] == OURS["PreSignUp"]
-    triggers.detach(ID, pool_id, OURS)
+    triggers.detach(ID, Attachment(pool_id, OURS))
     assert pool_as_it_stands(cognito, pool_id) == before
 
 
@@ -139,7 +139,7 @@ def test_a_retried_attach_still_remembers_what_was_there_first(
     triggers.attach(ID, wanted)
     triggers.attach(ID, wanted)
     # Then deleting still gives their trigger back, not ours
-    triggers.detach(ID, pool_id, OURS)
+    triggers.detach(ID, Attachment(pool_id, OURS))
     assert pool_as_it_stands(cognito, pool_id) == before
 
 
@@ -157,7 +157,7 @@ def test_an_update_follows_new_functions_and_gives_back_a_slot_no_longer_wanted(
     assert config["DefineAuthChallenge"] == ARN.format("define-v2")
     assert config["PreSignUp"] == THEIR_SIGN_UP_TRIGGER
     # And deleting then restores the pool they had
-    triggers.detach(ID, pool_id, newer)
+    triggers.detach(ID, Attachment(pool_id, newer))
     assert pool_as_it_stands(cognito, pool_id) == before
 
 
@@ -175,7 +175,7 @@ def test_a_slot_someone_changed_since_is_left_as_they_set_it(
     )
     cognito.update_user_pool(**request)
     # When the stack is deleted
-    triggers.detach(ID, pool_id, OURS)
+    triggers.detach(ID, Attachment(pool_id, OURS))
     # Then their choice stays; the other slots are empty again
     config = pool_as_it_stands(cognito, pool_id)["LambdaConfig"]
     assert config == {"PreTokenGeneration": THEIR_TOKEN_TRIGGER, "CreateAuthChallenge": theirs}
@@ -187,7 +187,7 @@ def test_detaching_from_a_pool_already_deleted_succeeds(
     pool_id = create_existing_pool(cognito, DeletionProtection="INACTIVE")
     triggers.attach(ID, Attachment(pool_id, OURS))
     cognito.delete_user_pool(UserPoolId=pool_id)
-    triggers.detach(ID, pool_id, OURS)
+    triggers.detach(ID, Attachment(pool_id, OURS))
     assert records.read(ID) == {}
 
 
@@ -233,3 +233,24 @@ def test_a_pool_reporting_such_a_setting_is_refused_before_any_write(
 def test_only_the_owned_slots_may_be_named() -> None:
     with pytest.raises(AttachmentRefused, match="PreTokenGeneration"):
         Attachment("us-east-1_x", {"PreTokenGeneration": ARN.format("x")})
+
+
+SMS_ROLE = "arn:aws:iam::123456789012:role/their-cognito-sms"
+
+
+def test_a_pool_that_sends_sms_is_attached_only_with_its_role_named(
+    cognito: CognitoIdentityProviderClient, triggers: PoolTriggers
+) -> None:
+    # Given their pool sends SMS through its own role
+    pool_id = create_existing_pool(
+        cognito, SmsConfiguration={"SnsCallerArn": SMS_ROLE, "ExternalId": "theirs"}
+    )
+    before = pool_as_it_stands(cognito, pool_id)
+    # When the stack does not name that role, it is refused by name and nothing is written
+    with pytest.raises(AttachmentRefused, match="ExistingPoolSmsRoleArn") as refused:
+        triggers.attach(ID, Attachment(pool_id, OURS))
+    assert SMS_ROLE in str(refused.value)
+    assert pool_as_it_stands(cognito, pool_id) == before
+    # And naming it, the write carries the SMS settings through
+    triggers.attach(ID, Attachment(pool_id, OURS, sms_role_arn=SMS_ROLE))
+    assert pool_as_it_stands(cognito, pool_id) == with_triggers(before, **OURS)

@@ -103,6 +103,8 @@ class Attachment:
     user_pool_id: str
     triggers: Mapping[str, str]
     replace_existing: bool = False
+    sms_role_arn: str = ""
+    """The pool's SNS caller role, which a write passes back to Cognito: the stack may pass only it."""
 
     def __post_init__(self) -> None:
         stray = sorted(set(self.triggers) - set(OWNED_SLOTS))
@@ -115,6 +117,7 @@ def attachment_from(properties: Mapping[str, Any]) -> Attachment:
     ReplaceExistingTriggers ("true" or "false", as CloudFormation passes every value as text)."""
     pool, triggers = properties.get("UserPoolId"), properties.get("Triggers", {})
     replace = properties.get("ReplaceExistingTriggers", "false")
+    sms_role = properties.get("SmsRoleArn", "")
     if not isinstance(pool, str) or not USER_POOL_ID.match(pool):
         raise AttachmentRefused("UserPoolId must be a user pool id such as us-east-1_Abc123")
     if not isinstance(triggers, Mapping) or not all(
@@ -123,7 +126,20 @@ def attachment_from(properties: Mapping[str, Any]) -> Attachment:
         raise AttachmentRefused("Triggers must map trigger names to Lambda function ARNs")
     if replace not in ("true", "false"):
         raise AttachmentRefused("ReplaceExistingTriggers must be true or false")
-    return Attachment(pool, dict(triggers), replace_existing=replace == "true")
+    if not isinstance(sms_role, str):
+        raise AttachmentRefused("SmsRoleArn must be empty or an IAM role ARN")
+    return Attachment(pool, dict(triggers), replace_existing=replace == "true", sms_role_arn=sms_role)
+
+
+def check_sms_role(pool: Mapping[str, Any], allowed: str) -> None:
+    """Refuses a pool whose SMS role the stack may not pass back to Cognito (its write would be
+    denied half-way otherwise)."""
+    role = pool.get("SmsConfiguration", {}).get("SnsCallerArn")
+    if role and role != allowed:
+        raise AttachmentRefused(
+            f"the user pool sends SMS through the role {role}; set ExistingPoolSmsRoleArn to it, so the "
+            "stack may hand it back to Cognito when it writes the pool's settings"
+        )
 
 
 def attached(
@@ -246,6 +262,7 @@ class PoolTriggers:
         and those no longer wanted are given back."""
         before = dict(ours_before or {})
         pool = self._describe(wanted.user_pool_id)
+        check_sms_role(pool, wanted.sms_role_arn)
         config, replaced = attached(pool.get("LambdaConfig", {}), wanted, before)
         previous = self._records.read(attachment_id)
         dropped = {slot: function for slot, function in before.items() if slot not in wanted.triggers}
@@ -256,13 +273,15 @@ class PoolTriggers:
         self._records.write(attachment_id, record)
         self._write(pool, config)
 
-    def detach(self, attachment_id: str, user_pool_id: str, ours: Mapping[str, str]) -> None:
+    def detach(self, attachment_id: str, attachment: Attachment) -> None:
         """Gives back every slot that still holds our function; a pool already gone needs nothing."""
         try:
-            pool = self._describe(user_pool_id)
+            pool = self._describe(attachment.user_pool_id)
         except PoolNotFound:
             self._records.forget(attachment_id)
             return
+        check_sms_role(pool, attachment.sms_role_arn)
+        ours = attachment.triggers
         previous = self._records.read(attachment_id)
         self._write(pool, released(pool.get("LambdaConfig", {}), ours, previous))
         self._records.forget(attachment_id)
