@@ -88,8 +88,8 @@ $(DOCS_VENV)/.installed: requirements-docs.txt | $(UV)
 	$(call timed,venv (docs),$(call venv,$(PYTHON),$(DOCS_VENV),-r requirements-docs.txt))
 
 .PHONY: demo
-demo: $(STAMP) ## The whole sign-in on this machine: local Cognito endpoint, outbox, sign-in page (PORT=8765)
-	@$(BIN)/python -m laptop.demo --port $(PORT)
+demo: $(STAMP) ## The whole sign-in on this machine: local Cognito endpoint, outbox, sign-in page (PORT=8765; EXISTING_POOL=1 attaches to a team's pool)
+	@$(BIN)/python -m laptop.demo --port $(PORT) $(if $(EXISTING_POOL),--existing-pool)
 
 .PHONY: install
 install: $(STAMP) ## Create .venv with the pinned packages (every other target does this itself)

@@ -1,7 +1,11 @@
 """`make demo`: the whole sign-in on this machine. Starts the local stack on 127.0.0.1, creates demo
 users, prints where everything is, then prints each magic link as its email lands. Ctrl-C stops it.
 
-    python -m laptop.demo [--port 8765] [--user someone@example.com ...] [--outbox DIR]
+    python -m laptop.demo [--port 8765] [--user someone@example.com ...] [--outbox DIR] [--existing-pool]
+
+With --existing-pool (`make demo EXISTING_POOL=1`) the stack attaches to a pool a team already runs
+(laptop.existing_pool: its settings, its PreTokenGeneration trigger, its password client and users)
+through the same setup function a deployed stack runs with ExistingUserPoolId.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from laptop.existing_pool import ANN, BOB, THEIR_CLIENT_NAME, create_team_pool
 from laptop.local_stack.outbox_page import magic_link_in
 from laptop.local_stack.stack import DEFAULT_PORT, LocalCognito
 from passwordless.email.outbox import read_outbox
@@ -60,6 +65,7 @@ def _serve(options: argparse.Namespace, out: TextIO) -> int:
         outbox_dir=options.outbox,
         environment=_log_level(options.log_level),
         parameters=DEMO_PARAMETERS,
+        existing_pool=create_team_pool if options.existing_pool else None,
     )
     try:
         stack.start()
@@ -73,7 +79,16 @@ def _serve(options: argparse.Namespace, out: TextIO) -> int:
     try:
         for email in options.user or DEMO_USERS:
             stack.add_user(email)
-        _introduce(stack, options.user or DEMO_USERS, out)
+        users = list(options.user or DEMO_USERS)
+        if options.existing_pool:
+            users += [
+                f"{ANN['email']} (theirs, password {ANN['password']!r})",
+                f"{BOB['email']} (unverified)",
+            ]
+        _introduce(stack, users, out)
+        if options.existing_pool:
+            note = f"their app client {THEIR_CLIENT_NAME!r} still signs in with passwords"
+            print(f"  Attached to their pool: {note}.\n", file=out, flush=True)
         watcher = threading.Thread(target=_print_links, args=(stack, stopped, out), daemon=True)
         watcher.start()
         stopped.wait()  # until Ctrl-C or SIGTERM
@@ -93,6 +108,11 @@ def _arguments() -> argparse.ArgumentParser:
         "--outbox", type=Path, help="keep the emails in this folder (default: a temporary one)"
     )
     parser.add_argument("--log-level", default=DEMO_LOG_LEVEL, help="the functions' Powertools log level")
+    parser.add_argument(
+        "--existing-pool",
+        action="store_true",
+        help="attach to a pool a team already runs, as ExistingUserPoolId does",
+    )
     return parser
 
 

@@ -3,6 +3,8 @@
 - UpdateUserPool: both reset every setting the request leaves out, but Cognito cannot change the
   settings a pool is created with (UsernameAttributes, AliasAttributes, UsernameConfiguration), so
   they survive any update; moto resets those too.
+- Aliases: in a pool with AliasAttributes, Cognito finds a user by a verified email or phone number
+  (and by preferred_username) wherever it takes a username; moto knows only usernames.
 
 It patches private code of the pinned moto; tests/integration/test_trigger_attachment.py relies on
 it, and tests/integration/test_moto_fidelity.py shows each difference with and without it.
@@ -17,6 +19,8 @@ from typing import Any
 from moto.cognitoidp.models import CognitoIdpUserPool
 
 CREATE_ONLY_SETTINGS = ("UsernameAttributes", "AliasAttributes", "UsernameConfiguration")
+# An alias attribute, and the attribute that must be "true" for it to sign in (None: always).
+ALIAS_PROOF = {"email": "email_verified", "phone_number": "phone_number_verified", "preferred_username": None}
 
 
 @contextmanager
@@ -28,8 +32,24 @@ def cognito_as_deployed() -> Iterator[None]:
         kept = {name: created[name] for name in CREATE_ONLY_SETTINGS if name in created}
         original(self, {**(extended_config or {}), **kept})
 
+    find_by_username = CognitoIdpUserPool._get_user
+
+    def find_by_alias_too(self: CognitoIdpUserPool, username: str) -> Any:  # noqa: ANN401 - moto's user
+        found = find_by_username(self, username)
+        if found:
+            return found
+        for alias in self.extended_config.get("AliasAttributes") or []:
+            proof = ALIAS_PROOF.get(alias)
+            for user in self.users.values():
+                attributes = {item["Name"]: item["Value"] for item in user.attributes}
+                if attributes.get(alias) == username and (proof is None or attributes.get(proof) == "true"):
+                    return user
+        return None
+
     CognitoIdpUserPool.update_extended_config = keep_create_only  # type: ignore[method-assign]
+    CognitoIdpUserPool._get_user = find_by_alias_too  # type: ignore[method-assign]
     try:
         yield
     finally:
         CognitoIdpUserPool.update_extended_config = original  # type: ignore[method-assign]
+        CognitoIdpUserPool._get_user = find_by_username  # type: ignore[method-assign]

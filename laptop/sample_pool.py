@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from laptop.aws import REGION
 from laptop.cloudformation import ACCOUNT_ID, STACK_ID, custom_resource_event
+from laptop.existing_pool import THEIR_SIGN_UP_TRIGGER, THEIR_TOKEN_TRIGGER
 from laptop.handlers import logical_id
 from laptop.sample_state import file_pool_as
 from passwordless.trigger_attachment import AttachmentRecords, PoolTriggers, attachment_from
@@ -46,8 +47,6 @@ RESPONSE_URL = (
 )
 _REQUEST_IDS = uuid.UUID("7a1c0f3e-5b2d-4e8a-9c61-0d4f2b8e6a17")  # namespace of the events' RequestIds
 
-THEIR_TOKEN_TRIGGER = f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:their-pre-token-generation"
-THEIR_SIGN_UP_TRIGGER = f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:their-pre-sign-up"
 # A few settings away from Cognito's defaults: UpdateUserPool would reset them if a write left them out.
 THEIR_SETTINGS: dict[str, Any] = {
     "MfaConfiguration": "OPTIONAL",

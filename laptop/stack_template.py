@@ -126,12 +126,13 @@ class ApiRoute:
 class Blueprint:
     """What the local stack needs from template.yaml, resolved for one set of parameter values."""
 
-    user_pool: dict[str, Any]
-    """The first AWS::Cognito::UserPool's Properties."""
+    user_pool: dict[str, Any] | None
+    """The AWS::Cognito::UserPool's Properties; None when the stack attaches to an existing pool."""
     app_client: dict[str, Any]
     """The first AWS::Cognito::UserPoolClient's Properties (its UserPoolId left out)."""
     triggers: dict[str, str]
-    """Cognito trigger name (DefineAuthChallenge, ...) -> function folder under functions/."""
+    """Cognito trigger name (DefineAuthChallenge, ...) -> function folder under functions/: the
+    pool's LambdaConfig, or on an existing pool the setup custom resource's Triggers."""
     environment: dict[str, str]
     """The environment variables of the functions the stack runs (triggers and HTTP API functions),
     Globals merged with each function's own: they share one process, so one environment."""
@@ -145,32 +146,42 @@ class Blueprint:
     """Each AWS::Cognito::UserPoolGroup's Properties (its UserPoolId left out)."""
     user_pool_logical_id: str = "UserPool"
     app_client_logical_id: str = "UserPoolClient"
+    attachment: dict[str, Any] | None = None
+    """On an existing pool: the setup custom resource's Properties (UserPoolId, Triggers, ...)."""
+    setup_function: str | None = None
+    """On an existing pool: the folder of the function behind that custom resource."""
 
 
 def blueprint(deployment: Deployment, template: Mapping[str, Any]) -> Blueprint:
     resources: Mapping[str, Any] = template["Resources"]
     pool_id, pool = _first_of_type(resources, "AWS::Cognito::UserPool")
     client_id, client = _first_of_type(resources, "AWS::Cognito::UserPoolClient")
+    pool_exists = _exists(deployment, pool)
+    attachment = _attachment(deployment, resources)
     function_globals = template.get("Globals", {}).get("Function", {})
     globals_env = function_globals.get("Environment", {}).get("Variables", {})
-    triggers: dict[str, str] = {}
+    folders = {
+        logical_id: Path(str(deployment.resolve(resource["Properties"]["CodeUri"]))).name
+        for logical_id, resource in resources.items()
+        if resource["Type"] == "AWS::Serverless::Function" and _exists(deployment, resource)
+    }
+    wiring = (
+        pool["Properties"].get("LambdaConfig", {}) if pool_exists else (attachment or {}).get("Triggers", {})
+    )
+    triggers = {str(trigger): folders[_function_of(deployment, arn)] for trigger, arn in wiring.items()}
+    setup = _function_of(deployment, attachment["ServiceToken"]) if attachment else None
     routes: dict[str, ApiRoute] = {}
     timeouts: dict[str, int] = {}
     environment: dict[str, str] = {}
     logical_ids: dict[str, str] = {}
-    for logical_id, resource in resources.items():
-        if resource["Type"] != "AWS::Serverless::Function" or not _exists(deployment, resource):
-            continue
-        properties = resource["Properties"]
-        folder = Path(str(deployment.resolve(properties["CodeUri"]))).name
+    for logical_id, folder in folders.items():
+        properties = resources[logical_id]["Properties"]
         events = list(properties.get("Events", {}).values())
-        cognito_triggers = [event["Properties"]["Trigger"] for event in events if event["Type"] == "Cognito"]
         api_events = [event.get("Properties", {}) for event in events if event["Type"] == "HttpApi"]
-        if not cognito_triggers and not _serves_an_api_the_stack_runs(deployment, resources, api_events):
+        runs = folder in triggers.values() or logical_id == setup
+        if not runs and not _serves_an_api_the_stack_runs(deployment, resources, api_events):
             continue
         logical_ids[folder] = logical_id
-        for trigger in cognito_triggers:
-            triggers[str(trigger)] = folder
         for event in api_events:
             route = _api_route(deployment, resources, folder, event)
             routes[f"{route.method} {route.path}"] = route
@@ -187,8 +198,11 @@ def blueprint(deployment: Deployment, template: Mapping[str, Any]) -> Blueprint:
         for group in resources.values()
         if group["Type"] == "AWS::Cognito::UserPoolGroup" and _exists(deployment, group)
     ]
+    user_pool = dict(deployment.resolve(pool["Properties"])) if pool_exists else None
+    if user_pool is not None:
+        user_pool.pop("LambdaConfig", None)  # the triggers above, set by the stack with their ARNs
     return Blueprint(
-        user_pool=dict(deployment.resolve(pool["Properties"])),
+        user_pool=user_pool,
         app_client=client_properties,
         triggers=triggers,
         environment=environment,
@@ -198,7 +212,44 @@ def blueprint(deployment: Deployment, template: Mapping[str, Any]) -> Blueprint:
         groups=groups,
         user_pool_logical_id=pool_id,
         app_client_logical_id=client_id,
+        attachment=attachment,
+        setup_function=folders[setup] if setup else None,
     )
+
+
+def _attachment(deployment: Deployment, resources: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The setup custom resource's Properties, unresolved ARNs kept as references, if it exists."""
+    for resource in resources.values():
+        if resource["Type"] == "Custom::TriggerAttachment" and _exists(deployment, resource):
+            properties = dict(resource["Properties"])
+            resolved: dict[str, Any] = deployment.resolve(
+                {key: value for key, value in properties.items() if key not in ("Triggers", "ServiceToken")}
+            )
+            # Conditions decide which triggers are there; the ARNs stay references to read below.
+            triggers = {
+                slot: _chosen(deployment, arn)
+                for slot, arn in properties.get("Triggers", {}).items()
+                if _chosen(deployment, arn) is not None
+            }
+            return {**resolved, "Triggers": triggers, "ServiceToken": properties["ServiceToken"]}
+    return None
+
+
+def _chosen(deployment: Deployment, node: Any) -> Any:  # noqa: ANN401 - a template value
+    """An Fn::If's branch for this deployment (None for AWS::NoValue), anything else as it is."""
+    while isinstance(node, dict) and "Fn::If" in node:
+        condition, when_true, when_false = node["Fn::If"]
+        node = when_true if deployment.conditions[condition] else when_false
+    return None if node == {"Ref": "AWS::NoValue"} else node
+
+
+def _function_of(deployment: Deployment, arn: Any) -> str:  # noqa: ANN401 - a template value
+    """The logical id of the function a `!GetAtt X.Arn` (maybe inside an Fn::If) names."""
+    chosen = _chosen(deployment, arn)
+    if not (isinstance(chosen, dict) and "Fn::GetAtt" in chosen):
+        raise ValueError(f"a trigger must be !GetAtt <Function>.Arn, not {chosen!r}")
+    target = chosen["Fn::GetAtt"]
+    return str(target[0] if isinstance(target, list) else str(target).split(".", 1)[0])
 
 
 def _serves_an_api_the_stack_runs(

@@ -27,6 +27,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from laptop.aws import REGION, atomic_requests, create_resources, local_environment
 from laptop.aws import environment as aws_environment
+from laptop.cloudformation import ResponseSink, custom_resource_event
 from laptop.handlers import FUNCTIONS, Handler, load_handlers
 from laptop.invoke import ACCOUNT_ID, MEMORY_MB, LambdaContextStandIn
 from laptop.local_stack.api_gateway import HttpApi
@@ -82,6 +83,7 @@ class LocalCognito:
         wrap_handler: Callable[[str, Handler], Handler] | None = None,
         parameters: Mapping[str, str] | None = None,
         functions: Mapping[str, Handler] | None = None,
+        existing_pool: Callable[[Any], str] | None = None,
     ) -> None:
         """`environment` overrides the functions' variables (RESEND_MIN_SECONDS=0, say); `clock` is
         what sessions and tokens expire by, so tests can move it. `wrap_handler(function, handler)`
@@ -90,9 +92,15 @@ class LocalCognito:
         parameter values (SelfSignUp, SignInMode, ...). `functions` maps a function folder to the
         handler to run instead of loading functions/<folder>/app.py; a function of the template with
         neither is left out (its trigger unset, its routes unserved), so the stack starts while a
-        function is still being written."""
+        function is still being written. `existing_pool(cognito_client)` makes the pool a team already
+        runs and returns its id: the stack then deploys as with ExistingUserPoolId, attaching its
+        triggers through the same setup function a deployed stack runs."""
         self._port = port
         self._parameters = dict(parameters or {})
+        self._existing_pool = existing_pool
+        if existing_pool is not None:
+            # Until the pool exists, an id in its shape decides the deployment's conditions.
+            self._parameters["ExistingUserPoolId"] = f"{REGION}_ToBeMade"
         self._functions = dict(functions or {})
         self._outbox_dir = outbox_dir
         self._overrides = dict(environment or {})
@@ -186,9 +194,7 @@ class LocalCognito:
         lambda_config = {
             trigger: arns[function] for trigger, function in plan.triggers.items() if function in arns
         }
-        pool_id, client_id = _create_pool_and_client(idp, plan, lambda_config)
-        for group in plan.groups:
-            idp.create_group(UserPoolId=pool_id, **_api_arguments(idp, "CreateGroup", group))
+        pool_id, client_id = self._make_pool(idp, plan, lambda_config)
         # Now the pool and client have ids, the functions' variables that name them can be set.
         resolved = self._plan(
             template, url, {plan.user_pool_logical_id: pool_id, plan.app_client_logical_id: client_id}
@@ -246,6 +252,22 @@ class LocalCognito:
             target=self._server.serve_forever, args=(SHUTDOWN_POLL_SECONDS,), name="local-stack", daemon=True
         )
         self._serving.start()
+        if resolved.attachment is not None and resolved.setup_function in handlers:
+            _attach(resolved, handlers[resolved.setup_function], arns)
+
+    def _make_pool(self, idp: Any, plan: Blueprint, lambda_config: Mapping[str, str]) -> tuple[str, str]:  # noqa: ANN401
+        """The pool (the stack's own, or the existing one made now) with the stack's client and groups."""
+        if plan.user_pool is None:
+            if self._existing_pool is None:
+                raise ValueError("ExistingUserPoolId needs the pool: give LocalCognito(existing_pool=...)")
+            pool_id = self._existing_pool(idp)
+            self._parameters["ExistingUserPoolId"] = pool_id
+            client_id = _create_client(idp, pool_id, plan)
+        else:
+            pool_id, client_id = _create_pool_and_client(idp, plan, lambda_config)
+        for group in plan.groups:
+            idp.create_group(UserPoolId=pool_id, **_api_arguments(idp, "CreateGroup", group))
+        return pool_id, client_id
 
     def _plan(
         self, template: Mapping[str, Any], url: str, physical_ids: Mapping[str, str] | None = None
@@ -266,7 +288,10 @@ class LocalCognito:
 
     def _available(self, plan: Blueprint) -> list[str]:
         """The functions of the template that are given or on disk: those the stack runs."""
-        wanted = sorted({*plan.triggers.values(), *(route.function for route in plan.api_routes.values())})
+        setup = [plan.setup_function] if plan.setup_function else []
+        wanted = sorted(
+            {*plan.triggers.values(), *setup, *(route.function for route in plan.api_routes.values())}
+        )
         available = [
             function
             for function in wanted
@@ -359,13 +384,37 @@ def _context(logical_id: str) -> LambdaContextStandIn:
 
 
 def _create_pool_and_client(idp: Any, plan: Blueprint, lambda_config: Mapping[str, str]) -> tuple[str, str]:  # noqa: ANN401
-    pool_properties = {**plan.user_pool, "PoolName": plan.user_pool.get("UserPoolName", STACK_NAME)}
-    pool_properties["LambdaConfig"] = {**pool_properties.get("LambdaConfig", {}), **lambda_config}
-    pool = idp.create_user_pool(**_api_arguments(idp, "CreateUserPool", pool_properties))["UserPool"]
+    pool = plan.user_pool or {}
+    pool_properties = {
+        **pool,
+        "PoolName": pool.get("UserPoolName", STACK_NAME),
+        "LambdaConfig": lambda_config,
+    }
+    created = idp.create_user_pool(**_api_arguments(idp, "CreateUserPool", pool_properties))["UserPool"]
+    return str(created["Id"]), _create_client(idp, str(created["Id"]), plan)
+
+
+def _create_client(idp: Any, pool_id: str, plan: Blueprint) -> str:  # noqa: ANN401
     client = idp.create_user_pool_client(
-        UserPoolId=pool["Id"], **_api_arguments(idp, "CreateUserPoolClient", plan.app_client)
+        UserPoolId=pool_id, **_api_arguments(idp, "CreateUserPoolClient", plan.app_client)
     )["UserPoolClient"]
-    return str(pool["Id"]), str(client["ClientId"])
+    return str(client["ClientId"])
+
+
+def _attach(plan: Blueprint, setup: Handler, arns: Mapping[str, str]) -> None:
+    """Attaches the triggers to the existing pool as CloudFormation would: a Create request to the
+    setup function, answered at a ResponseURL on this machine. A refusal stops the stack, with its
+    reason."""
+    attachment = {key: value for key, value in (plan.attachment or {}).items() if key != "ServiceToken"}
+    attachment["Triggers"] = {
+        slot: arns[function] for slot, function in plan.triggers.items() if function in arns
+    }
+    with ResponseSink() as sink:
+        event = custom_resource_event("Create", attachment, response_url=sink.url)
+        setup(event, _context(plan.logical_ids[plan.setup_function or ""]))
+        [answer] = sink.wait_for(1)
+    if answer["Status"] != "SUCCESS":
+        raise RuntimeError(f"attaching to the existing user pool failed: {answer['Reason']}")
 
 
 def _api_arguments(idp: Any, operation: str, properties: Mapping[str, Any]) -> dict[str, Any]:  # noqa: ANN401

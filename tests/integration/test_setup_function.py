@@ -16,11 +16,11 @@ import pytest
 
 from laptop.aws import REGION
 from laptop.cloudformation import ResponseSink, custom_resource_event
+from laptop.existing_pool import THEIR_SIGN_UP_TRIGGER, THEIR_TOKEN_TRIGGER, create_existing_pool
 from laptop.handlers import Handler, load_handler
 from laptop.invoke import LambdaContextStandIn
 from passwordless.custom_resource import UNEXPECTED, Request, serve
 from passwordless.settings import Settings
-from tests.support.existing_pool import THEIR_SIGN_UP_TRIGGER, THEIR_TOKEN_TRIGGER, create_existing_pool
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient

@@ -11,6 +11,7 @@ import boto3
 import pytest
 
 from laptop.aws import REGION
+from laptop.existing_pool import THEIR_SIGN_UP_TRIGGER, THEIR_TOKEN_TRIGGER, create_existing_pool
 from passwordless.settings import Settings
 from passwordless.trigger_attachment import (
     RENAMED,
@@ -21,7 +22,6 @@ from passwordless.trigger_attachment import (
     unknown_settings,
     update_request,
 )
-from tests.support.existing_pool import THEIR_SIGN_UP_TRIGGER, THEIR_TOKEN_TRIGGER, create_existing_pool
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient

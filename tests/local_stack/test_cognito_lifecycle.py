@@ -155,8 +155,12 @@ def test_the_invitation_is_worded_by_custom_message_and_its_password_works(
 
 
 def test_without_a_custom_message_trigger_the_invitation_is_cognitos_default(tmp_path: Path) -> None:
+    # Given a template without the CustomMessage trigger: no function, no slot, no permission
     template = load_template()
-    del template["Resources"]["CustomMessageFunction"]
+    resources = template["Resources"]
+    for name in ("CustomMessageFunction", "CustomMessageInvokePermission", "CustomMessageLogGroup"):
+        del resources[name]
+    del resources["UserPool"]["Properties"]["LambdaConfig"]["CustomMessage"]
     path = tmp_path / "template.json"
     path.write_text(json.dumps(template), encoding="utf-8")
     with running_stack(tmp_path, template_path=path) as stack:

@@ -18,6 +18,7 @@ import boto3
 import pytest
 
 from laptop.demo import main
+from laptop.existing_pool import ANN
 from laptop.local_stack.stack import LOCAL_CREDENTIALS, LocalCognito
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,13 +52,12 @@ class Demo:
         raise AssertionError(f"no line matching {pattern!r}; the demo printed:\n{''.join(self.transcript)}")
 
 
-@pytest.fixture
-def demo(tmp_path: Path) -> Iterator[Demo]:
+def run_demo(tmp_path: Path, *arguments: str) -> Iterator[Demo]:
     # Its temporary folders (the outbox) go where the test can see what is left of them.
     temporary = tmp_path / "tmp"
     temporary.mkdir()
     process = subprocess.Popen(
-        [sys.executable, "-m", "laptop.demo", "--port", "0"],
+        [sys.executable, "-m", "laptop.demo", "--port", "0", *arguments],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -74,6 +74,11 @@ def demo(tmp_path: Path) -> Iterator[Demo]:
         demo.reader.join(10)  # it stops at end of output; only then is the pipe ours to close
         assert process.stdout is not None
         process.stdout.close()
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Iterator[Demo]:
+    yield from run_demo(tmp_path)
 
 
 def test_make_demo_serves_a_sign_in_prints_its_link_and_stops_on_ctrl_c(demo: Demo) -> None:
@@ -142,3 +147,31 @@ def test_a_stack_that_fails_to_start_raises_instead_of_hanging(tmp_path: Path) -
 
     assert not starter.is_alive(), "start() hung after a failure"
     assert [type(error) for error in outcome] == [FileNotFoundError]
+
+
+def test_make_demo_on_a_teams_existing_pool_signs_their_user_in_by_link(tmp_path: Path) -> None:
+    for demo in run_demo(tmp_path, "--existing-pool"):
+        url = demo.wait_for(r"Sign-in page\s+(http://127\.0\.0\.1:\d+/)").group(1)
+        client_id = demo.wait_for(r"ClientId (\S+)").group(1)
+        demo.wait_for(r"Attached to their pool")
+        idp = boto3.client(
+            "cognito-idp", region_name="us-east-1", endpoint_url=url.rstrip("/"), **LOCAL_CREDENTIALS
+        )
+        # Ann was theirs before the stack came: her username is their id, her address an alias
+        challenge = idp.initiate_auth(
+            AuthFlow="CUSTOM_AUTH", ClientId=client_id, AuthParameters={"USERNAME": ANN["email"]}
+        )
+        link = demo.wait_for(r"mail to ann@example\.com: (\S+)").group(1)
+        result = idp.respond_to_auth_challenge(
+            ClientId=client_id,
+            ChallengeName="CUSTOM_CHALLENGE",
+            Session=challenge["Session"],
+            ChallengeResponses={
+                "USERNAME": challenge["ChallengeParameters"]["USERNAME"],
+                "ANSWER": link.split("&t=", 1)[1],
+            },
+        )
+        assert challenge["ChallengeParameters"]["USERNAME"] == ANN["Username"]
+        assert "IdToken" in result["AuthenticationResult"]
+        demo.process.send_signal(signal.SIGINT)
+        assert demo.process.wait(15) == 0

@@ -9,7 +9,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -164,9 +164,11 @@ def start_stack(
     parameters: Mapping[str, str] | None = None,
     functions: Mapping[str, Handler] | None = None,
     template_path: Path = TEMPLATE_PATH,
+    existing_pool: Callable[[Any], str] | None = None,
     **environment: str,
 ) -> Iterator[RunningStack]:
-    """`parameters` are template parameters; `functions` stand in for functions/<folder>/app.py."""
+    """`parameters` are template parameters; `functions` stand in for functions/<folder>/app.py;
+    `existing_pool` makes a team's pool the stack attaches to (LocalCognito's argument)."""
     clock = MovableClock()
     outbox = tmp_path / "stack-outbox"
     with LocalCognito(
@@ -177,6 +179,7 @@ def start_stack(
         parameters=parameters,
         functions=functions,
         template_path=template_path,
+        existing_pool=existing_pool,
     ) as stack:
         jane = stack.add_user(JANE_EMAIL, name="Jane Doe")
         john = stack.add_user(JOHN_EMAIL, locale="de")
