@@ -239,3 +239,22 @@ def test_a_malformed_event_changes_nothing(
     assert function(event) is event
     assert counter.hits == 0
     assert function.security_events("rejected")[0]["trigger"] == "post_authentication"
+
+
+def test_on_a_pool_with_other_clients_only_an_email_sign_in_verifies_the_address(
+    pool: Pool, outbox_dir: Path
+) -> None:
+    # Given a pool this stack attached to, whose team signs users in with passwords on their client
+    pool.add_user("jane@example.com", verified=False)
+    logs = io.StringIO()
+    with environment({"EMAIL_SIGN_IN_CLIENT_IDS": "ours1"}), contextlib.redirect_stdout(logs):
+        function = Function(load_handler("post_authentication"), logs, outbox_dir)
+    theirs = pool.event(email="jane@example.com", email_verified="false")
+    # When she signs in with her password on their client, nothing proves the mailbox
+    function(theirs)
+    assert pool.attribute("email_verified") == "false"
+    # And when she signs in by email through ours, it does
+    ours = {**theirs, "callerContext": {**theirs["callerContext"], "clientId": "ours1"}}
+    function(ours)
+    assert pool.attribute("email_verified") == "true"
+    assert [event["client"] for event in function.security_events("email_verified")] == ["ours1"]

@@ -2,7 +2,8 @@
 
 1. email_verified: an email sign-in proved the person reads the address, so mark it verified (then
    Cognito's own forgot-password and attribute flows work). Only when it is not "true" yet: a
-   verified user costs no write.
+   verified user costs no write. On a pool with other app clients (EMAIL_SIGN_IN_CLIENT_IDS), only
+   after a sign-in through this product's: a password sign-in elsewhere proves no mailbox.
 2. When NOTIFY_NEW_SIGN_IN is on, a "new sign-in to your account" email (NewSignInEmail).
 
 Neither may fail the sign-in: a failure is logged by its error class alone and swallowed, and the
@@ -74,10 +75,14 @@ class Housekeeping:
         self._clock = clock
 
     def after_sign_in(self, signed_in: SignedIn) -> None:
-        if not signed_in.email_verified:
+        if not signed_in.email_verified and self._proved_the_mailbox(signed_in):
             self._verify_email(signed_in)
         if self._settings.notify_new_sign_in:
             self._notify(signed_in)
+
+    def _proved_the_mailbox(self, signed_in: SignedIn) -> bool:
+        ours = self._settings.email_sign_in_clients
+        return not ours or signed_in.client_id in ours
 
     def _verify_email(self, signed_in: SignedIn) -> None:
         try:
