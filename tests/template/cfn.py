@@ -1,20 +1,49 @@
 """Offline stand-ins for what CloudFormation does with template.yaml: load it, run the SAM transform,
-and resolve intrinsic functions for one set of parameter values. No AWS call anywhere."""
+and resolve intrinsic functions for one set of parameter values; cfn-lint on the translated output, and
+what the template's IAM statements and checkov skips say. No AWS call anywhere."""
 
 from __future__ import annotations
 
 import copy
+import json
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
+from cfnlint.api import ManualArgs, lint_file
 from samtranslator.translator.transform import transform
+
+from laptop.stack_template import Deployment
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMCONFIG_PATH = ROOT / "samconfig.toml"
 
 BASIC_EXECUTION_ROLE = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+LINT_REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-2"]
+CHECK_ID = re.compile(r"CKV2?_AWS_\d+")
+MIN_REASON_WORDS = 8
+EXISTING_POOL_ID = "us-east-1_AbC123"
+
+
+@dataclass(frozen=True)
+class PoolMode:
+    """The user pool a stack's resources name, as laptop.stack_template.Deployment resolves it."""
+
+    pool_id: str
+    pool_arn: str
+    parameters: dict[str, str] = field(default_factory=dict)
+
+
+OWN_POOL = PoolMode("<UserPool>", "<UserPool.Arn>")
+EXISTING_POOL = PoolMode(
+    EXISTING_POOL_ID,
+    f"arn:aws:cognito-idp:us-east-1:123456789012:userpool/{EXISTING_POOL_ID}",
+    {"ExistingUserPoolId": EXISTING_POOL_ID},
+)
+POOL_MODES = [pytest.param(OWN_POOL, id="own-pool"), pytest.param(EXISTING_POOL, id="existing-pool")]
 
 
 class OfflineManagedPolicies:
@@ -44,6 +73,42 @@ def translate(template: Mapping[str, Any], parameters: Mapping[str, str] | None 
     return transform(as_packaged(template), dict(parameters or {}), OfflineManagedPolicies())
 
 
+def translate_offline(
+    template: Mapping[str, Any], parameters: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """translate() with the region the translator asks boto3 for (never the network) and no profile."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+        patch.delenv("AWS_PROFILE", raising=False)
+        return translate(template, parameters)
+
+
+def lint_translated(
+    template: Mapping[str, Any], tmp_path: Path, parameters: Mapping[str, str] | None = None
+) -> list[str]:
+    """cfn-lint's findings in a translated template, less the translator's own (is_translator_artifact).
+
+    With `parameters`, cfn-lint resolves each Ref to a parameter to that value (and judges the
+    conditions by them); without, it weighs every value a parameter allows."""
+    path = tmp_path / "translated.json"
+    path.write_text(json.dumps(template, indent=2), encoding="utf-8")
+    config = ManualArgs(regions=LINT_REGIONS, parameters=[dict(parameters)] if parameters else [])
+    return problems([m for m in lint_file(path, config=config) if not is_translator_artifact(m)])
+
+
+def problems(matches: list[Any]) -> list[str]:
+    return [f"{m.rule.id} {m.message} (line {m.linenumber})" for m in matches]
+
+
+def existing_resources(deployment: Deployment, template: Mapping[str, Any]) -> dict[str, Any]:
+    """The resources this deployment creates (their Condition holds), intrinsics resolved."""
+    return {
+        name: deployment.resolve(resource)
+        for name, resource in template["Resources"].items()
+        if "Condition" not in resource or deployment.conditions[resource["Condition"]]
+    }
+
+
 def resources_of_type(template: Mapping[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
     return {
         name: resource
@@ -63,6 +128,49 @@ def iam_statements(node: object) -> Iterator[dict[str, Any]]:
             return
         for value in node.values():
             yield from iam_statements(value)
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def grants(
+    deployment: Deployment, role: Mapping[str, Any], attached: list[Any] | None = None
+) -> set[tuple[str, str]]:
+    """(action, resource) pairs a role allows once its Fn::Ifs are decided for one deployment;
+    `attached` are the PolicyDocuments of AWS::IAM::Policy resources naming the role."""
+    allowed: set[tuple[str, str]] = set()
+    documents = [role["Properties"].get("Policies", []), *(attached or [])]
+    for statement in iam_statements(deployment.resolve(documents)):
+        assert statement["Effect"] == "Allow"
+        allowed.update(
+            (action, resource)
+            for action in as_list(statement["Action"])
+            for resource in as_list(statement["Resource"])
+        )
+    return allowed
+
+
+def function_grants(
+    deployment: Deployment, translated: Mapping[str, Any], function: str
+) -> set[tuple[str, str]]:
+    """Everything a function's role may do: its inline policies and each stand-alone policy that
+    lists the role (a !Ref to it, or an Fn::If whose chosen branch is one)."""
+    role_name = translated["Resources"][function]["Properties"]["Role"]["Fn::GetAtt"][0]
+    attached = [
+        policy["Properties"]["PolicyDocument"]
+        for policy in resources_of_type(translated, "AWS::IAM::Policy").values()
+        if f"<{role_name}>" in deployment.resolve(policy["Properties"]["Roles"])
+    ]
+    return grants(deployment, translated["Resources"][role_name], attached)
+
+
+def function_named(permission: Mapping[str, Any]) -> str:
+    """The logical id of the function an AWS::Lambda::Permission is for (a Ref or a GetAtt .Arn)."""
+    target = permission["Properties"]["FunctionName"]
+    if "Ref" in target:
+        return str(target["Ref"])
+    return str(target["Fn::GetAtt"][0])
 
 
 def strings_in(node: object) -> Iterator[str]:
@@ -109,3 +217,22 @@ def is_translator_artifact(match: Any) -> bool:
     return tracing and (
         match.rule.id == "W2001" or (match.rule.id == "W1030" and "TracingConfig" in match.message)
     )
+
+
+def checkov_skips(template: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(resource, skip) for every inline checkov skip in the template's resources."""
+    return [
+        (name, skip)
+        for name, resource in template["Resources"].items()
+        for skip in resource.get("Metadata", {}).get("checkov", {}).get("skip", [])
+    ]
+
+
+def unexplained(skips: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    """The skips without a check id or without a reason of at least MIN_REASON_WORDS words."""
+    return [
+        f"{name}: {skip}"
+        for name, skip in skips
+        if not CHECK_ID.fullmatch(str(skip.get("id", "")))
+        or len(str(skip.get("comment", "")).split()) < MIN_REASON_WORDS
+    ]

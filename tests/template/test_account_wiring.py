@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from laptop.stack_template import Deployment, load_template
-from tests.template.cfn import resources_of_type, translate
+from tests.template.cfn import POOL_MODES, PoolMode, resources_of_type, translate_offline
 
 REQUIRED = {"EmailFrom": "no-reply@example.com"}
 AUTHORIZER = "UserPoolAccessToken"
@@ -30,10 +30,7 @@ def source() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def translated(source: dict[str, Any]) -> dict[str, Any]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-        patch.delenv("AWS_PROFILE", raising=False)
-        return translate(source)
+    return translate_offline(source)
 
 
 def test_each_account_route_is_post_only_and_authorised_as_listed(translated: dict[str, Any]) -> None:
@@ -48,14 +45,18 @@ def test_each_account_route_is_post_only_and_authorised_as_listed(translated: di
         assert integration["payloadFormatVersion"] == "2.0"
 
 
-def test_tokens_are_checked_against_this_pool_and_its_app_client(translated: dict[str, Any]) -> None:
+@pytest.mark.parametrize("pool", POOL_MODES)
+def test_tokens_are_checked_against_this_pool_and_its_app_client(
+    source: dict[str, Any], translated: dict[str, Any], pool: PoolMode
+) -> None:
+    deployment = Deployment(source, {**REQUIRED, **pool.parameters})
     body = translated["Resources"]["AccountApi"]["Properties"]["Body"]
     scheme = body["components"]["securitySchemes"][AUTHORIZER]["x-amazon-apigateway-authorizer"]
     assert scheme["type"] == "jwt"
     assert scheme["identitySource"] == "$request.header.Authorization"
-    config = scheme["jwtConfiguration"]
-    assert config["issuer"] == {"Fn::Sub": "https://cognito-idp.${AWS::Region}.${AWS::URLSuffix}/${UserPool}"}
-    assert config["audience"] == [{"Ref": "UserPoolClient"}]
+    config = deployment.resolve(scheme["jwtConfiguration"])
+    assert config["issuer"] == f"https://cognito-idp.us-east-1.amazonaws.com/{pool.pool_id}"
+    assert config["audience"] == ["<UserPoolClient>"]
 
 
 def test_the_public_sign_up_route_is_throttled_per_stage(translated: dict[str, Any]) -> None:
@@ -76,33 +77,44 @@ def test_only_the_account_api_may_invoke_the_account_function(translated: dict[s
 
 
 @pytest.mark.parametrize(("self_sign_up", "group"), [("false", "admins"), ("true", "operators")])
+@pytest.mark.parametrize("pool", POOL_MODES)
 def test_the_account_function_knows_its_pool_client_group_and_whether_sign_up_is_open(
-    source: dict[str, Any], self_sign_up: str, group: str
+    source: dict[str, Any],
+    self_sign_up: str,
+    group: str,
+    pool: PoolMode,
 ) -> None:
-    deployment = Deployment(source, {**REQUIRED, "SelfSignUp": self_sign_up, "AdminGroupName": group})
+    deployment = Deployment(
+        source, {**REQUIRED, **pool.parameters, "SelfSignUp": self_sign_up, "AdminGroupName": group}
+    )
     own = source["Resources"]["AccountApiFunction"]["Properties"]["Environment"]["Variables"]
     assert deployment.resolve(own) == {
-        "USER_POOL_ID": "<UserPool>",
+        "USER_POOL_ID": pool.pool_id,
         "USER_POOL_CLIENT_ID": "<UserPoolClient>",
         "ADMIN_GROUP": group,
         "SELF_SIGN_UP": self_sign_up,
     }
+    # The app client and the admins group are the stack's own, in whichever pool it uses.
+    for name in ("AdministratorsGroup", "UserPoolClient"):
+        assert "Condition" not in source["Resources"][name], name
+        assert deployment.resolve(source["Resources"][name]["Properties"]["UserPoolId"]) == pool.pool_id, name
     admins = deployment.resolve(source["Resources"]["AdministratorsGroup"]["Properties"])
     assert admins["GroupName"] == group
-    assert admins["UserPoolId"] == "<UserPool>"
 
 
+@pytest.mark.parametrize("pool", POOL_MODES)
 def test_the_verify_email_grant_is_attached_outside_the_role_so_the_pool_can_name_the_trigger(
-    source: dict[str, Any],
+    source: dict[str, Any], pool: PoolMode
 ) -> None:
-    # The pool's LambdaConfig names PostAuthenticationFunction; an inline grant on the pool's ARN in
-    # the function's role would make the pool depend on itself.
+    # The stack's own pool's LambdaConfig names PostAuthenticationFunction; an inline grant on the
+    # pool's ARN in the function's role would make the pool depend on itself.
     assert "Policies" not in source["Resources"]["PostAuthenticationFunction"]["Properties"]
-    policy = source["Resources"]["PostAuthenticationVerifyEmailPolicy"]["Properties"]
-    assert policy["Roles"] == [{"Ref": "PostAuthenticationFunctionRole"}]
+    deployment = Deployment(source, {**REQUIRED, **pool.parameters})
+    policy = deployment.resolve(source["Resources"]["PostAuthenticationVerifyEmailPolicy"]["Properties"])
+    assert policy["Roles"] == ["<PostAuthenticationFunctionRole>"]
     (statement,) = policy["PolicyDocument"]["Statement"]
     assert statement["Action"] == "cognito-idp:AdminUpdateUserAttributes"
-    assert statement["Resource"] == {"Fn::GetAtt": ["UserPool", "Arn"]}
+    assert statement["Resource"] == pool.pool_arn
 
 
 def test_passwords_when_used_follow_nist_length_not_composition_and_invitations_fit_their_life(

@@ -11,42 +11,21 @@ import shlex
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from laptop.stack_template import TEMPLATE_PATH, load_template
+from tests.template.cfn import checkov_skips, unexplained
 
 ROOT = Path(__file__).resolve().parents[2]
 MAKEFILE = ROOT / "Makefile"
 CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"
-CHECK_ID = re.compile(r"CKV2?_AWS_\d+")
-MIN_REASON_WORDS = 8
 
 
 def makefile_command(pattern: str) -> list[str]:
     """The words of the one Makefile line matching `pattern`, so the tests run what `make lint` runs."""
     [line] = [line for line in MAKEFILE.read_text().splitlines() if re.match(pattern, line)]
     return shlex.split(line)
-
-
-def checkov_skips(template: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    """(resource, skip) for every inline checkov skip in the template's resources."""
-    return [
-        (name, skip)
-        for name, resource in template["Resources"].items()
-        for skip in resource.get("Metadata", {}).get("checkov", {}).get("skip", [])
-    ]
-
-
-def unexplained(skips: list[tuple[str, dict[str, Any]]]) -> list[str]:
-    """The skips without a check id or without a reason of at least MIN_REASON_WORDS words."""
-    return [
-        f"{name}: {skip}"
-        for name, skip in skips
-        if not CHECK_ID.fullmatch(str(skip.get("id", "")))
-        or len(str(skip.get("comment", "")).split()) < MIN_REASON_WORDS
-    ]
 
 
 def test_every_checkov_skip_names_one_check_and_says_why_it_does_not_apply() -> None:

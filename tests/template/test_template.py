@@ -13,20 +13,28 @@ from pathlib import Path
 from typing import Any, get_args
 
 import pytest
-from cfnlint.api import ManualArgs, lint, lint_file
+from cfnlint.api import ManualArgs, lint
 
 from laptop.stack_template import TEMPLATE_PATH, Deployment, load_template
 from passwordless.settings import EmailProvider, SessionSettings, Settings, SettingsError
 from passwordless.web.http_api import STAGE_VARIABLES
 from tests.template.cfn import (
     BASIC_EXECUTION_ROLE,
+    EXISTING_POOL,
+    LINT_REGIONS,
+    POOL_MODES,
     ROOT,
+    PoolMode,
+    as_list,
+    function_grants,
+    function_named,
     iam_statements,
-    is_translator_artifact,
+    lint_translated,
     parameter_violation,
+    problems,
     resources_of_type,
     strings_in,
-    translate,
+    translate_offline,
 )
 
 TRIGGERS = {
@@ -45,6 +53,9 @@ PAGE_FUNCTION = "SignInPageFunction"
 PAGE_RESOURCES = {"SignInApi", PAGE_FUNCTION, "SignInPageLogGroup"}
 PAGE_CONDITION = "CreateSignInPage"
 PAGE_URL = {"Fn::Sub": "https://${SignInApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/"}
+# Attach mode's setup function: CloudFormation invokes it (a custom resource), Cognito never does.
+SETUP_FUNCTION = "TriggerAttachmentFunction"
+EVERY_FUNCTION = (*FUNCTIONS, PAGE_FUNCTION, ACCOUNT_FUNCTION, SETUP_FUNCTION)
 # Settings fields a deployed function never reads: the outbox provider exists only on a laptop, and
 # EmailProvider's AllowedValues leave it out.
 LAPTOP_ONLY_ENV = {"OUTBOX_DIR"}
@@ -67,15 +78,7 @@ def source() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def translated(source: dict[str, Any]) -> dict[str, Any]:
-    return _translate_offline(source)
-
-
-def _translate_offline(template: Mapping[str, Any]) -> dict[str, Any]:
-    # The translator asks boto3 for a region (never the network); give it one and no profile.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-        patch.delenv("AWS_PROFILE", raising=False)
-        return translate(template)
+    return translate_offline(source)
 
 
 def _globals_env(source: Mapping[str, Any]) -> dict[str, Any]:
@@ -110,45 +113,6 @@ def _role_of(translated: Mapping[str, Any], function: str) -> dict[str, Any]:
     return translated["Resources"][role_ref["Fn::GetAtt"][0]]
 
 
-def _grants(
-    deployment: Deployment, role: Mapping[str, Any], attached: list[Any] | None = None
-) -> set[tuple[str, str]]:
-    """(action, resource) pairs a role allows once its Fn::Ifs are decided for one deployment;
-    `attached` are the PolicyDocuments of AWS::IAM::Policy resources naming the role."""
-    grants: set[tuple[str, str]] = set()
-    documents = [role["Properties"].get("Policies", []), *(attached or [])]
-    for statement in iam_statements(deployment.resolve(documents)):
-        assert statement["Effect"] == "Allow"
-        grants.update(
-            (action, resource)
-            for action in _as_list(statement["Action"])
-            for resource in _as_list(statement["Resource"])
-        )
-    return grants
-
-
-def _function_grants(
-    deployment: Deployment, translated: Mapping[str, Any], function: str
-) -> set[tuple[str, str]]:
-    """Everything a function's role may do: its inline policies and each stand-alone policy that
-    lists the role (a !Ref to it, or an Fn::If whose chosen branch is one)."""
-    role_name = translated["Resources"][function]["Properties"]["Role"]["Fn::GetAtt"][0]
-    attached = [
-        policy["Properties"]["PolicyDocument"]
-        for policy in resources_of_type(translated, "AWS::IAM::Policy").values()
-        if f"<{role_name}>" in deployment.resolve(policy["Properties"]["Roles"])
-    ]
-    return _grants(deployment, translated["Resources"][role_name], attached)
-
-
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
-
-
-def _problems(matches: list[Any]) -> list[str]:
-    return [f"{m.rule.id} {m.message} (line {m.linenumber})" for m in matches]
-
-
 # ---------------------------------------------------------------------------------------- wiring
 
 
@@ -159,33 +123,57 @@ def test_pool_triggers_point_at_the_right_functions(translated: dict[str, Any]) 
     }
 
 
-def test_only_the_pool_may_invoke_each_trigger(translated: dict[str, Any]) -> None:
+@pytest.mark.parametrize("pool", POOL_MODES)
+def test_only_the_pool_may_invoke_each_trigger(
+    source: dict[str, Any], translated: dict[str, Any], pool: PoolMode
+) -> None:
+    deployment = Deployment(source, {**REQUIRED_PARAMETERS, **pool.parameters})
     permissions = [
         p
         for p in resources_of_type(translated, "AWS::Lambda::Permission").values()
-        if p["Properties"]["FunctionName"]["Ref"] not in {PAGE_FUNCTION, ACCOUNT_FUNCTION}
+        if function_named(p) not in {PAGE_FUNCTION, ACCOUNT_FUNCTION}
     ]
-    by_function = {p["Properties"]["FunctionName"]["Ref"]: p["Properties"] for p in permissions}
+    by_function = {function_named(p): p for p in permissions}
     assert sorted(by_function) == sorted(FUNCTIONS)
     assert len(permissions) == len(FUNCTIONS)
-    for properties in by_function.values():
+    for permission in by_function.values():
+        # Both modes: the pool invokes the triggers whichever of the two sets them.
+        assert "Condition" not in permission
+        properties = deployment.resolve(permission["Properties"])
         assert properties["Action"] == "lambda:InvokeFunction"
         assert properties["Principal"] == "cognito-idp.amazonaws.com"
-        assert properties["SourceArn"] == {"Fn::GetAtt": ["UserPool", "Arn"]}
+        assert properties["SourceAccount"] == "123456789012"
+        assert properties["SourceArn"] == pool.pool_arn
 
 
-def test_functions_run_python313_on_arm64_within_cognitos_budget(translated: dict[str, Any]) -> None:
+def test_functions_run_python313_on_arm64_within_cognitos_budget(
+    source: dict[str, Any], translated: dict[str, Any]
+) -> None:
     functions = resources_of_type(translated, "AWS::Lambda::Function")
-    assert sorted(functions) == sorted([*FUNCTIONS, PAGE_FUNCTION, ACCOUNT_FUNCTION])
+    assert sorted(functions) == sorted(EVERY_FUNCTION)
+    # The setup function exists only on an existing pool, where it sets the triggers.
+    assert functions[SETUP_FUNCTION]["Condition"] == "AttachToPool"
+    assert Deployment(source, REQUIRED_PARAMETERS).conditions["AttachToPool"] is False
+    assert (
+        Deployment(source, {**REQUIRED_PARAMETERS, **EXISTING_POOL.parameters}).conditions["AttachToPool"]
+        is True
+    )
+    timeouts = {
+        # Cognito abandons a trigger after 5 s; the account API answers API Gateway, which waits 30 s;
+        # CloudFormation waits an hour for a custom resource, and the setup function needs a minute.
+        **dict.fromkeys(FUNCTIONS, 5),
+        PAGE_FUNCTION: 5,
+        ACCOUNT_FUNCTION: 29,
+        SETUP_FUNCTION: 60,
+    }
     (layer_name, layer) = next(iter(resources_of_type(translated, "AWS::Lambda::LayerVersion").items()))
     assert layer["Properties"]["CompatibleRuntimes"] == ["python3.13"]
     assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
-    for function in functions.values():
+    for name, function in functions.items():
         properties = function["Properties"]
         assert properties["Runtime"] == "python3.13"
         assert properties["Architectures"] == ["arm64"]
-        # Cognito abandons a trigger after 5 s; the account API answers API Gateway, which waits 30 s.
-        assert properties["Timeout"] == (29 if function is functions[ACCOUNT_FUNCTION] else 5)
+        assert properties["Timeout"] == timeouts[name], name
         assert properties["MemorySize"] == 128
         assert properties["Handler"] == "app.lambda_handler"
         assert properties["Layers"] == [{"Ref": layer_name}]
@@ -208,7 +196,7 @@ def test_code_locations_hold_what_sam_build_needs(source: dict[str, Any]) -> Non
     platforms = re.search(r"^PLATFORMS \?= (.+)$", makefile, re.MULTILINE)
     assert platforms is not None
     assert all(platform.endswith(f"_{machine}") for platform in platforms.group(1).split())
-    for function in [*FUNCTIONS, PAGE_FUNCTION, ACCOUNT_FUNCTION]:
+    for function in EVERY_FUNCTION:
         properties = source["Resources"][function]["Properties"]
         module, handler = properties["Handler"].split(".")
         code = ROOT / properties["CodeUri"] / f"{module}.py"
@@ -221,9 +209,7 @@ def test_code_locations_hold_what_sam_build_needs(source: dict[str, Any]) -> Non
 def test_each_function_writes_to_a_stack_owned_log_group(source: dict[str, Any]) -> None:
     groups = resources_of_type(source, "AWS::Logs::LogGroup").values()
     names = {group["Properties"]["LogGroupName"]["Fn::Sub"] for group in groups}
-    assert names == {
-        f"/aws/lambda/${{{function}}}" for function in [*FUNCTIONS, PAGE_FUNCTION, ACCOUNT_FUNCTION]
-    }
+    assert names == {f"/aws/lambda/${{{function}}}" for function in EVERY_FUNCTION}
     for group in groups:
         assert group["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionInDays"}
         (function,) = re.findall(r"\$\{(\w+)\}", group["Properties"]["LogGroupName"]["Fn::Sub"])
@@ -309,10 +295,12 @@ def test_hmac_key_is_generated_by_the_stack_and_never_output(source: dict[str, A
     assert "{{resolve:secretsmanager" not in TEMPLATE_PATH.read_text(encoding="utf-8")
 
 
-def test_outputs_name_what_clients_and_operators_need(source: dict[str, Any]) -> None:
+@pytest.mark.parametrize("pool", POOL_MODES)
+def test_outputs_name_what_clients_and_operators_need(source: dict[str, Any], pool: PoolMode) -> None:
+    deployment = Deployment(source, {**REQUIRED_PARAMETERS, **pool.parameters})
     outputs = {name: output["Value"] for name, output in source["Outputs"].items()}
-    assert outputs["UserPoolId"] == {"Ref": "UserPool"}
-    assert outputs["UserPoolArn"] == {"Fn::GetAtt": ["UserPool", "Arn"]}
+    assert deployment.resolve(outputs["UserPoolId"]) == pool.pool_id
+    assert deployment.resolve(outputs["UserPoolArn"]) == pool.pool_arn
     assert outputs["UserPoolClientId"] == {"Ref": "UserPoolClient"}
     assert outputs["TableName"] == {"Ref": "SignInSecretsTable"}
     assert outputs["HmacKeySecretArn"] == {"Ref": "HmacKeySecret"}
@@ -384,8 +372,8 @@ def test_each_role_holds_exactly_what_its_trigger_needs(
 ) -> None:
     deployment = Deployment(source, {**REQUIRED_PARAMETERS, **overrides})
     table, key = "<SignInSecretsTable.Arn>", "<HmacKeySecret>"
-    create = _function_grants(deployment, translated, "CreateAuthChallengeFunction")
-    verify = _function_grants(deployment, translated, "VerifyAuthChallengeFunction")
+    create = function_grants(deployment, translated, "CreateAuthChallengeFunction")
+    verify = function_grants(deployment, translated, "VerifyAuthChallengeFunction")
     assert create == {
         ("dynamodb:GetItem", table),
         ("dynamodb:UpdateItem", table),
@@ -408,7 +396,7 @@ def test_each_role_holds_exactly_what_its_trigger_needs(
             "ListUsers",
         )
     }
-    accounts = _function_grants(deployment, translated, ACCOUNT_FUNCTION)
+    accounts = function_grants(deployment, translated, ACCOUNT_FUNCTION)
     assert accounts == {
         *users,
         ("dynamodb:GetItem", table),
@@ -417,15 +405,15 @@ def test_each_role_holds_exactly_what_its_trigger_needs(
         *email_grants,
     }
     for function in ("PreSignUpFunction", "CustomMessageFunction"):
-        assert _function_grants(deployment, translated, function) == set(), function
+        assert function_grants(deployment, translated, function) == set(), function
     verified = ("cognito-idp:AdminUpdateUserAttributes", pool)
-    assert _function_grants(deployment, translated, "PostAuthenticationFunction") == {verified}
+    assert function_grants(deployment, translated, "PostAuthenticationFunction") == {verified}
     notifying = Deployment(source, {**REQUIRED_PARAMETERS, **overrides, "NotifyNewSignIn": "true"})
-    assert _function_grants(notifying, translated, "PostAuthenticationFunction") == {verified, *email_grants}
+    assert function_grants(notifying, translated, "PostAuthenticationFunction") == {verified, *email_grants}
     password_mode = Deployment(
         source, {**REQUIRED_PARAMETERS, **overrides, "SignInMode": "password-and-email-code"}
     )
-    assert _function_grants(password_mode, translated, ACCOUNT_FUNCTION) == accounts | {
+    assert function_grants(password_mode, translated, ACCOUNT_FUNCTION) == accounts | {
         ("cognito-idp:AdminInitiateAuth", pool),
         ("cognito-idp:AdminRespondToAuthChallenge", pool),
     }
@@ -698,7 +686,7 @@ def _dependencies(template: Mapping[str, Any], name: str) -> set[str]:
     pending = [name]
     while pending:
         resource = resources[pending.pop()]
-        direct = _references(resource) | set(_as_list(resource.get("DependsOn", [])))
+        direct = _references(resource) | set(as_list(resource.get("DependsOn", [])))
         for found in (direct & set(resources)) - seen:
             seen.add(found)
             pending.append(found)
@@ -800,45 +788,41 @@ def test_the_page_function_has_no_data_access(translated: dict[str, Any]) -> Non
 
 # -------------------------------------------------------------------------------------- cfn-lint
 
-LINT_CONFIG = ManualArgs(regions=["us-east-1", "eu-west-1", "ap-southeast-2"])
+
+def _lint_source(text: str) -> list[str]:
+    return problems(lint(text, config=ManualArgs(regions=LINT_REGIONS)))
 
 
 def test_cfn_lint_finds_nothing_in_the_template() -> None:
-    matches = lint(TEMPLATE_PATH.read_text(encoding="utf-8"), config=LINT_CONFIG)
-    assert _problems(matches) == []
-
-
-def _lint_translated(template: Mapping[str, Any], tmp_path: Path) -> list[str]:
-    path = tmp_path / "translated.json"
-    path.write_text(json.dumps(template, indent=2), encoding="utf-8")
-    return _problems([m for m in lint_file(path, config=LINT_CONFIG) if not is_translator_artifact(m)])
+    assert _lint_source(TEMPLATE_PATH.read_text(encoding="utf-8")) == []
 
 
 def test_cfn_lint_finds_nothing_in_the_translated_template(
     translated: dict[str, Any], tmp_path: Path
 ) -> None:
-    assert _lint_translated(translated, tmp_path) == []
+    assert lint_translated(translated, tmp_path) == []
 
 
 def test_cfn_lint_catches_a_trigger_typo_the_translator_lets_through(
     source: dict[str, Any], tmp_path: Path
 ) -> None:
+    # Given the pool's DefineAuthChallenge trigger misspelt
     broken = copy.deepcopy(source)
-    event = broken["Resources"]["DefineAuthChallengeFunction"]["Properties"]["Events"]["Cognito"]
-    event["Properties"]["Trigger"] = "DefineAuthChalenge"
-    output = _translate_offline(broken)
+    config = broken["Resources"]["UserPool"]["Properties"]["LambdaConfig"]
+    config["DefineAuthChalenge"] = config.pop("DefineAuthChallenge")
+    # When the SAM transform runs, it passes the misspelt slot on to CloudFormation
+    output = translate_offline(broken)
     (pool,) = resources_of_type(output, "AWS::Cognito::UserPool").values()
     assert "DefineAuthChalenge" in pool["Properties"]["LambdaConfig"]
-    # Linting template.yaml alone (cfn-lint 1.58) reports nothing here: it does not map findings in
-    # translator-generated properties back to the source. Linting the translated output does.
-    problems = _lint_translated(output, tmp_path)
-    assert [p for p in problems if p.startswith("E3002") and "DefineAuthChalenge" in p], problems
+    # Then cfn-lint refuses it, both in template.yaml (as `make lint` runs it) and once translated
+    for found in (_lint_source(json.dumps(broken)), lint_translated(output, tmp_path)):
+        assert [p for p in found if p.startswith("E3002") and "DefineAuthChalenge" in p], found
 
 
 def test_the_translated_template_has_no_circular_dependency(
     translated: dict[str, Any], tmp_path: Path
 ) -> None:
-    assert not [p for p in _lint_translated(translated, tmp_path) if p.startswith("E3004")]
+    assert not [p for p in lint_translated(translated, tmp_path) if p.startswith("E3004")]
 
 
 def test_cfn_lint_catches_the_cycle_the_page_functions_own_sign_in_url_breaks(
@@ -848,6 +832,6 @@ def test_cfn_lint_catches_the_cycle_the_page_functions_own_sign_in_url_breaks(
     broken = copy.deepcopy(source)
     del broken["Resources"][PAGE_FUNCTION]["Properties"]["Environment"]
     # Then the translated template is a cycle CloudFormation would refuse, and cfn-lint says so
-    problems = [p for p in _lint_translated(_translate_offline(broken), tmp_path) if p.startswith("E3004")]
-    assert problems
-    assert all("SignInApi" in p or PAGE_FUNCTION in p for p in problems), problems
+    cycles = [p for p in lint_translated(translate_offline(broken), tmp_path) if p.startswith("E3004")]
+    assert cycles
+    assert all("SignInApi" in p or PAGE_FUNCTION in p for p in cycles), cycles
