@@ -11,6 +11,8 @@ The define_password_* and create_password_* events are sessions of password-and-
 PASSWORD_VERIFIER, then our rounds); an event does not carry the mode, so they decide as that mode only
 with SIGN_IN_MODE=password-and-email-code set for the function (in email mode define fails them).
 The pre_sign_up_* events meet laptop.invoke's SIGN_UP_ALLOWED_DOMAINS (example.com unless set).
+The attach_triggers_* files are CloudFormation's Create, Update and Delete requests to the setup
+function (laptop.sample_pool builds them, for the existing pools the sample state holds).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Any
 from laptop.aws import LOCAL_HMAC_KEY, REGION
 from laptop.sample_api_events import build_api_events
 from laptop.sample_message_events import build_message_events
+from laptop.sample_pool import build_setup_events
 from laptop.sample_state import (
     JANE,
     JOHN,
@@ -79,6 +82,7 @@ def build_events() -> dict[str, Event]:
         "post_authentication_verified": _post_authentication(JANE),
         **build_message_events(),
         **build_api_events(),
+        **build_setup_events(),
     }
 
 
