@@ -35,6 +35,7 @@ EMAIL_MODE_WITH_SES = {
     "NotifyOnSignIn": True,
     "CreateSignInPage": False,
     "NotifyAlarmTopic": False,
+    "CreatePool": True,
 }
 PASSWORD_MODE_WITH_SES = EMAIL_MODE_WITH_SES | {"PasswordMode": True}
 
@@ -142,7 +143,12 @@ def deploy(aws: Settings, monkeypatch: pytest.MonkeyPatch) -> Deploy:
     boto3.setup_default_session()
 
     def make(**env: str) -> Watched:
-        for name, value in {"USER_POOL_ID": pool_id, "USER_POOL_CLIENT_ID": client_id, **env}.items():
+        stack = {
+            "USER_POOL_ID": pool_id,
+            "USER_POOL_CLIENT_ID": client_id,
+            "EMAIL_SIGN_IN_CLIENT_NAME": "web",
+        }
+        for name, value in {**stack, **env}.items():
             monkeypatch.setenv(name, value)
         return Watched(pool_id, client_id)
 
@@ -162,13 +168,13 @@ def add_user(pool_id: str, email: str, *, verified: bool) -> str:
     return str(created["User"]["Username"])
 
 
-def post_authentication_event(pool_id: str, username: str, email: str) -> dict[str, Any]:
+def post_authentication_event(pool_id: str, client_id: str, username: str, email: str) -> dict[str, Any]:
     return {
         "version": "1",
         "region": REGION,
         "userPoolId": pool_id,
         "userName": username,
-        "callerContext": {"awsSdkVersion": "x", "clientId": "client1"},
+        "callerContext": {"awsSdkVersion": "x", "clientId": client_id},
         "triggerSource": "PostAuthentication_Authentication",
         "request": {
             "userAttributes": {"sub": username, "email": email, "email_verified": "false"},
@@ -210,7 +216,8 @@ def test_email_mode_grants_are_exactly_the_operations_performed(aws: Settings, d
     # and an unverified user signs in with the notice on
     signer = add_user(watched.pool_id, "unverified@example.com", verified=False)
     watched.invoke(
-        "post_authentication", post_authentication_event(watched.pool_id, signer, "unverified@example.com")
+        "post_authentication",
+        post_authentication_event(watched.pool_id, watched.client_id, signer, "unverified@example.com"),
     )
     # Then each route did what it should
     assert statuses == [202, 201, 503, 202, 200]

@@ -113,7 +113,11 @@ def test_the_verify_email_grant_is_attached_outside_the_role_so_the_pool_can_nam
     policy = deployment.resolve(source["Resources"]["PostAuthenticationVerifyEmailPolicy"]["Properties"])
     assert policy["Roles"] == ["<PostAuthenticationFunctionRole>"]
     (statement,) = policy["PolicyDocument"]["Statement"]
-    assert statement["Action"] == "cognito-idp:AdminUpdateUserAttributes"
+    # Marking the address verified, and asking which client the sign-in came through
+    assert statement["Action"] == [
+        "cognito-idp:AdminUpdateUserAttributes",
+        "cognito-idp:DescribeUserPoolClient",
+    ]
     assert statement["Resource"] == pool.pool_arn
 
 

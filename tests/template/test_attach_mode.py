@@ -450,3 +450,13 @@ def test_a_pool_id_the_template_admits_is_one_the_setup_function_takes(
 ) -> None:
     assert parameter_violation(source["Parameters"]["ExistingUserPoolId"], pool_id) is None
     assert attachment_from({"UserPoolId": pool_id, "Triggers": {}}).user_pool_id == pool_id
+
+
+def test_post_authentication_knows_the_stacks_client_by_the_name_the_client_is_given(
+    source: dict[str, Any],
+) -> None:
+    # PostAuthentication verifies an address only after a sign-in through this client, in both modes
+    client_name = source["Resources"]["UserPoolClient"]["Properties"]["ClientName"]
+    assert (
+        source["Globals"]["Function"]["Environment"]["Variables"]["EMAIL_SIGN_IN_CLIENT_NAME"] == client_name
+    )

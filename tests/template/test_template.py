@@ -67,6 +67,8 @@ REQUIRED_ENV = {
     "SIGN_IN_URL": "https://app.example.com/sign-in",
 }
 REQUIRED_PARAMETERS = {"EmailFrom": "no-reply@example.com"}
+# Settings the stack fills in from its own resources rather than from a parameter.
+STACK_ENV = {"EMAIL_SIGN_IN_CLIENT_NAME": "passwordless-test-web"}
 # A stack whose links open the app's own page; without SignInUrl the stack serves one itself.
 OWN_PAGE = {"SignInUrl": "https://app.example.com/sign-in"}
 
@@ -406,10 +408,10 @@ def test_each_role_holds_exactly_what_its_trigger_needs(
     }
     for function in ("PreSignUpFunction", "CustomMessageFunction"):
         assert function_grants(deployment, translated, function) == set(), function
-    verified = ("cognito-idp:AdminUpdateUserAttributes", pool)
-    assert function_grants(deployment, translated, "PostAuthenticationFunction") == {verified}
+    verified = {("cognito-idp:AdminUpdateUserAttributes", pool), ("cognito-idp:DescribeUserPoolClient", pool)}
+    assert function_grants(deployment, translated, "PostAuthenticationFunction") == verified
     notifying = Deployment(source, {**REQUIRED_PARAMETERS, **overrides, "NotifyNewSignIn": "true"})
-    assert function_grants(notifying, translated, "PostAuthenticationFunction") == {verified, *email_grants}
+    assert function_grants(notifying, translated, "PostAuthenticationFunction") == {*verified, *email_grants}
     password_mode = Deployment(
         source, {**REQUIRED_PARAMETERS, **overrides, "SignInMode": "password-and-email-code"}
     )
@@ -489,14 +491,16 @@ def test_every_parameter_default_is_the_settings_default(source: dict[str, Any])
             assert type(expected)(default) == expected, parameter
             assert str(default) == str(expected), parameter
         compared += 1
-    assert compared == len(_env_names_read_by_settings() - LAPTOP_ONLY_ENV) - len(REQUIRED_ENV)
+    assert compared == len(_env_names_read_by_settings() - LAPTOP_ONLY_ENV - set(STACK_ENV)) - len(
+        REQUIRED_ENV
+    )
 
 
 def test_a_stack_with_all_defaults_configures_the_functions_as_the_code_defaults(
     source: dict[str, Any],
 ) -> None:
     deployed = Settings.from_env(_deployed_env(source, {**REQUIRED_PARAMETERS, **OWN_PAGE}))
-    assert deployed == Settings.from_env(REQUIRED_ENV)
+    assert deployed == Settings.from_env({**REQUIRED_ENV, **STACK_ENV})
 
 
 def test_email_providers_offered_are_ones_settings_accepts(source: dict[str, Any]) -> None:

@@ -202,19 +202,3 @@ def test_define_refuses_the_bad_values_settings_refuses(name: str, value: str) -
         SessionSettings.from_env({name: value})
     with pytest.raises(SettingsError, match=name):
         Settings.from_env({**BASE, name: value})
-
-
-def test_email_sign_in_clients_are_a_list_of_app_client_ids() -> None:
-    base = {
-        "TABLE_NAME": "t",
-        "HMAC_KEY_SECRET_ID": "k",
-        "EMAIL_FROM": "a@example.com",
-        "SIGN_IN_URL": "https://x.example/",
-    }
-    assert Settings.from_env(base).email_sign_in_clients == ()
-    assert Settings.from_env({**base, "EMAIL_SIGN_IN_CLIENT_IDS": "a1b2, c3d4"}).email_sign_in_clients == (
-        "a1b2",
-        "c3d4",
-    )
-    with pytest.raises(SettingsError, match="EMAIL_SIGN_IN_CLIENT_IDS must be a comma-separated list"):
-        Settings.from_env({**base, "EMAIL_SIGN_IN_CLIENT_IDS": "a1b2;drop"})

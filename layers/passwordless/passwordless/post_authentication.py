@@ -2,8 +2,8 @@
 
 1. email_verified: an email sign-in proved the person reads the address, so mark it verified (then
    Cognito's own forgot-password and attribute flows work). Only when it is not "true" yet: a
-   verified user costs no write. On a pool with other app clients (EMAIL_SIGN_IN_CLIENT_IDS), only
-   after a sign-in through this product's: a password sign-in elsewhere proves no mailbox.
+   verified user costs no write. On a pool the stack attached to (EMAIL_SIGN_IN_CLIENT_NAME), only
+   after a sign-in through the stack's own client: a password sign-in elsewhere proves no mailbox.
 2. When NOTIFY_NEW_SIGN_IN is on, a "new sign-in to your account" email (NewSignInEmail).
 
 Neither may fail the sign-in: a failure is logged by its error class alone and swallowed, and the
@@ -73,6 +73,8 @@ class Housekeeping:
         self._sender = sender
         self._audit = audit
         self._clock = clock
+        # (pool, client id) -> the client's name: a client's name never changes, so asked once.
+        self._client_names: dict[tuple[str, str], str] = {}
 
     def after_sign_in(self, signed_in: SignedIn) -> None:
         if not signed_in.email_verified and self._proved_the_mailbox(signed_in):
@@ -81,8 +83,18 @@ class Housekeeping:
             self._notify(signed_in)
 
     def _proved_the_mailbox(self, signed_in: SignedIn) -> bool:
-        ours = self._settings.email_sign_in_clients
-        return not ours or signed_in.client_id in ours
+        ours = self._settings.email_sign_in_client_name
+        if not ours:
+            return True
+        key = (signed_in.user_pool_id, signed_in.client_id)
+        if key not in self._client_names:
+            try:
+                described = self._cognito.describe_user_pool_client(UserPoolId=key[0], ClientId=key[1])
+            except Exception as error:  # housekeeping: the next sign-in asks again
+                self._audit.event("unavailable", dependency="cognito", error=type(error).__name__)
+                return False
+            self._client_names[key] = described["UserPoolClient"].get("ClientName", "")
+        return self._client_names[key] == ours
 
     def _verify_email(self, signed_in: SignedIn) -> None:
         try:

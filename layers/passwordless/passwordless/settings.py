@@ -39,10 +39,6 @@ _N = TypeVar("_N", int, float)
 _C = TypeVar("_C", bound=str)
 
 
-# Cognito's app client id: letters and digits (and "+" in its API's pattern), at most 128.
-CLIENT_ID_PATTERN = re.compile(r"[\w+]{1,128}")
-
-
 class SettingsError(ValueError):
     """The environment does not describe a usable configuration; the message names the variable."""
 
@@ -135,10 +131,11 @@ class Settings(NamedTuple):
     notify_new_sign_in: bool = False
     """NOTIFY_NEW_SIGN_IN: true sends a "new sign-in to your account" email after each sign-in."""
 
-    email_sign_in_clients: tuple[str, ...] = ()
-    """EMAIL_SIGN_IN_CLIENT_IDS: the app clients whose sign-ins are this product's email sign-ins,
-    comma-separated; PostAuthentication marks an address verified only after those. Empty: every
-    client of the pool (a pool the stack creates has no other)."""
+    email_sign_in_client_name: str = ""
+    """EMAIL_SIGN_IN_CLIENT_NAME: the name of the stack's app client; PostAuthentication marks an
+    address verified only after a sign-in through it (a password sign-in on a team's own client of an
+    existing pool proves no mailbox). Empty: after a sign-in through any client. A name, as the
+    client's id cannot reach the functions: the client names the pool, whose triggers they are."""
 
     invitation_lifetime_seconds: int = 259_200
     """INVITATION_LIFETIME_SECONDS: how long an invitation's link works (default 3 days)."""
@@ -182,7 +179,7 @@ class Settings(NamedTuple):
             sign_in_mode=session.sign_in_mode,
             sign_up_allowed_domains=read.domains("SIGN_UP_ALLOWED_DOMAINS"),
             notify_new_sign_in=read.flag("NOTIFY_NEW_SIGN_IN"),
-            email_sign_in_clients=read.client_ids("EMAIL_SIGN_IN_CLIENT_IDS"),
+            email_sign_in_client_name=read.text("EMAIL_SIGN_IN_CLIENT_NAME"),
             invitation_lifetime_seconds=read.integer("INVITATION_LIFETIME_SECONDS", 600, 604_800),
         )
 
@@ -297,13 +294,6 @@ class SettingsReader:
         if not all(DOMAIN_PATTERN.fullmatch(domain) for domain in domains):
             raise SettingsError(f"{name} must be a comma-separated list of domain names")
         return domains
-
-    def client_ids(self, name: str) -> tuple[str, ...]:
-        raw = self._env.get(name, "")
-        ids = tuple(part for part in (p.strip() for p in raw.split(",")) if part)
-        if not all(CLIENT_ID_PATTERN.fullmatch(client) for client in ids):
-            raise SettingsError(f"{name} must be a comma-separated list of app client ids")
-        return ids
 
     def url(self, name: str) -> str:
         return checked_url(name, self.text(name))
