@@ -7,11 +7,11 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from laptop.aws import REGION
+from laptop.loopback import LoopbackServer
 
 ACCOUNT_ID = "123456789012"
 STACK_ID = (
@@ -47,21 +47,18 @@ def custom_resource_event(
     return event
 
 
-class ResponseSink:
+class ResponseSink(LoopbackServer):
     """Where the answers go: each PUT to `url` is kept, in order, as the JSON it carried."""
 
     def __init__(self) -> None:
         self.answers: list[dict[str, Any]] = []
         self._arrived = threading.Condition()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True)
+        super().__init__(_handler_for(self))
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
         # A presigned URL's query string: credentials only in appearance.
-        return f"http://{host!s}:{port}/cloudformation-answer?X-Amz-Signature=local"
+        return f"{self.origin}/cloudformation-answer?X-Amz-Signature=local"
 
     def keep(self, answer: dict[str, Any]) -> None:
         with self._arrived:
@@ -74,17 +71,6 @@ class ResponseSink:
             if not self._arrived.wait_for(lambda: len(self.answers) >= count, timeout):
                 raise TimeoutError(f"{len(self.answers)} of {count} custom resource answers came")
             return self.answers[:count]
-
-    def __enter__(self) -> ResponseSink:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
 
 
 def _handler_for(sink: ResponseSink) -> type[BaseHTTPRequestHandler]:

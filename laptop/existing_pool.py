@@ -18,6 +18,14 @@ if TYPE_CHECKING:
 ACCOUNT_ID = "123456789012"
 THEIR_TOKEN_TRIGGER = f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:their-pre-token-generation"
 THEIR_SIGN_UP_TRIGGER = f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:their-pre-sign-up"
+# This product's functions as a stack names them, for the slots an attachment sets by default.
+OUR_FUNCTION = f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:passwordless-{{}}"
+OUR_TRIGGERS = {
+    "DefineAuthChallenge": OUR_FUNCTION.format("define"),
+    "CreateAuthChallenge": OUR_FUNCTION.format("create"),
+    "VerifyAuthChallengeResponse": OUR_FUNCTION.format("verify"),
+    "PreSignUp": OUR_FUNCTION.format("pre-sign-up"),
+}
 
 POOL_SETTINGS: dict[str, Any] = {
     "PoolName": "their-users",

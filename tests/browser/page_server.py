@@ -14,10 +14,10 @@ import json
 import threading
 from collections import defaultdict, deque
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from laptop.loopback import LoopbackServer
 from passwordless.settings import DEFAULT_APP_NAME
 from passwordless.web.sign_in_page import PageConfig, WebResponse, plain_text, sign_in_page, static_asset
 
@@ -83,7 +83,7 @@ def unsigned_jwt(claims: dict[str, Any]) -> str:
     return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
 
 
-class PageServer:
+class PageServer(LoopbackServer):
     """Use as a context manager. Replies queued with `queue` go out first, per operation; then the
     defaults: InitiateAuth opens a challenge ("session-1"), RespondToAuthChallenge signs in."""
 
@@ -97,14 +97,7 @@ class PageServer:
         self._sign_up_url = ""
         self._sign_up_calls: list[SignUpCall] = []
         self._sign_up_statuses: deque[int] = deque()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
-
-    @property
-    def origin(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        super().__init__(_handler_for(self))
 
     @property
     def page_url(self) -> str:
@@ -168,17 +161,6 @@ class PageServer:
         if operation == "RevokeToken":
             return 200, {}
         return cognito_error("InvalidParameterException", f"the stub does not do {operation}")
-
-    def __enter__(self) -> PageServer:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
 
 
 def _handler_for(server: PageServer) -> type[BaseHTTPRequestHandler]:

@@ -16,7 +16,13 @@ import pytest
 
 from laptop.aws import REGION
 from laptop.cloudformation import ResponseSink, custom_resource_event
-from laptop.existing_pool import THEIR_SIGN_UP_TRIGGER, THEIR_TOKEN_TRIGGER, create_existing_pool
+from laptop.existing_pool import (
+    OUR_FUNCTION,
+    OUR_TRIGGERS,
+    THEIR_SIGN_UP_TRIGGER,
+    THEIR_TOKEN_TRIGGER,
+    create_existing_pool,
+)
 from laptop.handlers import Handler, load_handler
 from laptop.invoke import LambdaContextStandIn
 from passwordless.custom_resource import UNEXPECTED, Request, serve
@@ -25,13 +31,8 @@ from passwordless.settings import Settings
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
 
-ARN = "arn:aws:lambda:us-east-1:123456789012:function:passwordless-{}"
-TRIGGERS = {
-    "DefineAuthChallenge": ARN.format("define"),
-    "CreateAuthChallenge": ARN.format("create"),
-    "VerifyAuthChallengeResponse": ARN.format("verify"),
-    "PreSignUp": ARN.format("pre-sign-up"),
-}
+ARN = OUR_FUNCTION
+TRIGGERS = OUR_TRIGGERS
 
 
 class Setup:

@@ -11,7 +11,13 @@ import boto3
 import pytest
 
 from laptop.aws import REGION
-from laptop.existing_pool import THEIR_SIGN_UP_TRIGGER, THEIR_TOKEN_TRIGGER, create_existing_pool
+from laptop.existing_pool import (
+    OUR_FUNCTION,
+    OUR_TRIGGERS,
+    THEIR_SIGN_UP_TRIGGER,
+    THEIR_TOKEN_TRIGGER,
+    create_existing_pool,
+)
 from passwordless.settings import Settings
 from passwordless.trigger_attachment import (
     RENAMED,
@@ -26,13 +32,8 @@ from passwordless.trigger_attachment import (
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
 
-ARN = "arn:aws:lambda:us-east-1:123456789012:function:passwordless-{}"
-OURS = {
-    "DefineAuthChallenge": ARN.format("define"),
-    "CreateAuthChallenge": ARN.format("create"),
-    "VerifyAuthChallengeResponse": ARN.format("verify"),
-    "PreSignUp": ARN.format("pre-sign-up"),
-}
+ARN = OUR_FUNCTION
+OURS = OUR_TRIGGERS
 ID = "us-east-1_pool:stack:TriggerAttachment"
 
 

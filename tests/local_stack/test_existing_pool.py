@@ -92,22 +92,21 @@ def test_their_password_client_still_signs_in_with_a_password(attached: RunningS
         "UserPoolClients"
     ]
     [theirs] = [client["ClientId"] for client in clients if client["ClientName"] == THEIR_CLIENT_NAME]
-    signed_in = attached.idp.admin_initiate_auth(
-        UserPoolId=attached.pool_id,
-        ClientId=theirs,
-        AuthFlow="ADMIN_USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": ANN["Username"], "PASSWORD": ANN["password"]},
-    )
-    assert signed_in["AuthenticationResult"]["IdToken"]
+
+    def password_sign_in() -> dict[str, Any]:
+        return dict(
+            attached.idp.admin_initiate_auth(
+                UserPoolId=attached.pool_id,
+                ClientId=theirs,
+                AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+                AuthParameters={"USERNAME": ANN["Username"], "PASSWORD": ANN["password"]},
+            )
+        )
+
+    assert password_sign_in()["AuthenticationResult"]["IdToken"]
     # And a password user keeps the password after signing in by email too
     attached.sign_in_by_link(ANN["email"])
-    again = attached.idp.admin_initiate_auth(
-        UserPoolId=attached.pool_id,
-        ClientId=theirs,
-        AuthFlow="ADMIN_USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": ANN["Username"], "PASSWORD": ANN["password"]},
-    )
-    assert again["AuthenticationResult"]["IdToken"]
+    assert password_sign_in()["AuthenticationResult"]["IdToken"]
 
 
 def test_a_pool_that_signs_in_by_email_address_works_as_it_is(tmp_path: Path) -> None:
