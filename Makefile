@@ -96,8 +96,9 @@ install: $(STAMP) ## Create .venv with the pinned packages (every other target d
 
 .PHONY: test
 test: ## The gate CI runs: ruff, mypy, bandit, cfn-lint, checkov, every test on 3.11 and 3.13, the docs; stage times
+	@# --keep-going: a stage that fails does not hide how the others fare.
 	@rm -f $(STAGE_TIMES); start=$$EPOCHREALTIME; \
-	$(MAKE) --no-print-directory -j 4 --output-sync=target lint typecheck pytest pytest-lambda-python docs && \
+	$(MAKE) --no-print-directory -j 4 --keep-going --output-sync=target lint typecheck pytest pytest-lambda-python docs && \
 	$(MAKE) --no-print-directory --output-sync=target pytest-timing; status=$$?; \
 	echo; echo "make test: wall time per stage (stages in one step ran side by side)"; cat $(STAGE_TIMES); \
 	awk -v a="$$start" -v b="$$EPOCHREALTIME" 'BEGIN { printf "%-30s %7.1f s\n", "total", b - a }'; \
