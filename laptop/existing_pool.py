@@ -78,7 +78,11 @@ def create_existing_pool(cognito: CognitoIdentityProviderClient, **overrides: An
 
 
 # The team's users. Usernames are their own ids; the email is an alias, verified or not.
-ANN = {"Username": "5f0c2a9e-ann", "email": "ann@example.com", "password": "Their-Password-123!"}
+ANN = {
+    "Username": "5f0c2a9e-ann",
+    "email": "ann@example.com",
+    "password": "Their-Password-123!",  # nosec B105 - a demo user's, in the laptop's own moto pool
+}
 BOB = {"Username": "9b1d7e44-bob", "email": "bob@example.com"}
 THEIR_CLIENT_NAME = "their-web"
 
