@@ -36,6 +36,7 @@ EMAIL_MODE_WITH_SES = {
     "CreateSignInPage": False,
     "NotifyAlarmTopic": False,
     "CreatePool": True,
+    "KnowsPool": True,
 }
 PASSWORD_MODE_WITH_SES = EMAIL_MODE_WITH_SES | {"PasswordMode": True}
 
@@ -46,10 +47,13 @@ def granted_actions(function: str, conditions: Mapping[str, bool]) -> set[str]:
     resources = load_template()["Resources"]
     logical_id = FUNCTIONS[function][0]
     role = {"Ref": f"{logical_id}Role"}
-    # Only IAM is resolved, so a condition elsewhere in the template needs no value here.
+    # Only IAM is resolved, so a condition elsewhere in the template needs no value here; a policy
+    # whose own Condition fails is not created and grants nothing.
     policies = [_resolved(resources[logical_id]["Properties"].get("Policies", []), conditions)]
     for resource in resources.values():
-        if resource["Type"] == "AWS::IAM::Policy":
+        if resource["Type"] != "AWS::IAM::Policy":
+            continue
+        if "Condition" not in resource or conditions[resource["Condition"]]:
             properties = _resolved(resource["Properties"], conditions)
             if role in properties["Roles"]:
                 policies.append(properties["PolicyDocument"])

@@ -26,6 +26,8 @@ LINT_REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-2"]
 CHECK_ID = re.compile(r"CKV2?_AWS_\d+")
 MIN_REASON_WORDS = 8
 EXISTING_POOL_ID = "us-east-1_AbC123"
+# Each HTTP API that exists only under a condition -> that condition (its routes' functions carry it too).
+CONDITIONAL_APIS = {"SignInApi": "CreateSignInPage", "AccountApi": "KnowsPool"}
 
 
 @dataclass(frozen=True)
@@ -100,13 +102,43 @@ def problems(matches: list[Any]) -> list[str]:
     return [f"{m.rule.id} {m.message} (line {m.linenumber})" for m in matches]
 
 
+def exists(deployment: Deployment, resource: Mapping[str, Any]) -> bool:
+    """Whether this deployment creates the resource (or output): it has no Condition, or it holds."""
+    return "Condition" not in resource or deployment.conditions[resource["Condition"]]
+
+
 def existing_resources(deployment: Deployment, template: Mapping[str, Any]) -> dict[str, Any]:
     """The resources this deployment creates (their Condition holds), intrinsics resolved."""
     return {
         name: deployment.resolve(resource)
         for name, resource in template["Resources"].items()
-        if "Condition" not in resource or deployment.conditions[resource["Condition"]]
+        if exists(deployment, resource)
     }
+
+
+def rule_refusals(deployment: Deployment, template: Mapping[str, Any]) -> list[str]:
+    """The AssertDescription of every assertion CloudFormation's Rules would fail for this deployment
+    (in rules whose RuleCondition holds, or that have none); empty when it would take the values.
+
+    Only functions Deployment resolves are understood: anything else (Fn::Contains, Fn::ValueOf...)
+    would come back unresolved, so it is refused here rather than read as true."""
+    refused: list[str] = []
+    for name, rule in template.get("Rules", {}).items():
+        if "RuleCondition" in rule and not _decided(deployment, rule["RuleCondition"], name):
+            continue
+        refused.extend(
+            str(assertion.get("AssertDescription", name))
+            for assertion in rule["Assertions"]
+            if not _decided(deployment, assertion["Assert"], name)
+        )
+    return refused
+
+
+def _decided(deployment: Deployment, expression: Any, rule: str) -> bool:
+    value = deployment.resolve(expression)
+    if not isinstance(value, bool):
+        raise TypeError(f"rule {rule}: {expression!r} does not resolve to true or false offline")
+    return value
 
 
 def resources_of_type(template: Mapping[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
@@ -208,8 +240,14 @@ def is_translator_artifact(match: Any) -> bool:
     # The translator wraps each route of a conditional function in Fn::If on that condition, inside
     # an API that already carries it; cfn-lint calls the else branches unreachable (W1028). They are
     # the translator's, in generated OpenAPI, and harmless.
-    if match.rule.id == "W1028" and match.path[:4] == ["Resources", "SignInApi", "Properties", "Body"]:
-        return True
+    if (
+        match.rule.id == "W1028"
+        and match.path[:1] == ["Resources"]
+        and match.path[2:4] == ["Properties", "Body"]
+    ):
+        api_condition = CONDITIONAL_APIS.get(match.path[1])
+        if api_condition is not None and f"condition '{api_condition}'" in match.message:
+            return True
     # The transform consumes Tracing itself: with Disabled it writes no TracingConfig, so the parameter
     # is left unused (W2001); with Active it keeps a Ref that resolves to Active, while cfn-lint weighs
     # every allowed value, Disabled too (W1030).

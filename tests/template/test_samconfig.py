@@ -12,7 +12,7 @@ import pytest
 
 from laptop.stack_template import Deployment, load_template
 from passwordless.settings import Settings
-from tests.template.cfn import SAMCONFIG_PATH, parameter_violation
+from tests.template.cfn import SAMCONFIG_PATH, parameter_violation, rule_refusals
 
 ENVIRONMENTS = ("default", "dev", "prod")
 
@@ -72,9 +72,7 @@ def test_overrides_are_values_cloudformation_and_the_functions_accept(
         assert parameter_violation(template["Parameters"][name], value) is None, (environment, name)
     # Deployment refuses to exist when a parameter without a default has no value.
     deployment = Deployment(template, overrides)
-    (rule,) = template["Rules"].values()
-    if deployment.resolve(rule["RuleCondition"]):
-        assert all(deployment.resolve(a["Assert"]) for a in rule["Assertions"])
+    assert rule_refusals(deployment, template) == [], environment
     env = deployment.resolve(template["Globals"]["Function"]["Environment"]["Variables"])
     Settings.from_env({name: str(value) for name, value in env.items()})
 

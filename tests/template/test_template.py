@@ -26,6 +26,7 @@ from tests.template.cfn import (
     ROOT,
     PoolMode,
     as_list,
+    exists,
     function_grants,
     function_named,
     iam_statements,
@@ -33,6 +34,7 @@ from tests.template.cfn import (
     parameter_violation,
     problems,
     resources_of_type,
+    rule_refusals,
     strings_in,
     translate_offline,
 )
@@ -139,8 +141,8 @@ def test_only_the_pool_may_invoke_each_trigger(
     assert sorted(by_function) == sorted(FUNCTIONS)
     assert len(permissions) == len(FUNCTIONS)
     for permission in by_function.values():
-        # Both modes: the pool invokes the triggers whichever of the two sets them.
-        assert "Condition" not in permission
+        # Both pool modes: the pool invokes the triggers whichever of the two sets them.
+        assert exists(deployment, permission)
         properties = deployment.resolve(permission["Properties"])
         assert properties["Action"] == "lambda:InvokeFunction"
         assert properties["Principal"] == "cognito-idp.amazonaws.com"
@@ -643,10 +645,8 @@ def test_sendgrid_without_an_api_key_is_refused_at_deploy_time(
     source: dict[str, Any], overrides: dict[str, str], holds: bool
 ) -> None:
     deployment = Deployment(source, {**REQUIRED_PARAMETERS, **overrides})
-    (rule,) = source["Rules"].values()
-    applies = deployment.resolve(rule["RuleCondition"])
-    passes = all(deployment.resolve(a["Assert"]) for a in rule["Assertions"])
-    assert (not applies or passes) is holds
+    refused = rule_refusals(deployment, source)
+    assert refused == ([] if holds else ["EmailProvider sendgrid needs SendGridApiKeySecretArn"])
     # The functions agree: settings refuses the same configuration at cold start.
     env = _deployed_env(source, {**REQUIRED_PARAMETERS, **overrides})
     if holds:
@@ -654,6 +654,17 @@ def test_sendgrid_without_an_api_key_is_refused_at_deploy_time(
     else:
         with pytest.raises(SettingsError, match="SENDGRID_API_KEY_SECRET_ID"):
             Settings.from_env(env)
+
+
+def test_a_rule_the_offline_evaluator_cannot_decide_is_an_error_not_a_pass(source: dict[str, Any]) -> None:
+    # Given a rule using a function only CloudFormation's Rules know
+    broken = copy.deepcopy(source)
+    broken["Rules"]["Unreadable"] = {
+        "Assertions": [{"Assert": {"Fn::Contains": [["a"], {"Ref": "EmailFrom"}]}, "AssertDescription": "x"}]
+    }
+    # Then evaluating it fails loudly instead of counting the unresolved expression as true
+    with pytest.raises(TypeError, match="Unreadable"):
+        rule_refusals(Deployment(broken, REQUIRED_PARAMETERS), broken)
 
 
 # --------------------------------------------------------------------------------- sign-in page
