@@ -460,3 +460,21 @@ def test_post_authentication_knows_the_stacks_client_by_the_name_the_client_is_g
     assert (
         source["Globals"]["Function"]["Environment"]["Variables"]["EMAIL_SIGN_IN_CLIENT_NAME"] == client_name
     )
+
+
+@pytest.mark.parametrize(
+    "pool", [{}, {"ExistingUserPoolId": "us-east-1_AbC123"}], ids=["own-pool", "existing-pool"]
+)
+def test_the_admins_group_is_created_unless_the_pool_keeps_its_own(
+    source: dict[str, Any], pool: dict[str, str]
+) -> None:
+    # An existing pool may already have the group the account API checks: the stack then adds none
+    for create, expected in (("true", True), ("false", False)):
+        deployment = Deployment(
+            source, {"EmailFrom": "no-reply@example.com", **pool, "CreateAdminGroup": create}
+        )
+        group = source["Resources"]["AdministratorsGroup"]
+        assert deployment.conditions[group["Condition"]] is expected, create
+        # The account API checks the same name either way
+        env = source["Resources"]["AccountApiFunction"]["Properties"]["Environment"]["Variables"]
+        assert env["ADMIN_GROUP"] == {"Ref": "AdminGroupName"} == group["Properties"]["GroupName"]
