@@ -226,11 +226,8 @@ def _attachment(deployment: Deployment, resources: Mapping[str, Any]) -> dict[st
                 {key: value for key, value in properties.items() if key not in ("Triggers", "ServiceToken")}
             )
             # Conditions decide which triggers are there; the ARNs stay references to read below.
-            triggers = {
-                slot: _chosen(deployment, arn)
-                for slot, arn in properties.get("Triggers", {}).items()
-                if _chosen(deployment, arn) is not None
-            }
+            chosen = {slot: _chosen(deployment, arn) for slot, arn in properties.get("Triggers", {}).items()}
+            triggers = {slot: arn for slot, arn in chosen.items() if arn is not None}
             return {**resolved, "Triggers": triggers, "ServiceToken": properties["ServiceToken"]}
     return None
 

@@ -119,27 +119,17 @@ def test_a_slot_another_function_holds_is_refused_and_nothing_changes(
     assert records.read(ID) == {}
 
 
+@pytest.mark.parametrize("requests", [1, 2], ids=["once", "retried by CloudFormation"])
 def test_a_replaced_trigger_is_put_back_when_the_stack_goes(
-    cognito: CognitoIdentityProviderClient, triggers: PoolTriggers
+    cognito: CognitoIdentityProviderClient, triggers: PoolTriggers, requests: int
 ) -> None:
+    # Given an attachment that replaced their trigger (a retried request must still remember theirs)
     pool_id = create_existing_pool(cognito, LambdaConfig={"PreSignUp": THEIR_SIGN_UP_TRIGGER})
     before = pool_as_it_stands(cognito, pool_id)
-    triggers.attach(ID, Attachment(pool_id, OURS, replace_existing=True))
+    for _ in range(requests):
+        triggers.attach(ID, Attachment(pool_id, OURS, replace_existing=True))
     assert pool_as_it_stands(cognito, pool_id)["LambdaConfig"]["PreSignUp"] == OURS["PreSignUp"]
-    triggers.detach(ID, Attachment(pool_id, OURS))
-    assert pool_as_it_stands(cognito, pool_id) == before
-
-
-def test_a_retried_attach_still_remembers_what_was_there_first(
-    cognito: CognitoIdentityProviderClient, triggers: PoolTriggers
-) -> None:
-    # Given an attachment that replaced their trigger, and CloudFormation retrying the request
-    pool_id = create_existing_pool(cognito, LambdaConfig={"PreSignUp": THEIR_SIGN_UP_TRIGGER})
-    before = pool_as_it_stands(cognito, pool_id)
-    wanted = Attachment(pool_id, OURS, replace_existing=True)
-    triggers.attach(ID, wanted)
-    triggers.attach(ID, wanted)
-    # Then deleting still gives their trigger back, not ours
+    # Then deleting gives their trigger back, not ours
     triggers.detach(ID, Attachment(pool_id, OURS))
     assert pool_as_it_stands(cognito, pool_id) == before
 
@@ -255,3 +245,17 @@ def test_a_pool_that_sends_sms_is_attached_only_with_its_role_named(
     # And naming it, the write carries the SMS settings through
     triggers.attach(ID, Attachment(pool_id, OURS, sms_role_arn=SMS_ROLE))
     assert pool_as_it_stands(cognito, pool_id) == with_triggers(before, **OURS)
+
+
+def test_without_the_answer_as_cognito_sent_it_nothing_is_written(
+    cognito: CognitoIdentityProviderClient, triggers: PoolTriggers, records: AttachmentRecords
+) -> None:
+    # Given botocore no longer telling the attachment what DescribeUserPool sent
+    pool_id = create_existing_pool(cognito)
+    before = pool_as_it_stands(cognito, pool_id)
+    cognito.meta.events.unregister("after-call.cognito-idp.DescribeUserPool", triggers._keep_raw)
+    # Then the unknown-settings check cannot run, so the attach refuses rather than write blind
+    with pytest.raises(AttachmentRefused, match="could not be read as Cognito sent them"):
+        triggers.attach(ID, Attachment(pool_id, OURS))
+    assert pool_as_it_stands(cognito, pool_id) == before
+    assert records.read(ID) == {}

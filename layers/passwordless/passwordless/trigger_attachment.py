@@ -229,19 +229,22 @@ class PoolTriggers:
             raise TypeError("botocore's Cognito model has no UpdateUserPool input")
         self._update_shape = update_shape
         self._pool_shape = model.shape_for("UserPoolType")
-        self._raw: list[Any] = []
+        self._raw_pool: Any = None
         cognito.meta.events.register("after-call.cognito-idp.DescribeUserPool", self._keep_raw)
 
     def _keep_raw(self, http_response: Any, **_: Any) -> None:  # noqa: ANN401 - botocore's event
-        self._raw.append(json.loads(http_response.content or b"{}").get("UserPool", {}))
+        self._raw_pool = json.loads(http_response.content or b"{}").get("UserPool")
 
     def _describe(self, user_pool_id: str) -> dict[str, Any]:
-        self._raw.clear()
+        self._raw_pool = None
         try:
             pool = self._cognito.describe_user_pool(UserPoolId=user_pool_id)["UserPool"]
         except self._cognito.exceptions.ResourceNotFoundException:
             raise PoolNotFound(f"no user pool {user_pool_id} in this account and region") from None
-        unknown = unknown_settings(self._raw[-1] if self._raw else {}, self._pool_shape)
+        if self._raw_pool is None:
+            # Without the answer as sent, nothing shows what botocore dropped: write nothing.
+            raise AttachmentRefused("the user pool's settings could not be read as Cognito sent them")
+        unknown = unknown_settings(self._raw_pool, self._pool_shape)
         if unknown:
             raise AttachmentRefused(
                 "the user pool has settings this function's AWS SDK cannot write back "
