@@ -168,6 +168,15 @@ def _expected_here() -> set[str]:
     return {stem for table in tables for stem in table} | set(POST_AUTHENTICATION_VERIFIES)
 
 
+def assert_one_line_error(run: Run, path: Path, complaint: str) -> None:
+    """Nothing ran: exit 2, no output, one line naming the file and what is wrong with it."""
+    assert run.returncode == 2
+    assert run.stdout == ""
+    [line] = run.stderr.splitlines()
+    assert line.startswith(f"error: {path}: ")
+    assert complaint in line
+
+
 def test_every_sample_event_has_an_expected_outcome() -> None:
     ours = {path.stem for path in EVENT_FILES if not path.stem.startswith(OTHERS_PREFIXES)}
     assert ours == _expected_here()
@@ -321,11 +330,7 @@ def test_a_malformed_cloudformation_request_is_a_usage_error(
     path.write_text(json.dumps({**event, **change}), encoding="utf-8")
     # When make invoke runs it, Then nothing runs and one line names the file and the field
     run = invoke("attach_triggers", str(path), outbox=tmp_path / "outbox")
-    assert run.returncode == 2
-    assert run.stdout == ""
-    [line] = run.stderr.splitlines()
-    assert line.startswith(f"error: {path}: ")
-    assert complaint in line
+    assert_one_line_error(run, path, complaint)
 
 
 @pytest.mark.parametrize("stem", sorted(DEFINE_PASSWORD_MODE_EXPECTED))
@@ -466,11 +471,7 @@ def test_a_malformed_event_file_is_a_one_line_error(content: str, complaint: str
     path = tmp_path / "event.json"
     path.write_text(content, encoding="utf-8")
     run = invoke("define_auth_challenge", str(path), outbox=tmp_path / "outbox")
-    assert run.returncode == 2
-    assert run.stdout == ""
-    [line] = run.stderr.splitlines()
-    assert line.startswith(f"error: {path}: ")
-    assert complaint in line
+    assert_one_line_error(run, path, complaint)
 
 
 @pytest.mark.parametrize(
