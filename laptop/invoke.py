@@ -79,7 +79,7 @@ from laptop.handlers import (
 )
 from laptop.sample_pool import seed_existing_pools
 from laptop.sample_state import SAMPLE_CLIENT_ID, SAMPLE_POOL_ID, seed, seed_user_pool
-from passwordless.custom_resource import UNEXPECTED, Refused, Request
+from passwordless.custom_resource import TIMED_OUT, UNEXPECTED, Refused, Request
 from passwordless.errors import SignInRefused, SignInUnavailable
 from passwordless.events import MalformedEvent, parse_create, parse_define, parse_verify
 from passwordless.keyed_hash import KeyedHasher
@@ -100,7 +100,7 @@ _REFUSALS = (SignInRefused, SignUpRefused, Refused)  # a handler's answer to bad
 _CLEAN_ERRORS = (SignInUnavailable, *_REFUSALS)  # meant for the caller; a traceback adds nothing
 # The Reasons the setup function gives a request it did not refuse (passwordless.custom_resource.serve):
 # the work failed, or was about to outlast the function.
-_SETUP_FAULTS = (UNEXPECTED, "timed out")
+_SETUP_FAULTS = (UNEXPECTED, TIMED_OUT)
 # The events that carry no triggerSource, as a refusal names them.
 _TRIGGERLESS_KINDS = {
     HTTP_API_FUNCTION: "an HTTP API event",

@@ -25,7 +25,7 @@ from laptop.existing_pool import (
 )
 from laptop.handlers import Handler, load_handler
 from laptop.invoke import LambdaContextStandIn
-from passwordless.custom_resource import UNEXPECTED, Request, serve
+from passwordless.custom_resource import TIMED_OUT, UNEXPECTED, Request, serve
 from passwordless.settings import Settings
 
 if TYPE_CHECKING:
@@ -244,7 +244,7 @@ def test_work_that_would_outlast_the_function_is_answered_failed_in_time() -> No
         worker.join(5)
         # Then CloudFormation heard FAILED in time, and the late success was not sent after it
         assert answer["Status"] == "FAILED"
-        assert answer["Reason"] == "timed out"
+        assert answer["Reason"] == TIMED_OUT
         assert answer["PhysicalResourceId"] == "pool"
         assert len(sink.answers) == 1
 

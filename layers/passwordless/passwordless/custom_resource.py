@@ -29,6 +29,7 @@ REQUEST_TYPES: tuple[RequestType, ...] = ("Create", "Update", "Delete")
 ANSWER_MARGIN_SECONDS = 3.0
 SEND_TIMEOUT_SECONDS = 10.0
 UNEXPECTED = "the stack's setup function failed; its CloudWatch log has the details"
+TIMED_OUT = "timed out"
 
 
 class Refused(Exception):
@@ -142,7 +143,7 @@ def serve(
         return
     answer = Answer(request, logger)
     seconds = context.get_remaining_time_in_millis() / 1000 - ANSWER_MARGIN_SECONDS
-    timer = threading.Timer(max(seconds, 0.0), answer.send, ("FAILED", "timed out", physical_id_of(request)))
+    timer = threading.Timer(max(seconds, 0.0), answer.send, ("FAILED", TIMED_OUT, physical_id_of(request)))
     timer.daemon = True
     timer.start()
     try:
