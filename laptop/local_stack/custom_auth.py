@@ -1,6 +1,6 @@
 """Cognito's CUSTOM_AUTH orchestration: InitiateAuth and RespondToAuthChallenge (and their Admin
 variants) drive define -> create -> verify -> define through the real trigger handlers, with the
-events shaped as Cognito shapes them; REFRESH_TOKEN_AUTH, GetUser and RevokeToken use the tokens."""
+events shaped as Cognito shapes them. What a signed-in app does with its tokens is `signed_in`'s."""
 
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ from laptop.local_stack.errors import (
 from laptop.local_stack.password_auth import NEW_PASSWORD_REQUIRED, PasswordAuth
 from laptop.local_stack.sessions import AuthSession, SessionStore
 from laptop.local_stack.sign_in_completion import SignInCompletion
-from laptop.local_stack.tokens import INVALID_REFRESH_TOKEN, Holder, TokenIssuer, TokenLifetimes
+from laptop.local_stack.token_operations import TokenOperations
+from laptop.local_stack.tokens import TokenIssuer
 from laptop.local_stack.trigger_events import trigger_event
 from laptop.local_stack.trigger_runner import TriggerRunner
 from laptop.local_stack.user_directory import PoolUser, UserDirectory, stand_in_username
@@ -44,6 +45,7 @@ class CustomAuth:
         self._tokens = tokens
         self._completion = SignInCompletion(triggers, tokens)
         self._passwords = PasswordAuth(directory, sessions, self._completion)
+        self.signed_in = TokenOperations(directory, tokens)
 
     # --- the API operations -------------------------------------------------------------------
 
@@ -55,8 +57,7 @@ class CustomAuth:
         # triggers; reading it here only checks its shape.
         fields.string_map(body, "ClientMetadata")
         if flow in _REFRESH_FLOWS:
-            require_flow(client, "ALLOW_REFRESH_TOKEN_AUTH", flow)
-            return self._refresh(pool_id, client, parameters)
+            return self.signed_in.refresh_token_auth(pool_id, client, flow, parameters)
         if flow == "ADMIN_USER_PASSWORD_AUTH" and admin:
             return self._passwords.initiate(pool_id, client, parameters)
         if flow in _SRP_FLOWS:
@@ -121,19 +122,6 @@ class CustomAuth:
             }
         )
         return self._next_round(session, client, user, client_metadata=metadata)
-
-    def get_user(self, body: Body) -> dict[str, Any]:
-        pool_id, username = self._tokens.read_access_any_pool(fields.text(body, "AccessToken", limit=8192))
-        user = self._directory.find(pool_id, username)
-        if user is None or not user.enabled:
-            raise not_authorized("Access Token has been revoked")
-        attributes = [{"Name": name, "Value": value} for name, value in user.attributes.items()]
-        return {"Username": user.username, "UserAttributes": attributes}
-
-    def revoke_token(self, body: Body) -> dict[str, Any]:
-        pool_id, client = self._client(body, admin=False)
-        self._tokens.revoke(pool_id, client["ClientId"], fields.text(body, "Token", limit=8192))
-        return {}
 
     # --- the state machine --------------------------------------------------------------------
 
@@ -220,24 +208,6 @@ class CustomAuth:
             raise not_authorized(INCORRECT_CREDENTIALS)
         require_usable(user)
         return user
-
-    def _refresh(
-        self, pool_id: str, client: Mapping[str, Any], parameters: Mapping[str, str]
-    ) -> dict[str, Any]:
-        token = fields.entry(parameters, "REFRESH_TOKEN", limit=8192)
-        refresh = self._tokens.read_refresh(pool_id, client["ClientId"], token)
-        user = self._directory.find(pool_id, refresh.username)
-        if user is None or not user.enabled:
-            raise not_authorized(INVALID_REFRESH_TOKEN)
-        check_secret_hash(client, parameters, refresh.username)
-        result = self._tokens.issue(
-            pool_id,
-            client["ClientId"],
-            Holder(user.username, user.attributes, user.groups),
-            TokenLifetimes.of_client(client),
-            refreshed=refresh.origin,
-        )
-        return {"ChallengeParameters": {}, "AuthenticationResult": result}
 
 
 def _is_string_map(value: object) -> bool:

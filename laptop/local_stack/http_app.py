@@ -1,10 +1,13 @@
-"""The one HTTP endpoint: Cognito's JSON protocol for the sign-in operations, the sign-in page, the
-JWKS, the local outbox and config, and moto for every other AWS request."""
+"""The one HTTP endpoint: Cognito's JSON protocol (the sign-in operations served here, the rest by
+moto or refused, every answer Cognito-shaped), the sign-in page, the JWKS, the local outbox, config
+and clock, and moto for every other AWS service's signed requests."""
 
 from __future__ import annotations
 
+import io
 import json
 import logging
+import math
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -17,8 +20,11 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
 from laptop.local_stack.api_gateway import HttpApi
+from laptop.local_stack.body_shape import shape_refusal
+from laptop.local_stack.clock import MAX_ADVANCE_SECONDS
 from laptop.local_stack.custom_auth import CustomAuth
 from laptop.local_stack.errors import CognitoError
+from laptop.local_stack.operations import SERVED, Answer, Operation, catalogue, refusal_message
 from laptop.local_stack.outbox_page import outbox_page
 from laptop.local_stack.tokens import TokenIssuer
 from laptop.local_stack.user_creation import UserCreation
@@ -31,6 +37,7 @@ log = logging.getLogger(__name__)
 
 TARGET_PREFIX = "AWSCognitoIdentityProviderService."
 MAX_BODY_BYTES = 1 << 20
+JSON_CONTENT = "application/x-amz-json-1.1"
 # What a browser app on another origin needs to call this endpoint, as it calls Cognito.
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
@@ -98,25 +105,36 @@ class LocalCognitoApp:
         *,
         users: UserCreation | None = None,
         api: HttpApi | None = None,
+        advance_clock: Callable[[float], None] | None = None,
     ) -> None:
         """`users` serves AdminCreateUser and SignUp with the pool's triggers (moto alone without);
-        `api` serves the account API's routes on this origin."""
+        `api` serves the account API's routes on this origin; `advance_clock(seconds)` moves the
+        stack's time forward for POST /local/clock."""
         self._config = config
         self._moto_app = moto_app
         self._moto_lock = moto_lock
         self._api = api
+        self._advance_clock = advance_clock
+        signed_in = auth.signed_in
         self._operations: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
             "InitiateAuth": auth.initiate_auth,
             "AdminInitiateAuth": lambda body: auth.initiate_auth(body, admin=True),
             "RespondToAuthChallenge": auth.respond_to_auth_challenge,
             "AdminRespondToAuthChallenge": lambda body: auth.respond_to_auth_challenge(body, admin=True),
-            "GetUser": auth.get_user,
-            "RevokeToken": auth.revoke_token,
+            "GetTokensFromRefreshToken": signed_in.get_tokens_from_refresh_token,
+            "GetUser": signed_in.get_user,
+            "RevokeToken": signed_in.revoke_token,
+            "GlobalSignOut": signed_in.global_sign_out,
+            "AdminUserGlobalSignOut": signed_in.admin_user_global_sign_out,
+            "ChangePassword": signed_in.change_password,
         }
         if users is not None:
             self._operations |= {"AdminCreateUser": users.admin_create_user, "SignUp": users.sign_up}
+        if not set(self._operations) <= SERVED:
+            raise ValueError(f"serving operations the table does not list: {set(self._operations) - SERVED}")
         port = urlsplit(config.endpoint).port
         self._hosts = {f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"}
+        self._origins = {f"http://{host}" for host in self._hosts}
         issuer = tokens.issuer(config.user_pool_id)
         well_known = f"/{config.user_pool_id}/.well-known/"
         page: Callable[[Request], Response] = lambda _: _web(sign_in_page(self._page_config()))  # noqa: E731
@@ -136,8 +154,7 @@ class LocalCognitoApp:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         request = Request(environ)
         request.max_content_length = MAX_BODY_BYTES
-        target = request.headers.get("X-Amz-Target", "")
-        operation = target.removeprefix(TARGET_PREFIX) if target.startswith(TARGET_PREFIX) else None
+        target = request.headers.get("X-Amz-Target")
         if request.host not in self._hosts:
             # A web page that rebinds its own domain to 127.0.0.1 still sends its own name as Host.
             response = Response(
@@ -145,65 +162,145 @@ class LocalCognitoApp:
             )
         elif request.method == "OPTIONS":
             response = _preflight(request)
-        elif request.method == "POST" and operation in self._operations:
-            response = self._cognito(operation, request)
-        elif self._api is not None and request.path in self._api.paths and operation is None:
+        elif target is not None and target.startswith(TARGET_PREFIX):
+            return self._cognito(target.removeprefix(TARGET_PREFIX), request)(environ, start_response)
+        elif self._api is not None and request.path in self._api.paths and target is None:
             response = self._account_api(request)
-        elif _is_signed(request):
-            # An AWS SDK call (S3's GETs included) is moto's, whatever its path looks like.
+        elif _is_signed(request) and not _signed_for_cognito(request):
+            # Another embedded service's SDK call (S3's GETs included) is moto's, whatever its path.
             return self._moto(environ, start_response)
         elif request.path.startswith("/moto-api"):
             # moto's dashboard dumps every service's state, secrets included; nothing here needs it.
             response = Response("Not found.", status=404, headers=LOCAL_PAGE_HEADERS)
         elif request.method in {"GET", "HEAD"} and (local := self._local(request)) is not None:
             response = local
+        elif request.method == "POST" and request.path == "/local/clock":
+            response = self._move_clock(request)
+        elif request.method == "POST":
+            # The Cognito endpoint without a Cognito operation: what Cognito answers such a request.
+            unknown = CognitoError("UnknownOperationException", "Missing or unknown X-Amz-Target header.")
+            response = self._json(unknown.body(), unknown.status, error_type=unknown.error_type, public=True)
         else:
-            return self._moto(environ, start_response)
+            response = Response("Not found.", status=404, headers=LOCAL_PAGE_HEADERS)
         return response(environ, start_response)
 
     # --- Cognito JSON protocol ----------------------------------------------------------------
 
-    def _cognito(self, operation: str, request: Request) -> Response:
-        request_id = str(uuid.uuid4())
+    def _cognito(self, name: str, request: Request) -> Callable[..., Iterable[bytes]]:
+        """Any cognito-idp operation, as a WSGI app: each refusal is JSON, as Cognito's are."""
+        operation = catalogue().get(name)
+        if operation is None:
+            error = CognitoError("UnknownOperationException", f"Unknown operation {name}.")
+            return self._json(error.body(), error.status, error_type=error.error_type, public=True)
+        public = operation.public
         try:
-            body = self._json_body(request)
-            if not isinstance(body, dict):
-                raise CognitoError(
-                    "SerializationException", "Start of structure or map found where not expected."
-                )
-            result = self._operations[operation](body)
+            if request.method != "POST":
+                raise CognitoError("UnknownOperationException", "Cognito's operations are POSTs.")
+            if not public:
+                self._require_iam(request)
+            raw = self._raw_body(request)
+            body = _json_body(raw)
+            if operation.answer is Answer.SERVED and name in self._operations:
+                return self._json(self._operations[name](body), 200, public=public)
+            if operation.answer is Answer.REFUSED or name in SERVED:
+                raise CognitoError("UnsupportedOperationException", refusal_message(operation))
+            if (refusal := shape_refusal(body, operation.model.input_shape)) is not None:
+                raise CognitoError("InvalidParameterException", refusal)
+            return self._moto_cognito(operation, request, raw)
         except CognitoError as error:
-            return self._json(error.body(), error.status, request_id, error_type=error.error_type)
+            return self._json(error.body(), error.status, error_type=error.error_type, public=public)
         except Exception:
             # Our bug, not the caller's: say so generically (the traceback stays in this terminal).
-            log.exception("%s failed inside the local stack", operation)
+            log.exception("%s failed inside the local stack", name)
             internal = CognitoError("InternalErrorException", "Internal server error.", status=500)
-            return self._json(internal.body(), internal.status, request_id, error_type=internal.error_type)
-        return self._json(result, 200, request_id)
+            return self._json(internal.body(), internal.status, error_type=internal.error_type, public=public)
+
+    def _require_iam(self, request: Request) -> None:
+        """Cognito wants IAM credentials for this operation: a SigV4 Authorization header (any key,
+        as moto takes any), and never a browser page of another origin."""
+        origin = request.headers.get("Origin")
+        if origin is not None and origin not in self._origins:
+            raise CognitoError(
+                "AccessDeniedException",
+                "Operations that need IAM credentials are not callable from a web page.",
+                status=403,
+            )
+        if not _is_signed(request):
+            raise CognitoError(
+                "MissingAuthenticationTokenException", "Missing Authentication Token", status=403
+            )
 
     @staticmethod
-    def _json_body(request: Request) -> Any:  # noqa: ANN401 - whatever JSON the client sent
+    def _raw_body(request: Request) -> bytes:
         try:
-            raw = request.get_data(cache=False)
+            return request.get_data(cache=False)
         except RequestEntityTooLarge:
             raise CognitoError("SerializationException", "Request body is too large.", status=413) from None
+
+    def _moto_cognito(
+        self, operation: Operation, request: Request, raw: bytes
+    ) -> Callable[..., Iterable[bytes]]:
+        """moto's answer, checked to be Cognito-shaped JSON (moto answers what it cannot do with an
+        HTML page), with the served operations' CORS headers when pages may call it."""
+        environ = dict(request.environ)
+        environ["wsgi.input"] = io.BytesIO(raw)
+        environ["CONTENT_LENGTH"] = str(len(raw))
+        environ.pop("HTTP_ORIGIN", None)
+        captured: list[str] = []
+
+        def keep(status: str, _headers: list[tuple[str, str]], *_: Any) -> None:  # noqa: ANN401
+            captured.append(status)
+
+        with self._moto_lock:
+            body = b"".join(self._moto_app(environ, keep))
+        code = int(captured[0].split()[0]) if captured else 500
         try:
-            body = json.loads(raw.decode("utf-8"))
-            # JSON's \ud800-style escapes can smuggle text that is not UTF-8 past the decode above;
-            # refusing it here keeps every field, and every trigger event, valid text.
-            json.dumps(body, ensure_ascii=False).encode("utf-8")
-        except (UnicodeError, ValueError):
-            raise CognitoError("SerializationException", "The request body is not valid JSON.") from None
-        return body
+            document = json.loads(body or b"{}")
+        except ValueError:
+            document = None
+        if code >= 500 or not isinstance(document, dict):
+            log.error("the embedded Cognito failed on %s (HTTP %d)", operation.name, code)
+            internal = CognitoError("InternalErrorException", "Internal server error.", status=500)
+            return self._json(internal.body(), 500, error_type=internal.error_type, public=operation.public)
+        error_type = None
+        if code >= 400:
+            error_type = str(document.get("__type", "InternalErrorException")).rsplit("#", 1)[-1]
+            document = {"__type": error_type, "message": str(document.get("message", ""))}
+        return self._json(document, code, error_type=error_type, public=operation.public)
 
     @staticmethod
-    def _json(document: object, status: int, request_id: str, error_type: str | None = None) -> Response:
-        headers = {**CORS_HEADERS, "x-amzn-RequestId": request_id}
+    def _json(
+        document: object, status: int, *, error_type: str | None = None, public: bool = False
+    ) -> Response:
+        """Cognito's JSON answer; `public` ones carry the CORS headers pages need to read them."""
+        headers = {**(CORS_HEADERS if public else {}), "x-amzn-RequestId": str(uuid.uuid4())}
         if error_type:
             headers["x-amzn-ErrorType"] = f"{error_type}:"
-        return Response(
-            json.dumps(document), status=status, headers=headers, content_type="application/x-amz-json-1.1"
-        )
+        return Response(json.dumps(document), status=status, headers=headers, content_type=JSON_CONTENT)
+
+    def _move_clock(self, request: Request) -> Response:
+        """POST /local/clock {"seconds": n}: the stack's time n seconds later, at once. Loopback and
+        this origin only, as the outbox: a page elsewhere must not expire someone's sign-in."""
+        if self._advance_clock is None:
+            return Response("Not found.", status=404, headers=LOCAL_PAGE_HEADERS)
+        origin = request.headers.get("Origin")
+        if (origin is not None and origin not in self._origins) or request.mimetype != "application/json":
+            return _plain_json({"message": "Send JSON from this origin."}, status=403)
+        try:
+            body = _json_body(self._raw_body(request))
+        except CognitoError as error:
+            return _plain_json({"message": error.message}, status=error.status)
+        seconds = body.get("seconds") if isinstance(body, dict) else None
+        if (
+            not isinstance(seconds, int | float)
+            or isinstance(seconds, bool)
+            or not math.isfinite(seconds)
+            or not 0 <= seconds <= MAX_ADVANCE_SECONDS
+        ):
+            message = f'Send {{"seconds": n}} with 0 <= n <= {MAX_ADVANCE_SECONDS}.'
+            return _plain_json({"message": message}, status=400)
+        self._advance_clock(float(seconds))
+        return _plain_json({"advancedSeconds": seconds})
 
     # --- the account API -------------------------------------------------------------------
 
@@ -272,7 +369,29 @@ class LocalCognitoApp:
 
 
 def _is_signed(request: Request) -> bool:
-    return request.headers.get("Authorization", "").startswith("AWS4-") or "X-Amz-Credential" in request.args
+    """SigV4-shaped: what an AWS SDK sends with credentials (moto, and so the stack, checks no key)."""
+    authorization = request.headers.get("Authorization", "")
+    return authorization.startswith("AWS4-HMAC-SHA256 Credential=") or "X-Amz-Credential" in request.args
+
+
+def _signed_for_cognito(request: Request) -> bool:
+    credential = request.headers.get("Authorization", "") or request.args.get("X-Amz-Credential", "")
+    return "/cognito-idp/aws4_request" in credential
+
+
+def _json_body(raw: bytes) -> Any:  # noqa: ANN401 - whatever JSON the client sent
+    try:
+        body = json.loads(raw.decode("utf-8"))
+        # JSON's \ud800-style escapes can smuggle text that is not UTF-8 past the decode above;
+        # refusing it here keeps every field, and every trigger event, valid text.
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except RecursionError:
+        raise CognitoError("SerializationException", "The request body is nested too deeply.") from None
+    except (UnicodeError, ValueError):
+        raise CognitoError("SerializationException", "The request body is not valid JSON.") from None
+    if not isinstance(body, dict):
+        raise CognitoError("SerializationException", "Start of structure or map found where not expected.")
+    return body
 
 
 def _preflight(request: Request) -> Response:
@@ -301,10 +420,11 @@ def _openid_configuration(issuer: str) -> dict[str, object]:
     }
 
 
-def _plain_json(document: object, *, cross_origin: bool = False) -> Response:
+def _plain_json(document: object, *, cross_origin: bool = False, status: int = 200) -> Response:
     """`cross_origin` for public documents only (the JWKS): the outbox holds working links."""
     return Response(
         json.dumps(document, ensure_ascii=False, indent=2),
+        status=status,
         headers={**LOCAL_PAGE_HEADERS, **(CORS_HEADERS if cross_origin else {})},
         content_type="application/json; charset=utf-8",
     )

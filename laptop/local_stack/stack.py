@@ -31,6 +31,7 @@ from laptop.cloudformation import ResponseSink, custom_resource_event
 from laptop.handlers import FUNCTIONS, Handler, load_handlers
 from laptop.invoke import ACCOUNT_ID, MEMORY_MB, LambdaContextStandIn
 from laptop.local_stack.api_gateway import HttpApi
+from laptop.local_stack.clock import LocalClock, move_stored_times_back
 from laptop.local_stack.cognito_mail import CognitoMail
 from laptop.local_stack.custom_auth import CustomAuth
 from laptop.local_stack.http_app import LocalCognitoApp, LocalConfig
@@ -86,7 +87,8 @@ class LocalCognito:
         existing_pool: Callable[[Any], str] | None = None,
     ) -> None:
         """`environment` overrides the functions' variables (RESEND_MIN_SECONDS=0, say); `clock` is
-        what sessions and tokens expire by, so tests can move it. `wrap_handler(function, handler)`
+        what sessions and tokens expire by, so tests can move it (POST /local/clock moves it too, with
+        the functions' stored times, see advance_clock). `wrap_handler(function, handler)`
         returns what runs in place of each loaded handler: a seam for fault-injection tests (a trigger
         that overruns, fails once, ...) against the real handlers. `parameters` are template
         parameter values (SelfSignUp, SignInMode, ...). `functions` maps a function folder to the
@@ -104,7 +106,7 @@ class LocalCognito:
         self._functions = dict(functions or {})
         self._outbox_dir = outbox_dir
         self._overrides = dict(environment or {})
-        self._clock = clock
+        self._clock = LocalClock(clock)
         self._policy = trigger_policy or TriggerPolicy()
         self._template_path = template_path
         self._wrap_handler = wrap_handler or (lambda _, handler: handler)
@@ -115,6 +117,8 @@ class LocalCognito:
         self.triggers: TriggerRunner | None = None
         self.api_functions: TriggerRunner | None = None
         self.directory: UserDirectory | None = None
+        self._moto_lock = threading.RLock()
+        self._table_name = ""
 
     # --- lifecycle ----------------------------------------------------------------------------
 
@@ -244,7 +248,11 @@ class LocalCognito:
         users = UserCreation(
             self.directory, runner, MotoCognito(moto_app, lock, REGION), CognitoMail(runner, outbox)
         )
-        app = LocalCognitoApp(auth, tokens, self.config, moto_app, lock, users=users, api=api)
+        self._moto_lock = lock
+        self._table_name = settings.table_name
+        app = LocalCognitoApp(
+            auth, tokens, self.config, moto_app, lock, users=users, api=api, advance_clock=self.advance_clock
+        )
         self._server = make_server("127.0.0.1", port, app, threaded=True, fd=listener.fileno())
         # serve_forever notices shutdown() only between polls; its default half second would make
         # every stop (each test's, each Ctrl-C) wait that long.
@@ -329,6 +337,12 @@ class LocalCognito:
         )
 
     # --- conveniences for the demo and for tests ---------------------------------------------
+
+    def advance_clock(self, seconds: float) -> None:
+        """Everything that expires on this stack, `seconds` nearer to it: Cognito sessions, tokens, the
+        account API's checks, and the functions' stored secrets and email windows."""
+        move_stored_times_back(self._table_name, REGION, seconds, self._moto_lock)
+        self._clock.advance(seconds)
 
     def client(self, service: str = "cognito-idp", config: Config | None = None) -> Any:  # noqa: ANN401 - a boto3 client
         """A boto3 client that talks to this stack over HTTP, as an app would."""

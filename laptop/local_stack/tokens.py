@@ -1,5 +1,9 @@
 """ID, access and refresh tokens shaped like Cognito's: RS256 JWTs signed with a key made at start-up,
-whose public half the stack serves as a JWKS, so an app verifies them exactly as it would in AWS."""
+whose public half the stack serves as a JWKS, so an app verifies them exactly as it would in AWS.
+
+Refresh follows the app client's RefreshTokenRotation: without it a refresh returns no refresh token
+and the one sent stays valid; with it each refresh returns a new one, and the one sent works only for
+the client's RetryGracePeriodSeconds more (a retry after a lost answer), then is refused."""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from typing import Any
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from laptop.local_stack.errors import not_authorized
+from laptop.local_stack.errors import CognitoError, not_authorized
 
 INVALID_REFRESH_TOKEN = "Invalid Refresh Token"  # noqa: S105  # an error message  # nosec B105
 INVALID_ACCESS_TOKEN = "Invalid Access Token"  # noqa: S105  # an error message  # nosec B105
@@ -61,6 +65,8 @@ class Origin:
 class Refresh:
     username: str
     origin: Origin
+    jti: str
+    """This refresh token's own id: what rotation retires."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,10 @@ class TokenIssuer:
         self._refresh_key = secrets.token_bytes(32)
         self.key_id = secrets.token_hex(8)
         self._revoked: set[str] = set()
+        # Rotated-out refresh tokens (jti) and when their grace period ends.
+        self._retired: dict[str, float] = {}
+        # Every sign-in's origin_jti by (pool, username), so a global sign-out can revoke them all.
+        self._origins: dict[tuple[str, str], set[str]] = {}
         self._lock = threading.Lock()
 
     def issuer(self, pool_id: str) -> str:
@@ -100,11 +110,15 @@ class TokenIssuer:
         lifetimes: TokenLifetimes,
         *,
         refreshed: Origin | None = None,
+        rotate: bool = False,
     ) -> dict[str, Any]:
         """An AuthenticationResult as Cognito returns it after a completed sign-in, or after a
-        refresh of the sign-in `refreshed` (then without a new refresh token)."""
+        refresh of the sign-in `refreshed` (then with a new refresh token only when `rotate`)."""
         now = int(self._clock())
         origin = refreshed or Origin(str(uuid.uuid4()), now)
+        if refreshed is None:
+            with self._lock:
+                self._origins.setdefault((pool_id, holder.username), set()).add(origin.jti)
         common: dict[str, Any] = {
             "sub": holder.attributes.get("sub", holder.username),
             "iss": self.issuer(pool_id),
@@ -147,7 +161,7 @@ class TokenIssuer:
             "TokenType": "Bearer",
             "IdToken": self._sign(id_claims),
         }
-        if refreshed is None:
+        if refreshed is None or rotate:
             refresh_claims = {
                 "sub": common["sub"],
                 "iss": common["iss"],
@@ -170,7 +184,23 @@ class TokenIssuer:
             raise not_authorized(INVALID_REFRESH_TOKEN)
         if self._is_revoked(claims):
             raise not_authorized("Refresh Token has been revoked")
-        return Refresh(str(claims["username"]), Origin(str(claims["origin_jti"]), int(claims["auth_time"])))
+        with self._lock:
+            retired_at = self._retired.get(str(claims["jti"]))
+        if retired_at is not None and retired_at <= self._clock():
+            raise CognitoError("RefreshTokenReuseException", "Refresh token has already been used.")
+        origin = Origin(str(claims["origin_jti"]), int(claims["auth_time"]))
+        return Refresh(str(claims["username"]), origin, str(claims["jti"]))
+
+    def retire(self, refresh: Refresh, grace_seconds: int) -> None:
+        """Rotation: the refresh token sent works for `grace_seconds` more, then never again. A retry
+        within the grace period does not extend it."""
+        with self._lock:
+            self._retired.setdefault(refresh.jti, self._clock() + grace_seconds)
+
+    def sign_out_everywhere(self, pool_id: str, username: str) -> None:
+        """GlobalSignOut: every refresh and access token of every sign-in of the user is revoked."""
+        with self._lock:
+            self._revoked |= self._origins.pop((pool_id, username), set())
 
     def read_access_any_pool(self, token: str) -> tuple[str, str]:
         """(pool id, username) of a live access token; GetUser names no pool, the token's issuer does."""
