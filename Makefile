@@ -27,6 +27,10 @@ FUNCTION ?=
 EVENT ?=
 PORT ?= 8765
 CHROMIUM := /usr/bin/chromium
+# The JavaScript clients tests/clients drives, and the Amplify app bundled from them (npm, below).
+CLIENTS := tests/clients
+CLIENTS_STAMP := $(CLIENTS)/node_modules/.installed
+CLIENTS_BUNDLE := $(CLIENTS)/dist/amplify-app.js
 
 .PHONY: help
 help: ## List the targets
@@ -136,7 +140,7 @@ typecheck: $(STAMP) ## mypy --strict on the layer, the laptop kit and each funct
 	  for f in $(FUNCTIONS); do echo "mypy functions/$$f/app.py"; $(BIN)/mypy functions/$$f/app.py || exit 1; done)
 
 .PHONY: pytest
-pytest: $(STAMP) $(CHECKOV_VENV)/.installed $(DOCS_VENV)/.installed $(CHROMIUM) ## Run the tests (unit, integration, template, local stack, browser) on both cores
+pytest: $(STAMP) $(CHECKOV_VENV)/.installed $(DOCS_VENV)/.installed $(CHROMIUM) $(CLIENTS_BUNDLE) ## Run the tests (unit, integration, template, local stack, browser) on both cores
 	$(call timed,pytest (3.11),$(BIN)/pytest -q $(PYTEST_PARALLEL))
 
 .PHONY: pytest-timing
@@ -155,11 +159,24 @@ $(CHROMIUM):
 	echo "installing Debian's chromium for the browser tests"; \
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null
 
+# The JavaScript client libraries tests/clients drives against the local stack (Amplify v6 in the
+# browser, the AWS SDK v3 in Node), at package-lock.json's versions. No install script runs: esbuild's
+# only checks its binary, which npm installs as a package of its own.
+$(CLIENTS_STAMP): $(CLIENTS)/package.json $(CLIENTS)/package-lock.json
+	@command -v npm >/dev/null || { echo "client library tests need Node.js and npm: run 'apt-get install -y nodejs npm', then make test again" >&2; exit 2; }
+	$(call timed,clients: npm,npm ci --prefix $(CLIENTS) --no-audit --no-fund --ignore-scripts && touch $@)
+
+$(CLIENTS_BUNDLE): $(CLIENTS)/amplify_app.js $(CLIENTS_STAMP)
+	$(call timed,clients: bundle,$(CLIENTS)/node_modules/.bin/esbuild $< --bundle --format=iife --platform=browser --log-level=warning --outfile=$@)
+
+.PHONY: clients
+clients: $(CLIENTS_BUNDLE) ## Install the JavaScript clients the tests drive (npm ci) and bundle the Amplify app
+
 .PHONY: pytest-lambda-python
 # The template checks (SAM translation, cfn-lint, checkov, the docs build) run no code of the
 # functions, so they run once, on 3.11; everything the functions run runs on both.
 PYTEST_LAMBDA := $(PYTEST_PARALLEL) --ignore=tests/template --ignore=tests/integration/test_docs_build.py
-pytest-lambda-python: lambda-venv $(CHROMIUM) ## The tests again on the Lambda runtime's Python (LAMBDA_PYTHON, default python3.13), template checks aside
+pytest-lambda-python: lambda-venv $(CHROMIUM) $(CLIENTS_BUNDLE) ## The tests again on the Lambda runtime's Python (LAMBDA_PYTHON, default python3.13), template checks aside
 	@if $(LAMBDA_PYTHON) -c "" >/dev/null 2>&1; then \
 	  $(call timed_inline,pytest (3.13),$(LAMBDA_VENV)/bin/pytest -q $(PYTEST_LAMBDA)); \
 	else \
@@ -255,4 +272,5 @@ lock-docs: ## Re-pin requirements-docs.txt from requirements-docs.in
 
 .PHONY: clean
 clean: ## Remove the venvs, caches and build output
-	rm -rf $(VENV) $(LAMBDA_VENV) $(CHECKOV_VENV) $(DOCS_VENV) $(TOOLS_VENV) site docs/screens .aws-sam .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) $(LAMBDA_VENV) $(CHECKOV_VENV) $(DOCS_VENV) $(TOOLS_VENV) site docs/screens .aws-sam .mypy_cache .ruff_cache .pytest_cache .hypothesis \
+	  $(CLIENTS)/node_modules $(CLIENTS)/dist
