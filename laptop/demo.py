@@ -2,6 +2,11 @@
 users, prints where everything is, then prints each magic link as its email lands. Ctrl-C stops it.
 
     python -m laptop.demo [--port 8765] [--user someone@example.com ...] [--outbox DIR] [--existing-pool]
+                          [--sign-in-mode email|password-and-email-code]
+
+With SIGN_IN_MODE=password-and-email-code (`--sign-in-mode`) the stack runs the password + email code
+mode: the demo users get a password, printed at start, and sign in with it from an SRP client (Amplify's
+CUSTOM_WITH_SRP), then with the emailed code, which is printed as it lands.
 
 With --existing-pool (`make demo EXISTING_POOL=1`) the stack attaches to a pool a team already runs
 (laptop.existing_pool: its settings, its PreTokenGeneration trigger, its password client and users)
@@ -14,6 +19,8 @@ import argparse
 import contextlib
 import logging
 import os
+import re
+import secrets
 import signal
 import sys
 import threading
@@ -23,7 +30,7 @@ from typing import TextIO
 
 from laptop.existing_pool import ANN, BOB, THEIR_CLIENT_NAME, create_team_pool
 from laptop.local_stack.outbox_page import magic_link_in
-from laptop.local_stack.stack import DEFAULT_PORT, LocalCognito
+from laptop.local_stack.stack import DEFAULT_PORT, PASSWORD_MODE, LocalCognito
 from passwordless.email.outbox import read_outbox
 
 DEMO_USERS = ("jane@example.com", "john@example.com")
@@ -64,7 +71,7 @@ def _serve(options: argparse.Namespace, out: TextIO) -> int:
         port=options.port,
         outbox_dir=options.outbox,
         environment=_log_level(options.log_level),
-        parameters=DEMO_PARAMETERS,
+        parameters={**DEMO_PARAMETERS, "SignInMode": options.sign_in_mode},
         existing_pool=create_team_pool if options.existing_pool else None,
     )
     try:
@@ -77,9 +84,11 @@ def _serve(options: argparse.Namespace, out: TextIO) -> int:
         return 1
     stopped = threading.Event()
     try:
-        for email in options.user or DEMO_USERS:
-            stack.add_user(email)
         users = list(options.user or DEMO_USERS)
+        for email in users:
+            stack.add_user(email)
+        if options.sign_in_mode == PASSWORD_MODE:
+            users = _give_passwords(stack, users)
         if options.existing_pool:
             users += [
                 f"{ANN['email']} (theirs, password {ANN['password']!r})",
@@ -113,7 +122,22 @@ def _arguments() -> argparse.ArgumentParser:
         action="store_true",
         help="attach to a pool a team already runs, as ExistingUserPoolId does",
     )
+    parser.add_argument(
+        "--sign-in-mode",
+        choices=["email", PASSWORD_MODE],
+        default=os.environ.get("SIGN_IN_MODE") or "email",
+        help="the template's SignInMode (default: $SIGN_IN_MODE, else email)",
+    )
     return parser
+
+
+def _give_passwords(stack: LocalCognito, users: Sequence[str]) -> list[str]:
+    """One password for this run's demo users (printed, never stored): the password mode's first step."""
+    password = f"demo-{secrets.token_urlsafe(9)}"
+    idp, pool_id = stack.client(), stack.running_config.user_pool_id
+    for email in users:
+        idp.admin_set_user_password(UserPoolId=pool_id, Username=email, Password=password, Permanent=True)
+    return [f"{email} (password {password!r})" for email in users]
 
 
 def _log_level(level: str) -> dict[str, str]:
@@ -158,9 +182,17 @@ def _print_links(stack: LocalCognito, stopped: threading.Event, out: TextIO) -> 
     while not stopped.wait(POLL_SECONDS):
         messages = read_outbox(stack.running_config.outbox_dir)
         for message in messages[seen:]:
-            link = magic_link_in(message.get("text", ""), stack.url) or "(no link in this email)"
-            print(f"mail to {message.get('to')}: {link}", file=out, flush=True)
+            text = message.get("text", "")
+            print(f"mail to {message.get('to')}: {_what_to_open(text, stack.url)}", file=out, flush=True)
         seen = len(messages)
+
+
+def _what_to_open(text: str, url: str) -> str:
+    """The email's link, or its code when it has none (the password mode's emails carry the code only)."""
+    if link := magic_link_in(text, url):
+        return link
+    code = re.search(r"\b\d{6,10}\b", text)
+    return f"code {code.group(0)}" if code else "(no link or code in this email)"
 
 
 if __name__ == "__main__":

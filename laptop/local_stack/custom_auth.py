@@ -20,6 +20,7 @@ from laptop.local_stack.errors import (
 from laptop.local_stack.password_auth import NEW_PASSWORD_REQUIRED, PasswordAuth
 from laptop.local_stack.sessions import AuthSession, SessionStore
 from laptop.local_stack.sign_in_completion import SignInCompletion
+from laptop.local_stack.srp_auth import MAX_SRP_A, PASSWORD_VERIFIER, SRP_A, SrpAuth
 from laptop.local_stack.token_operations import TokenOperations
 from laptop.local_stack.tokens import TokenIssuer
 from laptop.local_stack.trigger_events import trigger_event
@@ -29,7 +30,6 @@ from laptop.local_stack.user_directory import PoolUser, UserDirectory, stand_in_
 Body = Mapping[str, Any]
 CUSTOM_CHALLENGE = "CUSTOM_CHALLENGE"
 _REFRESH_FLOWS = {"REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"}
-_SRP_FLOWS = {"USER_SRP_AUTH", "CUSTOM_WITH_SRP"}
 _CHALLENGE_TRIGGERS = ("DefineAuthChallenge", "CreateAuthChallenge", "VerifyAuthChallengeResponse")
 # Cognito's default when an app client sets no AuthSessionValidity.
 _DEFAULT_SESSION_MINUTES = 3
@@ -45,6 +45,7 @@ class CustomAuth:
         self._tokens = tokens
         self._completion = SignInCompletion(triggers, tokens)
         self._passwords = PasswordAuth(directory, sessions, self._completion)
+        self._srp = SrpAuth(directory, sessions, self._passwords)
         self.signed_in = TokenOperations(directory, tokens)
 
     # --- the API operations -------------------------------------------------------------------
@@ -60,15 +61,12 @@ class CustomAuth:
             return self.signed_in.refresh_token_auth(pool_id, client, flow, parameters)
         if flow == "ADMIN_USER_PASSWORD_AUTH" and admin:
             return self._passwords.initiate(pool_id, client, parameters)
-        if flow in _SRP_FLOWS:
-            raise invalid_parameter(
-                f"{flow} is not served by the local stack: it does not verify SRP. Use CUSTOM_AUTH, "
-                "or ADMIN_USER_PASSWORD_AUTH from a backend"
-            )
+        if flow == "USER_SRP_AUTH":
+            return self._srp.initiate(pool_id, client, parameters, self._directory.triggers(pool_id))
         if flow != "CUSTOM_AUTH":
             raise invalid_parameter(
-                f"{flow} is not served by the local stack; it serves CUSTOM_AUTH, refresh and (admin) "
-                "ADMIN_USER_PASSWORD_AUTH"
+                f"{flow} is not served by the local stack; it serves CUSTOM_AUTH (with or without SRP_A), "
+                "USER_SRP_AUTH, refresh and (admin) ADMIN_USER_PASSWORD_AUTH"
             )
         require_flow(client, "ALLOW_CUSTOM_AUTH", flow)
         login = fields.entry(parameters, "USERNAME", limit=fields.MAX_NAME)
@@ -81,16 +79,27 @@ class CustomAuth:
             require_usable(user)
         username = user.username if user else stand_in_username(pool_id, login)
         session = AuthSession(pool_id, client["ClientId"], login, username, user is not None, triggers)
+        if SRP_A in parameters:
+            # The password first (Amplify's CUSTOM_WITH_SRP): define sees SRP_A as passed already.
+            session.srp_a = fields.entry(parameters, SRP_A, limit=MAX_SRP_A)
+            session.entries.append(
+                {"challengeName": SRP_A, "challengeResult": True, "challengeMetadata": None}
+            )
         return self._next_round(session, client, user, client_metadata=None)
 
     def respond_to_auth_challenge(self, body: Body, *, admin: bool = False) -> dict[str, Any]:
         pool_id, client = self._client(body, admin)
         challenge = fields.text(body, "ChallengeName")
-        token = fields.text(body, "Session", limit=fields.MAX_VALUE * 4)
         responses = fields.string_map(body, "ChallengeResponses", required=True) or {}
         metadata = fields.string_map(body, "ClientMetadata")
+        if challenge == PASSWORD_VERIFIER and body.get("Session") is None:
+            # Some SRP clients send only the secret block, which names the session as well.
+            return self._password_verified(pool_id, client, None, responses, metadata)
+        token = fields.text(body, "Session", limit=fields.MAX_VALUE * 4)
         if challenge == NEW_PASSWORD_REQUIRED:
             return self._passwords.respond(pool_id, client, token, responses, metadata)
+        if challenge == PASSWORD_VERIFIER:
+            return self._password_verified(pool_id, client, token, responses, metadata)
         named = fields.entry(responses, "USERNAME", limit=fields.MAX_NAME)
         answer = fields.entry(responses, "ANSWER", limit=fields.MAX_VALUE * 8)
         check_secret_hash(client, responses, named)
@@ -123,6 +132,21 @@ class CustomAuth:
         )
         return self._next_round(session, client, user, client_metadata=metadata)
 
+    def _password_verified(
+        self,
+        pool_id: str,
+        client: Mapping[str, Any],
+        token: str | None,
+        responses: Mapping[str, str],
+        metadata: dict[str, str] | None,
+    ) -> dict[str, Any]:
+        session = self._srp.verify(pool_id, client, token, responses)
+        if not session.custom:
+            return self._srp.finish(session, client)
+        user = self._current_user(session)
+        session.entries.append(_passed(PASSWORD_VERIFIER))
+        return self._next_round(session, client, user, client_metadata=metadata)
+
     # --- the state machine --------------------------------------------------------------------
 
     def _next_round(
@@ -144,8 +168,9 @@ class CustomAuth:
                 session.pool_id, client, user, configured=session.triggers, client_metadata=client_metadata
             )
         challenge = decision.get("challengeName")
+        if challenge == PASSWORD_VERIFIER and session.srp_a and session.verifier is None:
+            return self._srp.challenge(session, client, user)
         if challenge != CUSTOM_CHALLENGE:
-            # SRP_A / PASSWORD_VERIFIER need passwords, which this stack does not verify.
             raise invalid_lambda_response()
         create = self._event(session, user, "CreateAuthChallenge_Authentication", client_metadata)
         create["request"]["challengeName"] = challenge
@@ -208,6 +233,11 @@ class CustomAuth:
             raise not_authorized(INCORRECT_CREDENTIALS)
         require_usable(user)
         return user
+
+
+def _passed(challenge: str) -> dict[str, Any]:
+    """A session entry for a password step passed, as Cognito lists it (no challenge metadata)."""
+    return {"challengeName": challenge, "challengeResult": True, "challengeMetadata": None}
 
 
 def _is_string_map(value: object) -> bool:

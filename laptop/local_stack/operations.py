@@ -86,6 +86,8 @@ def _takes_access_token(model: OperationModel) -> bool:
 
 
 def refusal_message(operation: Operation) -> str:
+    if operation.answer is Answer.SERVED:
+        return f"{operation.name} is not served by this stack: the function that serves it is not running."
     if _takes_access_token(operation.model):
         return (
             f"{operation.name} is not served by the local stack: it takes an access token, and only "

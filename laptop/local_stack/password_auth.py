@@ -1,6 +1,6 @@
 """AdminInitiateAuth's ADMIN_USER_PASSWORD_AUTH and the NEW_PASSWORD_REQUIRED challenge that follows it
 for a user created with a temporary password: the flows a backend uses to let an invited user choose
-a password. Passwords are checked against the embedded Cognito's stored user; SRP is not served."""
+a password. Passwords are checked against the embedded Cognito's stored user (SRP is srp_auth's)."""
 
 from __future__ import annotations
 
@@ -49,6 +49,13 @@ class PasswordAuth:
         if not self._directory.password_matches(pool_id, user.username, password):
             raise not_authorized(INCORRECT_CREDENTIALS)
         require_usable(user)
+        return self.password_proven(pool_id, client, login, user)
+
+    def password_proven(
+        self, pool_id: str, client: Mapping[str, Any], login: str, user: PoolUser
+    ) -> dict[str, Any]:
+        """What follows a right password, however it was proven (sent, or by SRP): a new password for an
+        invited user, a refusal for one whose reset is pending, else the tokens."""
         configured = self._directory.triggers(pool_id)
         if user.status == "FORCE_CHANGE_PASSWORD":
             session = AuthSession(

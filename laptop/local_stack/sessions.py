@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from laptop.local_stack.errors import SESSION_EXPIRED, SESSION_INVALID, SESSION_USED, not_authorized
+from laptop.local_stack.srp import PasswordVerifierChallenge
 
 
 @dataclass
@@ -31,6 +32,12 @@ class AuthSession:
     private: dict[str, str] = field(default_factory=dict)
     metadata: str = ""
     expires_at: float = 0.0
+    custom: bool = True
+    """CUSTOM_AUTH (the triggers decide each round); False for USER_SRP_AUTH."""
+    srp_a: str = ""
+    """The client's SRP_A, when it sent one (CUSTOM_AUTH with SRP_A, USER_SRP_AUTH)."""
+    verifier: PasswordVerifierChallenge | None = None
+    """The PASSWORD_VERIFIER challenge the client was sent, once it was."""
 
 
 class SessionStore:
@@ -42,8 +49,10 @@ class SessionStore:
         self._dead: dict[str, tuple[float, str]] = {}
         self._lock = threading.Lock()
 
-    def open(self, session: AuthSession, validity_minutes: int) -> str:
-        token = secrets.token_urlsafe(192)  # Cognito's are about this long (and opaque)
+    def open(self, session: AuthSession, validity_minutes: int, token: str | None = None) -> str:
+        """The session's string: `token` when given (SRP's SECRET_BLOCK doubles as the Session), else
+        a fresh one as long as Cognito's and as opaque."""
+        token = token or secrets.token_urlsafe(192)
         session.expires_at = self._clock() + validity_minutes * 60
         with self._lock:
             self._forget_old()

@@ -83,13 +83,18 @@ class UserDirectory:
 
     def password_matches(self, pool_id: str, username: str, password: str) -> bool:
         """Whether `password` is the one the pool stores for the user (temporary or permanent)."""
+        stored = self.stored_password(pool_id, username)
+        # Compared in constant time; a user with no password matches nothing.
+        return stored is not None and hmac.compare_digest(stored.encode(), password.encode())
+
+    def stored_password(self, pool_id: str, username: str) -> str | None:
+        """The password the embedded Cognito keeps in plaintext (what SRP derives its verifier from)."""
         with self._lock:
             try:
                 stored = self._backend.admin_get_user(pool_id, username).password
             except UserNotFoundError:
-                return False
-        # Compared in constant time; a user with no password matches nothing.
-        return isinstance(stored, str) and hmac.compare_digest(stored.encode(), password.encode())
+                return None
+        return stored if isinstance(stored, str) and stored else None
 
     def check_password_policy(self, pool_id: str, password: str) -> None:
         """Cognito's InvalidPasswordException for a password the pool's policy refuses."""

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import boto3
 import pytest
+from pycognito.aws_srp import AWSSRP
 
 from laptop.demo import main
 from laptop.existing_pool import ANN
@@ -172,6 +173,39 @@ def test_make_demo_on_a_teams_existing_pool_signs_their_user_in_by_link(tmp_path
             },
         )
         assert challenge["ChallengeParameters"]["USERNAME"] == ANN["Username"]
+        assert "IdToken" in result["AuthenticationResult"]
+        demo.process.send_signal(signal.SIGINT)
+        assert demo.process.wait(15) == 0
+
+
+def test_make_demo_in_password_mode_signs_in_with_the_printed_password_then_the_printed_code(
+    tmp_path: Path,
+) -> None:
+    for demo in run_demo(tmp_path, "--sign-in-mode", "password-and-email-code"):
+        url = demo.wait_for(r"Sign-in page\s+(http://127\.0\.0\.1:\d+/)").group(1)
+        password = demo.wait_for(r"jane@example\.com \(password '([^']+)'\)").group(1)
+        client_id = demo.wait_for(r"ClientId (\S+)\s+UserPoolId (\S+)").group(1)
+        pool_id = re.search(r"UserPoolId (\S+)", "".join(demo.transcript))
+        assert pool_id is not None
+        idp = boto3.client(
+            "cognito-idp", region_name="us-east-1", endpoint_url=url.rstrip("/"), **LOCAL_CREDENTIALS
+        )
+        srp = AWSSRP("jane@example.com", password, pool_id.group(1), client_id, client=idp)
+        parameters = {**srp.get_auth_params(), "CHALLENGE_NAME": "SRP_A"}
+        verifier = idp.initiate_auth(AuthFlow="CUSTOM_AUTH", ClientId=client_id, AuthParameters=parameters)
+        challenge = idp.respond_to_auth_challenge(
+            ClientId=client_id,
+            ChallengeName="PASSWORD_VERIFIER",
+            Session=verifier["Session"],
+            ChallengeResponses=srp.process_challenge(verifier["ChallengeParameters"], parameters),
+        )
+        code = demo.wait_for(r"mail to jane@example\.com: code (\d+)").group(1)
+        result = idp.respond_to_auth_challenge(
+            ClientId=client_id,
+            ChallengeName="CUSTOM_CHALLENGE",
+            Session=challenge["Session"],
+            ChallengeResponses={"USERNAME": challenge["ChallengeParameters"]["USERNAME"], "ANSWER": code},
+        )
         assert "IdToken" in result["AuthenticationResult"]
         demo.process.send_signal(signal.SIGINT)
         assert demo.process.wait(15) == 0
