@@ -11,14 +11,13 @@ from laptop.local_stack import request_fields as fields
 from laptop.local_stack.client_rules import check_secret_hash, require_flow, require_usable
 from laptop.local_stack.errors import (
     INCORRECT_CREDENTIALS,
-    SESSION_INVALID,
     CognitoError,
     invalid_lambda_response,
     invalid_parameter,
     not_authorized,
 )
 from laptop.local_stack.password_auth import NEW_PASSWORD_REQUIRED, PasswordAuth
-from laptop.local_stack.sessions import AuthSession, SessionStore
+from laptop.local_stack.sessions import AuthSession, SessionStore, require_answerable
 from laptop.local_stack.sign_in_completion import SignInCompletion
 from laptop.local_stack.srp_auth import MAX_SRP_A, PASSWORD_VERIFIER, SRP_A, SrpAuth
 from laptop.local_stack.token_operations import TokenOperations
@@ -104,15 +103,9 @@ class CustomAuth:
         answer = fields.entry(responses, "ANSWER", limit=fields.MAX_VALUE * 8)
         check_secret_hash(client, responses, named)
 
-        def belongs(session: AuthSession) -> None:
-            if session.pool_id != pool_id or session.client_id != client["ClientId"]:
-                raise not_authorized(SESSION_INVALID)
-            if named not in {session.username, session.login} and named.lower() != session.login.lower():
-                raise not_authorized(SESSION_INVALID)
-            if challenge != session.challenge_name:
-                raise invalid_parameter(f"Invalid challenge name {challenge}")
-
-        session = self._sessions.take(token, belongs)
+        session = self._sessions.take(
+            token, lambda live: require_answerable(live, pool_id, client["ClientId"], named, challenge)
+        )
         user = self._current_user(session)
         verify = self._event(
             session, user, "VerifyAuthChallengeResponse_Authentication", metadata, entries=False

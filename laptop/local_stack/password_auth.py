@@ -12,12 +12,10 @@ from laptop.local_stack import request_fields as fields
 from laptop.local_stack.client_rules import check_secret_hash, require_flow, require_usable
 from laptop.local_stack.errors import (
     INCORRECT_CREDENTIALS,
-    SESSION_INVALID,
     CognitoError,
-    invalid_parameter,
     not_authorized,
 )
-from laptop.local_stack.sessions import AuthSession, SessionStore
+from laptop.local_stack.sessions import AuthSession, SessionStore, require_answerable
 from laptop.local_stack.sign_in_completion import SignInCompletion
 from laptop.local_stack.user_directory import PoolUser, UserDirectory
 
@@ -94,12 +92,7 @@ class PasswordAuth:
         check_secret_hash(client, responses, named)
 
         def belongs(session: AuthSession) -> None:
-            if session.pool_id != pool_id or session.client_id != client["ClientId"]:
-                raise not_authorized(SESSION_INVALID)
-            if named not in {session.username, session.login} and named.lower() != session.login.lower():
-                raise not_authorized(SESSION_INVALID)
-            if session.challenge_name != NEW_PASSWORD_REQUIRED:
-                raise invalid_parameter(f"Invalid challenge name {NEW_PASSWORD_REQUIRED}")
+            require_answerable(session, pool_id, client["ClientId"], named, NEW_PASSWORD_REQUIRED)
 
         # Checked before the session is spent, so a refused password can be replaced in the same session.
         self._directory.check_password_policy(pool_id, password)

@@ -10,7 +10,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from laptop.local_stack.errors import SESSION_EXPIRED, SESSION_INVALID, SESSION_USED, not_authorized
+from laptop.local_stack.errors import (
+    SESSION_EXPIRED,
+    SESSION_INVALID,
+    SESSION_USED,
+    invalid_parameter,
+    not_authorized,
+)
 from laptop.local_stack.srp import PasswordVerifierChallenge
 
 
@@ -83,6 +89,19 @@ class SessionStore:
             self._dead[key] = (self._live.pop(key).expires_at, SESSION_EXPIRED)
         for key in [key for key, (until, _) in self._dead.items() if until <= now - 3600]:
             del self._dead[key]
+
+
+def require_answerable(
+    session: AuthSession, pool_id: str, client_id: str, named: str, challenge: str
+) -> None:
+    """Refuses a RespondToAuthChallenge that does not belong to the session: another pool or client,
+    another user (USERNAME may be the pool's username or the login, in any case), another challenge."""
+    if session.pool_id != pool_id or session.client_id != client_id:
+        raise not_authorized(SESSION_INVALID)
+    if named not in {session.username, session.login} and named.lower() != session.login.lower():
+        raise not_authorized(SESSION_INVALID)
+    if session.challenge_name != challenge:
+        raise invalid_parameter(f"Invalid challenge name {challenge}")
 
 
 def _digest(token: str) -> str:

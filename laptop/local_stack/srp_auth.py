@@ -18,7 +18,7 @@ from laptop.local_stack.errors import (
     not_authorized,
 )
 from laptop.local_stack.password_auth import PasswordAuth
-from laptop.local_stack.sessions import AuthSession, SessionStore
+from laptop.local_stack.sessions import AuthSession, SessionStore, require_answerable
 from laptop.local_stack.srp import (
     SrpRefused,
     decoy_password_verifier,
@@ -106,13 +106,8 @@ class SrpAuth:
         check_secret_hash(client, responses, named)
 
         def belongs(session: AuthSession) -> None:
-            if session.pool_id != pool_id or session.client_id != client["ClientId"]:
-                raise not_authorized(SESSION_INVALID)
-            if named not in {session.username, session.login} and named.lower() != session.login.lower():
-                raise not_authorized(SESSION_INVALID)
-            if session.challenge_name != PASSWORD_VERIFIER or session.verifier is None:
-                raise invalid_parameter(f"Invalid challenge name {PASSWORD_VERIFIER}")
-            if block != session.verifier.secret_block:
+            require_answerable(session, pool_id, client["ClientId"], named, PASSWORD_VERIFIER)
+            if session.verifier is None or block != session.verifier.secret_block:
                 raise not_authorized(SESSION_INVALID)
 
         session = self._sessions.take(token or block, belongs)

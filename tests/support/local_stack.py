@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator, Mapping
@@ -18,6 +16,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from laptop.handlers import Handler
+from laptop.local_stack.clock import LocalClock
 from laptop.local_stack.stack import LocalCognito
 from laptop.stack_template import TEMPLATE_PATH
 from passwordless.email.outbox import read_outbox
@@ -26,20 +25,8 @@ JANE_EMAIL = "jane@example.com"
 JOHN_EMAIL = "john@example.com"
 
 
-class MovableClock:
-    """Real time plus an offset a test adds to, so a session can expire without a 15-minute wait."""
-
-    def __init__(self) -> None:
-        self._offset = 0.0
-        self._lock = threading.Lock()
-
-    def __call__(self) -> float:
-        with self._lock:
-            return time.time() + self._offset
-
-    def advance(self, seconds: float) -> None:
-        with self._lock:
-            self._offset += seconds
+# Real time plus an offset a test adds to, so a session can expire without a 15-minute wait.
+MovableClock = LocalClock
 
 
 @dataclass(frozen=True)
