@@ -1,10 +1,14 @@
-"""What the client-library tests share: the npm-built files they run (made by `make`, never by a test)
-and the token checks an app's backend makes on what a client library got from the stack."""
+"""What the client-library tests share: the npm-built files they run (made by `make`, never by a test),
+the launcher of the Node session scripts, and the token checks an app's backend makes on what a client
+library got from the stack and on what a refresh gave it."""
 
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +29,30 @@ def built(path: Path) -> Path:
         missing = path.relative_to(CLIENTS_DIR.parent.parent)
         pytest.fail(f"{missing} is missing: run `{BUILD_COMMAND}`", pytrace=False)
     return path
+
+
+def run_node_session(
+    script: Path, arguments: dict[str, Any], packages: Sequence[str], shown: Sequence[str] = ()
+) -> dict[str, Any]:
+    """The JSON summary `node script '<arguments as JSON>'` prints (session_support.mjs's runSession),
+    once the npm `packages` it imports are built; the test fails with the summary's failed step, the
+    summary's `shown` keys and stderr if one threw."""
+    for package in packages:
+        built(NODE_MODULES / package)
+    node = shutil.which("node")
+    assert node, "Node.js runs the clients; `make clients` needs it too"
+    finished = subprocess.run(
+        [node, str(script), json.dumps(arguments)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert finished.stdout, finished.stderr
+    summary: dict[str, Any] = json.loads(finished.stdout)
+    failed = (summary.get("failed"), *(summary.get(key) for key in shown), finished.stderr)
+    assert finished.returncode == 0, failed
+    return summary
 
 
 def local_config(stack: RunningStack) -> dict[str, Any]:
@@ -51,3 +79,18 @@ def verified(stack: RunningStack, token: str, use: str) -> dict[str, Any]:
     if use == "access":
         assert claims["client_id"] == stack.client_id
     return claims
+
+
+def assert_same_sign_in(
+    stack: RunningStack, signed_in: dict[str, Any], refreshed: dict[str, Any], name: str
+) -> None:
+    """`refreshed` (the tokens of refresh `name`) are new tokens for the same user and the same sign-in
+    as `signed_in`'s: auth_time does not move, the access token's jti does."""
+    first_access = verified(stack, signed_in["accessToken"], "access")
+    id_claims = verified(stack, signed_in["idToken"], "id")
+    assert refreshed["accessToken"] != signed_in["accessToken"], name
+    access = verified(stack, refreshed["accessToken"], "access")
+    assert (access["sub"], access["username"]) == (first_access["sub"], stack.jane), name
+    assert access["auth_time"] == first_access["auth_time"], name
+    assert access["jti"] != first_access["jti"], name
+    assert verified(stack, refreshed["idToken"], "id")["sub"] == id_claims["sub"], name

@@ -7,30 +7,27 @@
 //   "clientId": ..., "email": ..., "password": ..., "wrongPassword": ...}'
 // Prints one JSON summary; test_identity_js.py checks it. Exits 1 if a step failed (the summary says which).
 import {
-  CognitoIdentityProviderClient,
-  GetTokensFromRefreshTokenCommand,
-  RevokeTokenCommand,
-} from "@aws-sdk/client-cognito-identity-provider";
-import {
   AuthenticationDetails,
   CognitoRefreshToken,
   CognitoUser,
   CognitoUserPool,
 } from "amazon-cognito-identity-js";
 
+import {
+  emailedCode,
+  mailTo,
+  refreshed,
+  revokedThenRefused,
+  runSession,
+  sdkClient,
+} from "./session_support.mjs";
+
 const { endpoint, region, userPoolId, clientId, email, password, wrongPassword } = JSON.parse(
   process.argv[2],
 );
 // `endpoint` is all that points the library at the stack instead of cognito-idp.<region>.
 const pool = new CognitoUserPool({ UserPoolId: userPoolId, ClientId: clientId, endpoint });
-const idp = new CognitoIdentityProviderClient({
-  region,
-  endpoint,
-  // These operations go unsigned; credentials are there so that nothing looks for real ones.
-  credentials: { accessKeyId: "local", secretAccessKey: "local" },
-  // A refusal must reach the summary as it was answered, not after the SDK's retries.
-  maxAttempts: 1,
-});
+const idp = sdkClient({ region, endpoint });
 
 // The library sends every call with the global fetch (Node's own; its isomorphic-unfetch keeps it);
 // the SDK uses node:http, so what is seen here is the library's wire traffic alone. Each call is
@@ -106,96 +103,52 @@ function signInAs(login, secret) {
   return { user, asked: outcome((callbacks) => user.authenticateUser(details, callbacks)) };
 }
 
-// The local stack's outbox stands in for the person's mailbox.
-async function mailTo(to) {
-  const outbox = new URL("local/outbox", endpoint);
-  const response = await fetch(outbox, { headers: { Accept: "application/json" } });
-  return (await response.json()).filter((mail) => mail.to === to);
-}
-
-async function emailedCode(to) {
-  const [newest] = (await mailTo(to)).slice(-1);
-  return newest?.text.match(/\b(\d{6,10})\b/)?.[1];
-}
-
 const libraryTokens = (session) => ({
   accessToken: session.getAccessToken().getJwtToken(),
   idToken: session.getIdToken().getJwtToken(),
   refreshToken: session.getRefreshToken().getToken(),
 });
 
-const sdkTokens = ({ AuthenticationResult: result }) => ({
-  accessToken: result.AccessToken,
-  idToken: result.IdToken,
-  refreshToken: result.RefreshToken ?? null,
-});
+// The library's requests go into the summary when its part of the session is over, or when a step
+// fails, so that the test shows how far the library got.
+const reportRequests = (summary) => {
+  summary.identityJsRequests = requests;
+};
 
-async function refusal(command) {
-  try {
-    await idp.send(command);
-    return null;
-  } catch (error) {
-    return error.name;
-  }
-}
-
-const summary = {};
-let step = "";
-async function run(name, action) {
-  step = name;
-  summary[name] = await action();
-  return summary[name];
-}
-
-try {
-  await run("wrongPassword", async () => {
-    const error = expected(await signInAs(email, wrongPassword).asked, "refused");
-    return { error: error.name, message: error.message, mailsAfter: (await mailTo(email)).length };
-  });
-  const signIn = signInAs(email, password);
-  await run("customChallenge", async () => expected(await signIn.asked, "customChallenge"));
-  const code = await run("code", () => emailedCode(email));
-  const signedIn = await run("sendCustomChallengeAnswer", async () =>
-    libraryTokens(
-      expected(
-        await outcome((callbacks) => signIn.user.sendCustomChallengeAnswer(code, callbacks)),
-        "tokens",
-      ),
-    ),
-  );
-  // What the library's getSession does once the access token has expired: REFRESH_TOKEN_AUTH.
-  await run("refreshSession", async () =>
-    libraryTokens(
-      await new Promise((resolve, reject) =>
-        signIn.user.refreshSession(
-          new CognitoRefreshToken({ RefreshToken: signedIn.refreshToken }),
-          (error, session) => (error ? reject(error) : resolve(session)),
+await runSession(
+  async (run, summary) => {
+    await run("wrongPassword", async () => {
+      const error = expected(await signInAs(email, wrongPassword).asked, "refused");
+      const mailsAfter = (await mailTo(endpoint, email)).length;
+      return { error: error.name, message: error.message, mailsAfter };
+    });
+    const signIn = signInAs(email, password);
+    await run("customChallenge", async () => expected(await signIn.asked, "customChallenge"));
+    const code = await run("code", () => emailedCode(endpoint, email));
+    const signedIn = await run("sendCustomChallengeAnswer", async () =>
+      libraryTokens(
+        expected(
+          await outcome((callbacks) => signIn.user.sendCustomChallengeAnswer(code, callbacks)),
+          "tokens",
         ),
       ),
-    ),
-  );
-  summary.identityJsRequests = requests;
-  const refreshed = await run("getTokensFromRefreshToken", async () =>
-    sdkTokens(
-      await idp.send(
-        new GetTokensFromRefreshTokenCommand({ ClientId: clientId, RefreshToken: signedIn.refreshToken }),
+    );
+    // What the library's getSession does once the access token has expired: REFRESH_TOKEN_AUTH.
+    await run("refreshSession", async () =>
+      libraryTokens(
+        await new Promise((resolve, reject) =>
+          signIn.user.refreshSession(
+            new CognitoRefreshToken({ RefreshToken: signedIn.refreshToken }),
+            (error, session) => (error ? reject(error) : resolve(session)),
+          ),
+        ),
       ),
-    ),
-  );
-  // With rotation on, the refresh answers a new refresh token and the old one stops working.
-  const refreshToken = refreshed.refreshToken ?? signedIn.refreshToken;
-  await run("revokeToken", async () => {
-    await idp.send(new RevokeTokenCommand({ ClientId: clientId, Token: refreshToken }));
-    return { revoked: refreshToken };
-  });
-  await run("afterRevoke", async () => ({
-    getTokensFromRefreshToken: await refusal(
-      new GetTokensFromRefreshTokenCommand({ ClientId: clientId, RefreshToken: refreshToken }),
-    ),
-  }));
-} catch (error) {
-  summary.failed = { step, error: error.name, message: error.message };
-  summary.identityJsRequests = requests;
-  process.exitCode = 1;
-}
-console.log(JSON.stringify(summary));
+    );
+    reportRequests(summary);
+    const refresh = await refreshed(run, idp, "getTokensFromRefreshToken", clientId, signedIn.refreshToken);
+    // With rotation on, the refresh answers a new refresh token and the old one stops working.
+    const refreshToken = refresh.refreshToken ?? signedIn.refreshToken;
+    await revokedThenRefused(run, idp, clientId, refreshToken, ["getTokensFromRefreshToken"]);
+  },
+  { whenFailed: reportRequests },
+);

@@ -102,10 +102,15 @@ def app_server() -> Iterator[AppServer]:
 
 @pytest.fixture
 def password_stack(tmp_path: Path) -> Iterator[RunningStack]:
-    """SignInMode=password-and-email-code (Amplify's CUSTOM_WITH_SRP), no gap between emails."""
-    yield from start_stack(
+    """SignInMode=password-and-email-code (Amplify's CUSTOM_WITH_SRP), no gap between emails, and jane
+    with the known PASSWORD."""
+    for stack in start_stack(
         tmp_path, parameters={"SignInMode": "password-and-email-code"}, RESEND_MIN_SECONDS="0"
-    )
+    ):
+        stack.stack.client().admin_set_user_password(
+            UserPoolId=stack.pool_id, Username=stack.jane, Password=PASSWORD, Permanent=True
+        )
+        yield stack
 
 
 @pytest.fixture
@@ -283,9 +288,6 @@ def test_in_password_mode_the_password_then_the_emailed_code_signs_in(
     password_stack: RunningStack, open_app: Callable[[RunningStack], AmplifyApp]
 ) -> None:
     stack = password_stack
-    stack.stack.client().admin_set_user_password(
-        UserPoolId=stack.pool_id, Username=stack.jane, Password=PASSWORD, Permanent=True
-    )
     app = open_app(stack)
 
     asked = app.call("signInWithPassword", JANE_EMAIL, PASSWORD)
@@ -304,9 +306,6 @@ def test_in_password_mode_a_wrong_password_is_refused_before_any_email(
     password_stack: RunningStack, open_app: Callable[[RunningStack], AmplifyApp]
 ) -> None:
     stack = password_stack
-    stack.stack.client().admin_set_user_password(
-        UserPoolId=stack.pool_id, Username=stack.jane, Password=PASSWORD, Permanent=True
-    )
     app = open_app(stack)
 
     refused = app.call("signInWithPassword", JANE_EMAIL, "not jane's password 1A!")

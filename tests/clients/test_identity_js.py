@@ -7,10 +7,7 @@ calls, once for the module (a wrong password first, then the right one); these t
 
 from __future__ import annotations
 
-import json
 import re
-import shutil
-import subprocess
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -19,7 +16,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.clients.client_support import CLIENTS_DIR, NODE_MODULES, built, verified
+from tests.clients.client_support import CLIENTS_DIR, assert_same_sign_in, run_node_session, verified
 from tests.support.local_stack import JANE_EMAIL, RunningStack, start_stack
 
 SESSION_SCRIPT = CLIENTS_DIR / "identity_js_password_session.mjs"
@@ -51,10 +48,6 @@ def password_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
 
 def run_session(stack: RunningStack) -> dict[str, Any]:
     """The script's JSON summary; the test fails with the summary's failed step if one threw."""
-    built(NODE_MODULES / "amazon-cognito-identity-js")
-    built(NODE_MODULES / "@aws-sdk" / "client-cognito-identity-provider")
-    node = shutil.which("node")
-    assert node, "Node.js runs the clients; `make clients` needs it too"
     arguments = {
         "endpoint": stack.stack.url,
         "region": stack.stack.running_config.region,
@@ -64,18 +57,13 @@ def run_session(stack: RunningStack) -> dict[str, Any]:
         "password": PASSWORD,
         "wrongPassword": WRONG_PASSWORD,
     }
-    finished = subprocess.run(
-        [node, str(SESSION_SCRIPT), json.dumps(arguments)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    # The library's requests show how far it got.
+    return run_node_session(
+        SESSION_SCRIPT,
+        arguments,
+        packages=["amazon-cognito-identity-js", "@aws-sdk/client-cognito-identity-provider"],
+        shown=["identityJsRequests"],
     )
-    assert finished.stdout, finished.stderr
-    summary: dict[str, Any] = json.loads(finished.stdout)
-    failed = (summary.get("failed"), summary.get("identityJsRequests"), finished.stderr)
-    assert finished.returncode == 0, failed
-    return summary
 
 
 def test_a_wrong_password_is_refused_at_the_password_verifier_before_any_email(
@@ -168,18 +156,10 @@ def test_the_library_and_the_sdk_refresh_the_same_sign_in(
 ) -> None:
     stack, summary = password_session
     signed_in = summary["sendCustomChallengeAnswer"]
-    first_access = verified(stack, signed_in["accessToken"], "access")
-    id_claims = verified(stack, signed_in["idToken"], "id")
 
     # New tokens, the same user and the same sign-in (auth_time does not move).
     for name in ("refreshSession", "getTokensFromRefreshToken"):
-        refreshed = summary[name]
-        assert refreshed["accessToken"] != signed_in["accessToken"], name
-        access = verified(stack, refreshed["accessToken"], "access")
-        assert (access["sub"], access["username"]) == (first_access["sub"], stack.jane), name
-        assert access["auth_time"] == first_access["auth_time"], name
-        assert access["jti"] != first_access["jti"], name
-        assert verified(stack, refreshed["idToken"], "id")["sub"] == id_claims["sub"], name
+        assert_same_sign_in(stack, signed_in, summary[name], name)
     # The template's client does not rotate refresh tokens: the library keeps the one it had.
     assert summary["refreshSession"]["refreshToken"] == signed_in["refreshToken"]
     assert summary["getTokensFromRefreshToken"]["refreshToken"] is None

@@ -4,15 +4,12 @@ Cognito. sdk_v3_session.mjs makes the calls; these tests check what it got back.
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.clients.client_support import CLIENTS_DIR, NODE_MODULES, built, verified
+from tests.clients.client_support import CLIENTS_DIR, assert_same_sign_in, run_node_session, verified
 from tests.support.local_stack import JANE_EMAIL, RunningStack
 
 SESSION_SCRIPT = CLIENTS_DIR / "sdk_v3_session.mjs"
@@ -20,9 +17,6 @@ SESSION_SCRIPT = CLIENTS_DIR / "sdk_v3_session.mjs"
 
 def run_session(stack: RunningStack, email: str) -> dict[str, Any]:
     """The script's JSON summary of its session; the test fails with the summary if a step threw."""
-    built(NODE_MODULES / "@aws-sdk" / "client-cognito-identity-provider")
-    node = shutil.which("node")
-    assert node, "Node.js runs the SDK; `make clients` needs it too"
     config = stack.stack.running_config
     arguments = {
         "endpoint": stack.stack.url,
@@ -30,17 +24,7 @@ def run_session(stack: RunningStack, email: str) -> dict[str, Any]:
         "clientId": stack.client_id,
         "email": email,
     }
-    finished = subprocess.run(
-        [node, str(SESSION_SCRIPT), json.dumps(arguments)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert finished.stdout, finished.stderr
-    summary: dict[str, Any] = json.loads(finished.stdout)
-    assert finished.returncode == 0, (summary.get("failed"), finished.stderr)
-    return summary
+    return run_node_session(SESSION_SCRIPT, arguments, packages=["@aws-sdk/client-cognito-identity-provider"])
 
 
 def test_a_whole_session_signs_in_refreshes_and_signs_out(local_stack: RunningStack) -> None:
@@ -65,13 +49,7 @@ def test_a_whole_session_signs_in_refreshes_and_signs_out(local_stack: RunningSt
 
     # Both refreshes: new tokens, the same user and the same sign-in (auth_time does not move).
     for name in ("getTokensFromRefreshToken", "refreshTokenAuth"):
-        refreshed = summary[name]
-        assert refreshed["accessToken"] != signed_in["accessToken"], name
-        access = verified(local_stack, refreshed["accessToken"], "access")
-        assert (access["sub"], access["username"]) == (first_access["sub"], local_stack.jane), name
-        assert access["auth_time"] == first_access["auth_time"], name
-        assert access["jti"] != first_access["jti"], name
-        assert verified(local_stack, refreshed["idToken"], "id")["sub"] == id_claims["sub"], name
+        assert_same_sign_in(local_stack, signed_in, summary[name], name)
 
     assert summary["afterRevoke"] == {
         "getTokensFromRefreshToken": "NotAuthorizedException",
