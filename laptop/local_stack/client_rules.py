@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from laptop.local_stack.errors import CognitoError, invalid_parameter, not_authorized
-from laptop.local_stack.user_directory import PoolUser
+from laptop.local_stack.user_directory import PoolUser, UserDirectory, stand_in_username
 
 # Cognito's older names for some flows, which an app client may still list instead.
 _LEGACY_FLOWS = {
@@ -43,3 +43,16 @@ def require_usable(user: PoolUser) -> None:
         raise not_authorized("User is disabled.")
     if user.status == "UNCONFIRMED":
         raise CognitoError("UserNotConfirmedException", "User is not confirmed.")
+
+
+def user_signing_in(
+    directory: UserDirectory, pool_id: str, client: Mapping[str, Any], login: str
+) -> tuple[PoolUser | None, str]:
+    """The user a sign-in's USERNAME names (None for an unknown login, when the client hides user
+    existence) and the username the client is told: the pool's, or a stand-in for an unknown login."""
+    user = directory.find(pool_id, login)
+    if user is None and client.get("PreventUserExistenceErrors") != "ENABLED":
+        raise CognitoError("UserNotFoundException", "User does not exist.")
+    if user is not None:
+        require_usable(user)
+    return user, user.username if user else stand_in_username(pool_id, login)

@@ -8,10 +8,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from laptop.local_stack import request_fields as fields
-from laptop.local_stack.client_rules import check_secret_hash, require_flow, require_usable
+from laptop.local_stack.client_rules import check_secret_hash, require_flow, require_usable, user_signing_in
 from laptop.local_stack.errors import (
     INCORRECT_CREDENTIALS,
-    CognitoError,
     invalid_lambda_response,
     invalid_parameter,
     not_authorized,
@@ -24,7 +23,7 @@ from laptop.local_stack.token_operations import TokenOperations
 from laptop.local_stack.tokens import TokenIssuer
 from laptop.local_stack.trigger_events import trigger_event
 from laptop.local_stack.trigger_runner import TriggerRunner
-from laptop.local_stack.user_directory import PoolUser, UserDirectory, stand_in_username
+from laptop.local_stack.user_directory import PoolUser, UserDirectory
 
 Body = Mapping[str, Any]
 CUSTOM_CHALLENGE = "CUSTOM_CHALLENGE"
@@ -71,12 +70,7 @@ class CustomAuth:
         login = fields.entry(parameters, "USERNAME", limit=fields.MAX_NAME)
         check_secret_hash(client, parameters, login)
         triggers = self._triggers_of(pool_id)
-        user = self._directory.find(pool_id, login)
-        if user is None and client.get("PreventUserExistenceErrors") != "ENABLED":
-            raise CognitoError("UserNotFoundException", "User does not exist.")
-        if user is not None:
-            require_usable(user)
-        username = user.username if user else stand_in_username(pool_id, login)
+        user, username = user_signing_in(self._directory, pool_id, client, login)
         session = AuthSession(pool_id, client["ClientId"], login, username, user is not None, triggers)
         if SRP_A in parameters:
             # The password first (Amplify's CUSTOM_WITH_SRP): define sees SRP_A as passed already.

@@ -9,11 +9,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from laptop.local_stack import request_fields as fields
-from laptop.local_stack.client_rules import check_secret_hash, require_flow, require_usable
+from laptop.local_stack.client_rules import check_secret_hash, require_flow, require_usable, user_signing_in
 from laptop.local_stack.errors import (
     INCORRECT_CREDENTIALS,
     SESSION_INVALID,
-    CognitoError,
     invalid_parameter,
     not_authorized,
 )
@@ -26,7 +25,7 @@ from laptop.local_stack.srp import (
     start_password_verifier,
     verify_password_claim,
 )
-from laptop.local_stack.user_directory import PoolUser, UserDirectory, stand_in_username
+from laptop.local_stack.user_directory import PoolUser, UserDirectory
 
 PASSWORD_VERIFIER = "PASSWORD_VERIFIER"  # noqa: S105  # nosec B105 - a challenge name
 SRP_A = "SRP_A"
@@ -48,12 +47,7 @@ class SrpAuth:
         login = fields.entry(parameters, "USERNAME", limit=fields.MAX_NAME)
         srp_a = fields.entry(parameters, SRP_A, limit=MAX_SRP_A)
         check_secret_hash(client, parameters, login)
-        user = self._directory.find(pool_id, login)
-        if user is None and client.get("PreventUserExistenceErrors") != "ENABLED":
-            raise CognitoError("UserNotFoundException", "User does not exist.")
-        if user is not None:
-            require_usable(user)
-        username = user.username if user else stand_in_username(pool_id, login)
+        user, username = user_signing_in(self._directory, pool_id, client, login)
         session = AuthSession(
             pool_id,
             client["ClientId"],
