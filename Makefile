@@ -160,10 +160,15 @@ $(CHROMIUM):
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null
 
 # The JavaScript client libraries tests/clients drives against the local stack (Amplify v6 in the
-# browser, the AWS SDK v3 in Node), at package-lock.json's versions. No install script runs: esbuild's
-# only checks its binary, which npm installs as a package of its own.
+# browser; the AWS SDK v3 and amazon-cognito-identity-js in Node), at package-lock.json's versions. No
+# install script runs: esbuild's only checks its binary, which npm installs as a package of its own.
+# Node and npm come from Debian when the machine has neither, as Chromium does.
 $(CLIENTS_STAMP): $(CLIENTS)/package.json $(CLIENTS)/package-lock.json
-	@command -v npm >/dev/null || { echo "client library tests need Node.js and npm: run 'apt-get install -y nodejs npm', then make test again" >&2; exit 2; }
+	@command -v npm >/dev/null || { command -v apt-get >/dev/null && \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO=sudo; else false; fi && \
+	  echo "installing Debian's nodejs and npm for the client library tests" && \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs npm >/dev/null; } || \
+	  { echo "client library tests need Node.js and npm: run 'sudo apt-get install -y nodejs npm', then make test again" >&2; exit 2; }
 	$(call timed,clients: npm,npm ci --prefix $(CLIENTS) --no-audit --no-fund --ignore-scripts && touch $@)
 
 $(CLIENTS_BUNDLE): $(CLIENTS)/amplify_app.js $(CLIENTS_STAMP)

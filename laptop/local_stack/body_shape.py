@@ -52,7 +52,20 @@ def _misfit(value: object, shape: Shape, path: str) -> Misfit | None:
         return next((misfit for misfit in found if misfit), None)
     allowed = _PRIMITIVES.get(shape.type_name, ())
     fits = isinstance(value, allowed) and not (isinstance(value, bool) and bool not in allowed)
-    return None if fits else (path, False)
+    return None if fits and _within_constraints(value, shape) else (path, False)
+
+
+def _within_constraints(value: object, shape: Shape) -> bool:
+    """The model's enum and min/max (a string's length, a number's value): moto stores what it is
+    given, and a value Cognito would refuse (a token validity in "weeks") breaks later calls."""
+    enum = getattr(shape, "enum", None)
+    if enum and value not in enum:
+        return False
+    measure = len(value) if isinstance(value, str) else value
+    if not isinstance(measure, int | float):
+        return True
+    low, high = shape.metadata.get("min"), shape.metadata.get("max")
+    return (low is None or measure >= low) and (high is None or measure <= high)
 
 
 def _structure_misfit(value: object, shape: StructureShape, path: str) -> Misfit | None:

@@ -36,16 +36,21 @@ class LocalClock:
 
 def move_stored_times_back(table_name: str, region: str, seconds: float, lock: threading.RLock) -> int:
     """Every stored time in the functions' table, `seconds` earlier; returns the items changed. Under
-    the lock every request into the embedded AWS takes, so no function sees an item half-moved."""
+    the lock every request into the embedded AWS takes, so no function sees an item half-moved; each
+    moved item's `version` goes up, so a function that read it before the move and writes back with
+    the version it read is refused (and reads again) rather than writing back the times it read."""
     dynamodb = boto3.client("dynamodb", region_name=region)
     changed = 0
     with lock:
         for page in dynamodb.get_paginator("scan").paginate(TableName=table_name):
             for item in page["Items"]:
                 moved = {name: _moved(name, dict(value), seconds) for name, value in item.items()}
-                if moved != dict(item):
-                    dynamodb.put_item(TableName=table_name, Item=moved)
-                    changed += 1
+                if moved == dict(item):
+                    continue
+                if "N" in moved.get("version", {}):
+                    moved["version"] = {"N": str(int(moved["version"]["N"]) + 1)}
+                dynamodb.put_item(TableName=table_name, Item=moved)
+                changed += 1
     return changed
 
 

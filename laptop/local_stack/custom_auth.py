@@ -29,8 +29,6 @@ Body = Mapping[str, Any]
 CUSTOM_CHALLENGE = "CUSTOM_CHALLENGE"
 _REFRESH_FLOWS = {"REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"}
 _CHALLENGE_TRIGGERS = ("DefineAuthChallenge", "CreateAuthChallenge", "VerifyAuthChallengeResponse")
-# Cognito's default when an app client sets no AuthSessionValidity.
-_DEFAULT_SESSION_MINUTES = 3
 
 
 class CustomAuth:
@@ -168,10 +166,9 @@ class CustomAuth:
         if not _is_string_map(public) or not _is_string_map(private) or not isinstance(metadata, str):
             raise invalid_lambda_response()
         session.challenge_name, session.private, session.metadata = challenge, dict(private), metadata
-        validity = int(client.get("AuthSessionValidity") or _DEFAULT_SESSION_MINUTES)
         return {
             "ChallengeName": challenge,
-            "Session": self._sessions.open(session, validity),
+            "Session": self._sessions.open(session, client),
             "ChallengeParameters": {**public, "USERNAME": session.username},
         }
 

@@ -4,12 +4,10 @@ and clock, and moto for every other AWS service's signed requests."""
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 import math
 import threading
-import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,11 +18,19 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
 from laptop.local_stack.api_gateway import HttpApi
-from laptop.local_stack.body_shape import shape_refusal
 from laptop.local_stack.clock import MAX_ADVANCE_SECONDS
+from laptop.local_stack.cognito_endpoint import (
+    CORS_HEADERS,
+    UNKNOWN_TARGET,
+    CognitoEndpoint,
+    cognito_error,
+    credential_service,
+    json_body,
+    raw_body,
+)
 from laptop.local_stack.custom_auth import CustomAuth
 from laptop.local_stack.errors import CognitoError
-from laptop.local_stack.operations import SERVED, Answer, Operation, catalogue, refusal_message
+from laptop.local_stack.moto_calls import MotoCognito
 from laptop.local_stack.outbox_page import outbox_page
 from laptop.local_stack.tokens import TokenIssuer
 from laptop.local_stack.user_creation import UserCreation
@@ -36,13 +42,9 @@ WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 log = logging.getLogger(__name__)
 
 TARGET_PREFIX = "AWSCognitoIdentityProviderService."
+# Paths moto serves itself, before any service: its dashboard and state API, and instance metadata.
+MOTO_OWN_PATHS = ("/moto-api", "/latest/")
 MAX_BODY_BYTES = 1 << 20
-JSON_CONTENT = "application/x-amz-json-1.1"
-# What a browser app on another origin needs to call this endpoint, as it calls Cognito.
-CORS_HEADERS = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Expose-Headers": "x-amzn-RequestId, x-amzn-ErrorType, x-amzn-ErrorMessage, Date",
-}
 PREFLIGHT_HEADERS = {
     **CORS_HEADERS,
     "Access-Control-Allow-Methods": "POST, GET, OPTIONS",
@@ -106,8 +108,9 @@ class LocalCognitoApp:
         users: UserCreation | None = None,
         api: HttpApi | None = None,
         advance_clock: Callable[[float], None] | None = None,
+        region: str = "us-east-1",
     ) -> None:
-        """`users` serves AdminCreateUser and SignUp with the pool's triggers (moto alone without);
+        """`users` serves AdminCreateUser and SignUp with the pool's triggers (refused without);
         `api` serves the account API's routes on this origin; `advance_clock(seconds)` moves the
         stack's time forward for POST /local/clock."""
         self._config = config
@@ -116,7 +119,7 @@ class LocalCognitoApp:
         self._api = api
         self._advance_clock = advance_clock
         signed_in = auth.signed_in
-        self._operations: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
+        operations: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
             "InitiateAuth": auth.initiate_auth,
             "AdminInitiateAuth": lambda body: auth.initiate_auth(body, admin=True),
             "RespondToAuthChallenge": auth.respond_to_auth_challenge,
@@ -129,12 +132,11 @@ class LocalCognitoApp:
             "ChangePassword": signed_in.change_password,
         }
         if users is not None:
-            self._operations |= {"AdminCreateUser": users.admin_create_user, "SignUp": users.sign_up}
-        if not set(self._operations) <= SERVED:
-            raise ValueError(f"serving operations the table does not list: {set(self._operations) - SERVED}")
+            operations |= {"AdminCreateUser": users.admin_create_user, "SignUp": users.sign_up}
         port = urlsplit(config.endpoint).port
         self._hosts = {f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"}
         self._origins = {f"http://{host}" for host in self._hosts}
+        self._cognito = CognitoEndpoint(operations, MotoCognito(moto_app, moto_lock, region), self._origins)
         issuer = tokens.issuer(config.user_pool_id)
         well_known = f"/{config.user_pool_id}/.well-known/"
         page: Callable[[Request], Response] = lambda _: _web(sign_in_page(self._page_config()))  # noqa: E731
@@ -155,6 +157,7 @@ class LocalCognitoApp:
         request = Request(environ)
         request.max_content_length = MAX_BODY_BYTES
         target = request.headers.get("X-Amz-Target")
+        service = credential_service(request)
         if request.host not in self._hosts:
             # A web page that rebinds its own domain to 127.0.0.1 still sends its own name as Host.
             response = Response(
@@ -162,121 +165,26 @@ class LocalCognitoApp:
             )
         elif request.method == "OPTIONS":
             response = _preflight(request)
+        elif request.path.startswith(MOTO_OWN_PATHS):
+            # moto's dashboard dumps (and resets) every service's state, secrets included.
+            response = Response("Not found.", status=404, headers=LOCAL_PAGE_HEADERS)
         elif target is not None and target.startswith(TARGET_PREFIX):
-            return self._cognito(target.removeprefix(TARGET_PREFIX), request)(environ, start_response)
+            response = self._cognito.answer(target.removeprefix(TARGET_PREFIX), request)
         elif self._api is not None and request.path in self._api.paths and target is None:
             response = self._account_api(request)
-        elif _is_signed(request) and not _signed_for_cognito(request):
+        elif service not in {None, "cognito-idp"} and (target is None or "." in target):
             # Another embedded service's SDK call (S3's GETs included) is moto's, whatever its path.
-            return self._moto(environ, start_response)
-        elif request.path.startswith("/moto-api"):
-            # moto's dashboard dumps every service's state, secrets included; nothing here needs it.
-            response = Response("Not found.", status=404, headers=LOCAL_PAGE_HEADERS)
+            return self._moto(request, environ, start_response)
         elif request.method in {"GET", "HEAD"} and (local := self._local(request)) is not None:
             response = local
         elif request.method == "POST" and request.path == "/local/clock":
             response = self._move_clock(request)
         elif request.method == "POST":
             # The Cognito endpoint without a Cognito operation: what Cognito answers such a request.
-            unknown = CognitoError("UnknownOperationException", "Missing or unknown X-Amz-Target header.")
-            response = self._json(unknown.body(), unknown.status, error_type=unknown.error_type, public=True)
+            response = cognito_error(UNKNOWN_TARGET)
         else:
             response = Response("Not found.", status=404, headers=LOCAL_PAGE_HEADERS)
         return response(environ, start_response)
-
-    # --- Cognito JSON protocol ----------------------------------------------------------------
-
-    def _cognito(self, name: str, request: Request) -> Callable[..., Iterable[bytes]]:
-        """Any cognito-idp operation, as a WSGI app: each refusal is JSON, as Cognito's are."""
-        operation = catalogue().get(name)
-        if operation is None:
-            error = CognitoError("UnknownOperationException", f"Unknown operation {name}.")
-            return self._json(error.body(), error.status, error_type=error.error_type, public=True)
-        public = operation.public
-        try:
-            if request.method != "POST":
-                raise CognitoError("UnknownOperationException", "Cognito's operations are POSTs.")
-            if not public:
-                self._require_iam(request)
-            raw = self._raw_body(request)
-            body = _json_body(raw)
-            if operation.answer is Answer.SERVED and name in self._operations:
-                return self._json(self._operations[name](body), 200, public=public)
-            if operation.answer is Answer.REFUSED or name in SERVED:
-                raise CognitoError("UnsupportedOperationException", refusal_message(operation))
-            if (refusal := shape_refusal(body, operation.model.input_shape)) is not None:
-                raise CognitoError("InvalidParameterException", refusal)
-            return self._moto_cognito(operation, request, raw)
-        except CognitoError as error:
-            return self._json(error.body(), error.status, error_type=error.error_type, public=public)
-        except Exception:
-            # Our bug, not the caller's: say so generically (the traceback stays in this terminal).
-            log.exception("%s failed inside the local stack", name)
-            internal = CognitoError("InternalErrorException", "Internal server error.", status=500)
-            return self._json(internal.body(), internal.status, error_type=internal.error_type, public=public)
-
-    def _require_iam(self, request: Request) -> None:
-        """Cognito wants IAM credentials for this operation: a SigV4 Authorization header (any key,
-        as moto takes any), and never a browser page of another origin."""
-        origin = request.headers.get("Origin")
-        if origin is not None and origin not in self._origins:
-            raise CognitoError(
-                "AccessDeniedException",
-                "Operations that need IAM credentials are not callable from a web page.",
-                status=403,
-            )
-        if not _is_signed(request):
-            raise CognitoError(
-                "MissingAuthenticationTokenException", "Missing Authentication Token", status=403
-            )
-
-    @staticmethod
-    def _raw_body(request: Request) -> bytes:
-        try:
-            return request.get_data(cache=False)
-        except RequestEntityTooLarge:
-            raise CognitoError("SerializationException", "Request body is too large.", status=413) from None
-
-    def _moto_cognito(
-        self, operation: Operation, request: Request, raw: bytes
-    ) -> Callable[..., Iterable[bytes]]:
-        """moto's answer, checked to be Cognito-shaped JSON (moto answers what it cannot do with an
-        HTML page), with the served operations' CORS headers when pages may call it."""
-        environ = dict(request.environ)
-        environ["wsgi.input"] = io.BytesIO(raw)
-        environ["CONTENT_LENGTH"] = str(len(raw))
-        environ.pop("HTTP_ORIGIN", None)
-        captured: list[str] = []
-
-        def keep(status: str, _headers: list[tuple[str, str]], *_: Any) -> None:  # noqa: ANN401
-            captured.append(status)
-
-        with self._moto_lock:
-            body = b"".join(self._moto_app(environ, keep))
-        code = int(captured[0].split()[0]) if captured else 500
-        try:
-            document = json.loads(body or b"{}")
-        except ValueError:
-            document = None
-        if code >= 500 or not isinstance(document, dict):
-            log.error("the embedded Cognito failed on %s (HTTP %d)", operation.name, code)
-            internal = CognitoError("InternalErrorException", "Internal server error.", status=500)
-            return self._json(internal.body(), 500, error_type=internal.error_type, public=operation.public)
-        error_type = None
-        if code >= 400:
-            error_type = str(document.get("__type", "InternalErrorException")).rsplit("#", 1)[-1]
-            document = {"__type": error_type, "message": str(document.get("message", ""))}
-        return self._json(document, code, error_type=error_type, public=operation.public)
-
-    @staticmethod
-    def _json(
-        document: object, status: int, *, error_type: str | None = None, public: bool = False
-    ) -> Response:
-        """Cognito's JSON answer; `public` ones carry the CORS headers pages need to read them."""
-        headers = {**(CORS_HEADERS if public else {}), "x-amzn-RequestId": str(uuid.uuid4())}
-        if error_type:
-            headers["x-amzn-ErrorType"] = f"{error_type}:"
-        return Response(json.dumps(document), status=status, headers=headers, content_type=JSON_CONTENT)
 
     def _move_clock(self, request: Request) -> Response:
         """POST /local/clock {"seconds": n}: the stack's time n seconds later, at once. Loopback and
@@ -287,7 +195,7 @@ class LocalCognitoApp:
         if (origin is not None and origin not in self._origins) or request.mimetype != "application/json":
             return _plain_json({"message": "Send JSON from this origin."}, status=403)
         try:
-            body = _json_body(self._raw_body(request))
+            body = json_body(raw_body(request))
         except CognitoError as error:
             return _plain_json({"message": error.message}, status=error.status)
         seconds = body.get("seconds") if isinstance(body, dict) else None
@@ -353,7 +261,19 @@ class LocalCognitoApp:
 
     # --- everything else ----------------------------------------------------------------------
 
-    def _moto(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    def _moto(
+        self, request: Request, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        """An AWS SDK's call to another embedded service. Never a web page's: SDKs send no Origin, and a
+        page's simple request (no preflight) could otherwise write to them blind."""
+        origin = request.headers.get("Origin")
+        if (origin is not None and origin not in self._origins) or request.headers.get("Sec-Fetch-Site") in {
+            "cross-site",
+            "same-site",
+        }:
+            refused = Response("Not from a web page.", status=403, headers=LOCAL_PAGE_HEADERS)
+            return refused(environ, start_response)
+
         # moto is not atomic under threads; the in-process handlers take this same lock
         # (laptop.aws.atomic_requests), so a conditional write stays all-or-nothing across both paths.
         def same_origin_only(status: str, headers: list[tuple[str, str]], *rest: Any) -> Any:  # noqa: ANN401
@@ -366,32 +286,6 @@ class LocalCognitoApp:
 
         with self._moto_lock:
             return list(self._moto_app(environ, same_origin_only))
-
-
-def _is_signed(request: Request) -> bool:
-    """SigV4-shaped: what an AWS SDK sends with credentials (moto, and so the stack, checks no key)."""
-    authorization = request.headers.get("Authorization", "")
-    return authorization.startswith("AWS4-HMAC-SHA256 Credential=") or "X-Amz-Credential" in request.args
-
-
-def _signed_for_cognito(request: Request) -> bool:
-    credential = request.headers.get("Authorization", "") or request.args.get("X-Amz-Credential", "")
-    return "/cognito-idp/aws4_request" in credential
-
-
-def _json_body(raw: bytes) -> Any:  # noqa: ANN401 - whatever JSON the client sent
-    try:
-        body = json.loads(raw.decode("utf-8"))
-        # JSON's \ud800-style escapes can smuggle text that is not UTF-8 past the decode above;
-        # refusing it here keeps every field, and every trigger event, valid text.
-        json.dumps(body, ensure_ascii=False).encode("utf-8")
-    except RecursionError:
-        raise CognitoError("SerializationException", "The request body is nested too deeply.") from None
-    except (UnicodeError, ValueError):
-        raise CognitoError("SerializationException", "The request body is not valid JSON.") from None
-    if not isinstance(body, dict):
-        raise CognitoError("SerializationException", "Start of structure or map found where not expected.")
-    return body
 
 
 def _preflight(request: Request) -> Response:

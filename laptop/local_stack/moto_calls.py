@@ -26,6 +26,17 @@ class MotoCognito:
 
     def call(self, operation: str, body: Mapping[str, Any]) -> dict[str, Any]:
         """moto's answer to `operation`; its refusal as the CognitoError the client then sees."""
+        code, raw = self.send(operation, json.dumps(dict(body)).encode())
+        answer = json.loads(raw) if raw else {}
+        if code >= 400:
+            error_type = str(answer.get("__type", "InternalErrorException")).rsplit("#", 1)[-1]
+            raise CognitoError(error_type, str(answer.get("message", "")), status=code)
+        return dict(answer)
+
+    def send(self, operation: str, body: bytes) -> tuple[int, bytes]:
+        """(status, body) of moto's answer to a request built here from the operation and body alone:
+        nothing else of a client's request (query string, path, credentials) reaches moto, so moto can
+        only run the operation it is named."""
         builder = EnvironBuilder(
             method="POST",
             path="/",
@@ -42,7 +53,7 @@ class MotoCognito:
                 }
             ),
             content_type="application/x-amz-json-1.1",
-            data=json.dumps(dict(body)),
+            data=body,
         )
         status: list[str] = []
 
@@ -51,9 +62,4 @@ class MotoCognito:
 
         with self._lock:
             raw = b"".join(self._app(builder.get_environ(), start_response))
-        code = int(status[0].split()[0]) if status else 500
-        answer = json.loads(raw) if raw else {}
-        if code >= 400:
-            error_type = str(answer.get("__type", "InternalErrorException")).rsplit("#", 1)[-1]
-            raise CognitoError(error_type, str(answer.get("message", "")), status=code)
-        return dict(answer)
+        return (int(status[0].split()[0]) if status else 500), raw

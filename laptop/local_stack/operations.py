@@ -73,8 +73,10 @@ def _operation(model: OperationModel) -> Operation:
     public = model.auth_type == "none" or "smithy.api#noAuth" in (model.auth or [])
     if model.name in SERVED:
         answer = Answer.SERVED
-    elif _takes_access_token(model) or not hasattr(CognitoIdpResponse, camelcase_to_underscores(model.name)):
-        # moto reads only the access tokens it issued itself, and this stack issues its own.
+    elif public or not hasattr(CognitoIdpResponse, camelcase_to_underscores(model.name)):
+        # What pages call is served here or refused: moto reads only the access tokens it issued (the
+        # stack issues its own), confirms sign-ups and password resets whatever the code, and sends
+        # no mail.
         answer = Answer.REFUSED
     else:
         answer = Answer.MOTO
@@ -92,6 +94,11 @@ def refusal_message(operation: Operation) -> str:
         return (
             f"{operation.name} is not served by the local stack: it takes an access token, and only "
             "the operations the stack serves read the tokens it issues."
+        )
+    if operation.public:
+        return (
+            f"{operation.name} is not served by the local stack: the embedded Cognito would answer it "
+            "without checking its code or sending its mail."
         )
     return f"{operation.name} is not served by the local stack (the embedded Cognito does not implement it)."
 

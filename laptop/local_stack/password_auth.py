@@ -21,7 +21,6 @@ from laptop.local_stack.user_directory import PoolUser, UserDirectory
 
 NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"  # noqa: S105  # a challenge name  # nosec B105
 MAX_PASSWORD = 256  # Cognito's limit on a password
-_DEFAULT_SESSION_MINUTES = 3
 
 
 class PasswordAuth:
@@ -65,10 +64,9 @@ class PasswordAuth:
                 configured,
                 challenge_name=NEW_PASSWORD_REQUIRED,
             )
-            validity = int(client.get("AuthSessionValidity") or _DEFAULT_SESSION_MINUTES)
             return {
                 "ChallengeName": NEW_PASSWORD_REQUIRED,
-                "Session": self._sessions.open(session, validity),
+                "Session": self._sessions.open(session, client),
                 "ChallengeParameters": {
                     "USER_ID_FOR_SRP": user.username,
                     "requiredAttributes": "[]",

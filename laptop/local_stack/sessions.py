@@ -6,7 +6,7 @@ import hashlib
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +18,9 @@ from laptop.local_stack.errors import (
     not_authorized,
 )
 from laptop.local_stack.srp import PasswordVerifierChallenge
+
+# Cognito's default when an app client sets no AuthSessionValidity.
+DEFAULT_SESSION_MINUTES = 3
 
 
 @dataclass
@@ -55,10 +58,12 @@ class SessionStore:
         self._dead: dict[str, tuple[float, str]] = {}
         self._lock = threading.Lock()
 
-    def open(self, session: AuthSession, validity_minutes: int, token: str | None = None) -> str:
-        """The session's string: `token` when given (SRP's SECRET_BLOCK doubles as the Session), else
-        a fresh one as long as Cognito's and as opaque."""
+    def open(self, session: AuthSession, client: Mapping[str, Any], token: str | None = None) -> str:
+        """The session's string, alive for the app client's AuthSessionValidity: `token` when given
+        (SRP's SECRET_BLOCK doubles as the Session), else a fresh one as long as Cognito's and as
+        opaque."""
         token = token or secrets.token_urlsafe(192)
+        validity_minutes = int(client.get("AuthSessionValidity") or DEFAULT_SESSION_MINUTES)
         session.expires_at = self._clock() + validity_minutes * 60
         with self._lock:
             self._forget_old()

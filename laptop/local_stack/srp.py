@@ -7,6 +7,12 @@ pool name (the pool id after its "_") with the user id, and the session key is H
 u under the info "Caldera Derived Key", cut to 16 bytes. The embedded Cognito keeps plaintext passwords, so
 the verifier v is derived afresh for each challenge, with a fresh salt.
 
+This is the local stack's stand-in for Cognito's server, never shipped in the layer. The primitives
+are the standard library's (SHA-256, HMAC) and `cryptography`'s (HKDF); what is written here is the
+protocol's arithmetic over them, which no maintained Python library serves in Cognito's variant, and
+it is proven against the clients' own code (pycognito in tests/unit/test_srp_server.py, Amplify and
+amazon-cognito-identity-js in tests/clients/).
+
 The module is pure: it draws randomness from `secrets` and keeps no state. What a later
 RespondToAuthChallenge needs is the derived key, which the caller holds in its session.
 """
@@ -14,6 +20,7 @@ RespondToAuthChallenge needs is the derived key, which the caller holds in its s
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import hmac
 import re
@@ -160,13 +167,15 @@ def start_password_verifier(
     return PasswordVerifierChallenge(f"{salt:x}", f"{big_b:x}", _new_secret_block(), key)
 
 
-def decoy_password_verifier() -> PasswordVerifierChallenge:
-    """What PreventUserExistenceErrors answers an unknown user with: a salt, B and secret block drawn as
-    a real challenge draws them (so SALT changes on each attempt for known and unknown users alike), and
-    an empty key, so verify_password_claim refuses every signature, even one made with this key."""
-    salt = int.from_bytes(secrets.token_bytes(_SALT_BYTES), "big")
-    big_b = pow(G, _ephemeral(), N)
-    return PasswordVerifierChallenge(f"{salt:x}", f"{big_b:x}", _new_secret_block(), b"")
+def decoy_password_verifier(*, pool_id: str, user_id: str, srp_a: str) -> PasswordVerifierChallenge:
+    """What PreventUserExistenceErrors answers an unknown user with: a challenge made exactly as a real
+    one (the same checks of SRP_A, the same work, a fresh salt) for a password nobody holds, with its key
+    thrown away, so verify_password_claim refuses every signature. Neither a refusal of SRP_A nor the
+    time taken tells a known user from an unknown one."""
+    challenge = start_password_verifier(
+        pool_id=pool_id, user_id=user_id, password=secrets.token_urlsafe(32), srp_a=srp_a
+    )
+    return dataclasses.replace(challenge, key=b"")
 
 
 def verify_password_claim(

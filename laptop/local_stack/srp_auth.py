@@ -30,7 +30,6 @@ from laptop.local_stack.user_directory import PoolUser, UserDirectory
 PASSWORD_VERIFIER = "PASSWORD_VERIFIER"  # noqa: S105  # nosec B105 - a challenge name
 SRP_A = "SRP_A"
 MAX_SRP_A = 2048
-_DEFAULT_SESSION_MINUTES = 3
 
 
 class SrpAuth:
@@ -73,13 +72,14 @@ class SrpAuth:
                     pool_id=session.pool_id, user_id=session.username, password=password, srp_a=session.srp_a
                 )
                 if password is not None
-                else decoy_password_verifier()
+                else decoy_password_verifier(
+                    pool_id=session.pool_id, user_id=session.username, srp_a=session.srp_a
+                )
             )
         except SrpRefused:
             raise invalid_parameter("Invalid SRP_A.") from None
         session.challenge_name, session.verifier = PASSWORD_VERIFIER, verifier
-        validity = int(client.get("AuthSessionValidity") or _DEFAULT_SESSION_MINUTES)
-        token = self._sessions.open(session, validity, token=verifier.secret_block)
+        token = self._sessions.open(session, client, token=verifier.secret_block)
         return {
             "ChallengeName": PASSWORD_VERIFIER,
             "Session": token,

@@ -251,7 +251,15 @@ class LocalCognito:
         self._moto_lock = lock
         self._table_name = settings.table_name
         app = LocalCognitoApp(
-            auth, tokens, self.config, moto_app, lock, users=users, api=api, advance_clock=self.advance_clock
+            auth,
+            tokens,
+            self.config,
+            moto_app,
+            lock,
+            users=users,
+            api=api,
+            advance_clock=self.advance_clock,
+            region=REGION,
         )
         self._server = make_server("127.0.0.1", port, app, threaded=True, fd=listener.fileno())
         # serve_forever notices shutdown() only between polls; its default half second would make
@@ -341,8 +349,9 @@ class LocalCognito:
     def advance_clock(self, seconds: float) -> None:
         """Everything that expires on this stack, `seconds` nearer to it: Cognito sessions, tokens, the
         account API's checks, and the functions' stored secrets and email windows."""
-        move_stored_times_back(self._table_name, REGION, seconds, self._moto_lock)
-        self._clock.advance(seconds)
+        with self._moto_lock:  # one step: nothing sees the stored times moved and the clock not yet
+            move_stored_times_back(self._table_name, REGION, seconds, self._moto_lock)
+            self._clock.advance(seconds)
 
     def client(self, service: str = "cognito-idp", config: Config | None = None) -> Any:  # noqa: ANN401 - a boto3 client
         """A boto3 client that talks to this stack over HTTP, as an app would."""

@@ -43,21 +43,14 @@ class TokenOperations:
         """GetTokensFromRefreshToken: the client's secret arrives as itself (ClientSecret)."""
         pool_id, client = self._directory.client(None, fields.text(body, "ClientId", limit=fields.MAX_NAME))
         token = fields.text(body, "RefreshToken", limit=MAX_TOKEN)
-        sent_secret = body.get("ClientSecret")
-        if sent_secret is not None:
-            sent_secret = fields.text(body, "ClientSecret", limit=fields.MAX_NAME)
         fields.string_map(body, "ClientMetadata")
         if body.get("DeviceKey") is not None:
             fields.text(body, "DeviceKey", limit=55)
         require_flow(client, "ALLOW_REFRESH_TOKEN_AUTH", "REFRESH_TOKEN_AUTH")
-        secret = client.get("ClientSecret")
-        if secret and not hmac.compare_digest(str(sent_secret or "").encode(), str(secret).encode()):
-            raise not_authorized(
-                f"Client {client['ClientId']} is configured with secret but ClientSecret was not received"
-            )
-        refresh = self._tokens.read_refresh(pool_id, client["ClientId"], token)
-        result = self._renew(pool_id, client, refresh, rotation=_rotation(client))
-        return {"AuthenticationResult": result}
+        _check_client_secret(client, body)
+        rotation = _rotation(client)
+        refresh = self._tokens.read_refresh(pool_id, client["ClientId"], token, retire_after=rotation)
+        return {"AuthenticationResult": self._renew(pool_id, client, refresh, rotate=rotation is not None)}
 
     def get_user(self, body: Body) -> dict[str, Any]:
         pool_id, username = self._holder(body)
@@ -69,7 +62,9 @@ class TokenOperations:
 
     def revoke_token(self, body: Body) -> dict[str, Any]:
         pool_id, client = self._directory.client(None, fields.text(body, "ClientId", limit=fields.MAX_NAME))
-        self._tokens.revoke(pool_id, client["ClientId"], fields.text(body, "Token", limit=MAX_TOKEN))
+        token = fields.text(body, "Token", limit=MAX_TOKEN)
+        _check_client_secret(client, body)
+        self._tokens.revoke(pool_id, client["ClientId"], token)
         return {}
 
     def global_sign_out(self, body: Body) -> dict[str, Any]:
@@ -100,24 +95,35 @@ class TokenOperations:
         return self._tokens.read_access_any_pool(fields.text(body, "AccessToken", limit=MAX_TOKEN))
 
     def _renew(
-        self, pool_id: str, client: Mapping[str, Any], refresh: Refresh, *, rotation: int | None = None
+        self, pool_id: str, client: Mapping[str, Any], refresh: Refresh, *, rotate: bool = False
     ) -> dict[str, Any]:
-        """New ID and access tokens for the sign-in the refresh token continues; with `rotation` (the
-        grace period in seconds) a new refresh token too, and the one sent is retired."""
+        """New ID and access tokens for the sign-in the refresh token continues; a new refresh token
+        too when the client rotates them."""
         user = self._directory.find(pool_id, refresh.username)
         if user is None or not user.enabled:
             raise not_authorized(INVALID_REFRESH_TOKEN)
-        result = self._tokens.issue(
+        return self._tokens.issue(
             pool_id,
             client["ClientId"],
             Holder(user.username, user.attributes, user.groups),
             TokenLifetimes.of_client(client),
             refreshed=refresh.origin,
-            rotate=rotation is not None,
+            rotate=rotate,
         )
-        if rotation is not None:
-            self._tokens.retire(refresh, rotation)
-        return result
+
+
+def _check_client_secret(client: Mapping[str, Any], body: Body) -> None:
+    """The operations that take the client's secret itself (not a SECRET_HASH) as ClientSecret."""
+    secret = client.get("ClientSecret")
+    if not secret:
+        return
+    sent = fields.text(body, "ClientSecret", limit=fields.MAX_NAME) if body.get("ClientSecret") else ""
+    if not sent:
+        raise not_authorized(
+            f"Client {client['ClientId']} is configured with secret but ClientSecret was not received"
+        )
+    if not hmac.compare_digest(sent.encode(), str(secret).encode()):
+        raise not_authorized(f"Unable to verify secret hash for client {client['ClientId']}")
 
 
 def _rotation(client: Mapping[str, Any]) -> int | None:

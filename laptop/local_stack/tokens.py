@@ -177,25 +177,27 @@ class TokenIssuer:
             result["RefreshToken"] = jwt.encode(refresh_claims, self._refresh_key, algorithm="HS256")
         return result
 
-    def read_refresh(self, pool_id: str, client_id: str, token: str) -> Refresh:
-        """Whose sign-in a live, unrevoked refresh token of this client continues."""
+    def read_refresh(
+        self, pool_id: str, client_id: str, token: str, *, retire_after: int | None = None
+    ) -> Refresh:
+        """Whose sign-in a live, unrevoked refresh token of this client continues. `retire_after`
+        (rotation's grace period, in seconds) also retires the token, in the same step as the check,
+        so two refreshes racing with one token cannot both outlive the grace period."""
         claims = self._read(pool_id, token, "refresh", INVALID_REFRESH_TOKEN)
         if claims.get("client_id") != client_id:
             raise not_authorized(INVALID_REFRESH_TOKEN)
-        if self._is_revoked(claims):
-            raise not_authorized("Refresh Token has been revoked")
+        jti, now = str(claims["jti"]), self._clock()
         with self._lock:
-            retired_at = self._retired.get(str(claims["jti"]))
-        if retired_at is not None and retired_at <= self._clock():
-            raise CognitoError("RefreshTokenReuseException", "Refresh token has already been used.")
+            if claims.get("origin_jti") in self._revoked:
+                raise not_authorized("Refresh Token has been revoked")
+            retired_at = self._retired.get(jti)
+            if retired_at is not None and retired_at <= now:
+                raise CognitoError("RefreshTokenReuseException", "Refresh token has already been used.")
+            if retire_after is not None:
+                # A retry within the grace period does not extend it.
+                self._retired.setdefault(jti, now + retire_after)
         origin = Origin(str(claims["origin_jti"]), int(claims["auth_time"]))
-        return Refresh(str(claims["username"]), origin, str(claims["jti"]))
-
-    def retire(self, refresh: Refresh, grace_seconds: int) -> None:
-        """Rotation: the refresh token sent works for `grace_seconds` more, then never again. A retry
-        within the grace period does not extend it."""
-        with self._lock:
-            self._retired.setdefault(refresh.jti, self._clock() + grace_seconds)
+        return Refresh(str(claims["username"]), origin, jti)
 
     def sign_out_everywhere(self, pool_id: str, username: str) -> None:
         """GlobalSignOut: every refresh and access token of every sign-in of the user is revoked."""

@@ -65,12 +65,15 @@ class UserDirectory:
         """
         with self._lock:
             for candidate in dict.fromkeys((login, login.lower())):
-                # AdminGetUser's lookup: the username, or an alias the pool signs in with. A pool
-                # gone from under a sign-in raises, and the client sees an internal error, as before.
+                # AdminGetUser's lookup: the username, or an alias the pool signs in with.
                 try:
                     user = self._backend.admin_get_user(pool_id, candidate)
                 except UserNotFoundError:
                     continue
+                except ResourceNotFoundError:
+                    raise CognitoError(
+                        "ResourceNotFoundException", f"User pool {pool_id} does not exist."
+                    ) from None
                 attributes = {str(item["Name"]): str(item["Value"]) for item in user.attributes}
                 return PoolUser(
                     str(user.username),

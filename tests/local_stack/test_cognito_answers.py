@@ -33,13 +33,22 @@ def post(
     headers: dict[str, str] | None = None,
 ) -> tuple[int, dict[str, str], Any]:
     """(status, headers, JSON or text) of a raw POST to the stack's endpoint."""
-    data = body if isinstance(body, bytes) else json.dumps(body).encode()
     sent = {"Content-Type": "application/x-amz-json-1.1", **(headers or {})}
     if target is not None:
         sent["X-Amz-Target"] = target
-    request = urllib.request.Request(stack.stack.url, data=data, headers=sent, method="POST")  # noqa: S310
+    return raw_post(stack, "/", body, sent)
+
+
+def raw_post(
+    stack: RunningStack, path: str, body: bytes | object, headers: dict[str, str]
+) -> tuple[int, dict[str, str], Any]:
+    """post() to another path of the endpoint (a query string, moto's own paths)."""
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    request = urllib.request.Request(  # noqa: S310 - the stack's own 127.0.0.1 URL
+        f"{stack.stack.url}{path.lstrip('/')}", data=data, headers=headers, method="POST"
+    )
     try:
-        with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310 - 127.0.0.1
+        with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310
             status, answer_headers, raw = response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
         with error:
@@ -90,9 +99,20 @@ def test_a_missing_or_foreign_target_gets_a_json_error_never_another_services_an
         (b"\xff\xfe{not json", 400),
         (b'{"ClientId": "\\ud800"}', 400),
         (b"[]", 400),
+        (b'{"ClientId": NaN}', 400),
+        (b'{"a":' * 30 + b"1" + b"}" * 30, 400),
         (b"{" + b" " * (1 << 20) + b"}", 413),
     ],
-    ids=["nested-list", "nested-map", "not-utf8", "lone-surrogate", "not-an-object", "oversized"],
+    ids=[
+        "nested-list",
+        "nested-map",
+        "not-utf8",
+        "lone-surrogate",
+        "not-an-object",
+        "not-a-number",
+        "nested-30",
+        "oversized",
+    ],
 )
 def test_malformed_bodies_get_serialization_errors_and_change_nothing(
     local_stack: RunningStack, operation: str, body: bytes, status: int
@@ -249,3 +269,149 @@ def test_the_table_path_is_the_docs_page(tmp_path: Path) -> None:
     assert rewritten.endswith("<!-- /cognito-operations -->\nafter\n")
     assert "old" not in rewritten
     assert "| `InitiateAuth` | none (callable from pages) | served by the stack |" in rewritten
+
+
+def test_a_query_string_cannot_make_an_operation_run_another(local_stack: RunningStack) -> None:
+    """moto would take ?Action= over X-Amz-Target; only the named operation may run."""
+    attributes = {"UserPoolId": local_stack.pool_id, "Username": JANE_EMAIL}
+    takeover = {**attributes, "UserAttributes": [{"Name": "email", "Value": "mallory@example.com"}]}
+    page = {"Content-Type": "text/plain", "Origin": PAGE_ORIGIN}
+
+    from_a_page = raw_post(
+        local_stack,
+        "/?Action=AdminUpdateUserAttributes",
+        takeover,
+        {**page, "X-Amz-Target": f"{TARGET}ForgotPassword"},
+    )
+    signed = raw_post(
+        local_stack,
+        "/?Action=AdminUpdateUserAttributes",
+        takeover,
+        {"X-Amz-Target": f"{TARGET}AdminGetUser", "Authorization": SIGNATURE},
+    )
+
+    assert from_a_page[0] == 400
+    assert is_cognito_error(from_a_page[2], "UnsupportedOperationException")
+    assert signed[0] == 200
+    assert signed[2]["Username"] == local_stack.jane  # AdminGetUser's answer, nothing else ran
+    assert local_stack.attributes(local_stack.jane)["email"] == JANE_EMAIL
+
+
+@pytest.mark.parametrize("operation", ["ConfirmForgotPassword", "ConfirmSignUp", "ForgotPassword"])
+def test_code_operations_moto_would_wave_through_are_refused(
+    local_stack: RunningStack, operation: str
+) -> None:
+    body = {
+        "ClientId": local_stack.client_id,
+        "Username": JANE_EMAIL,
+        "ConfirmationCode": "000000",
+        "Password": "x",
+    }
+
+    status, _, answer = post(
+        local_stack, body, target=f"{TARGET}{operation}", headers={"Origin": PAGE_ORIGIN}
+    )
+
+    assert status == 400
+    assert is_cognito_error(answer, "UnsupportedOperationException")
+    assert local_stack.sign_in_by_link(JANE_EMAIL)["AccessToken"]
+
+
+@pytest.mark.parametrize("path", ["/moto-api/reset", "/moto-api/data.json", "/latest/meta-data/"])
+def test_motos_own_paths_are_closed_however_the_request_is_signed(
+    local_stack: RunningStack, path: str
+) -> None:
+    status, _, _ = raw_post(
+        local_stack, f"{path}?X-Amz-Credential=a/b/us-east-1/s3/aws4_request", b"", {"Origin": PAGE_ORIGIN}
+    )
+
+    assert status == 404
+    assert local_stack.idp.describe_user_pool(UserPoolId=local_stack.pool_id)["UserPool"]["Id"]
+
+
+def test_a_cognito_operation_signed_for_another_service_is_refused(local_stack: RunningStack) -> None:
+    other = SIGNATURE.replace("/cognito-idp/", "/secretsmanager/")
+
+    refused = raw_post(
+        local_stack,
+        "/?Action=ListSecrets",
+        {"UserPoolId": local_stack.pool_id},
+        {"X-Amz-Target": f"{TARGET}ListUsers", "Authorization": other},
+    )
+    upper_case = post(
+        local_stack,
+        {"UserPoolId": local_stack.pool_id, "Username": JANE_EMAIL},
+        target=f"{TARGET}AdminGetUser",
+        headers={"Authorization": SIGNATURE.replace("/cognito-idp/", "/COGNITO-IDP/")},
+    )
+
+    assert refused[0] == 403
+    assert is_cognito_error(refused[2], "InvalidSignatureException")
+    assert upper_case[0] == 200  # the scope as moto reads it: the same service, answered as Cognito
+    assert upper_case[2]["Username"] == local_stack.jane
+
+
+def test_a_web_page_cannot_write_to_the_other_embedded_services(local_stack: RunningStack) -> None:
+    """A simple request (text/plain, no preflight) with a credential in its query string."""
+    status, _, _ = raw_post(
+        local_stack,
+        "/?X-Amz-Credential=a/20260101/us-east-1/dynamodb/aws4_request",
+        {"TableName": "passwordless-local"},
+        {
+            "Content-Type": "text/plain",
+            "Origin": PAGE_ORIGIN,
+            "X-Amz-Target": "DynamoDB_20120810.DeleteTable",
+        },
+    )
+
+    assert status == 403
+    assert local_stack.sign_in_by_link(JANE_EMAIL)["AccessToken"]
+
+
+@pytest.mark.parametrize(
+    ("operation", "body", "error_type"),
+    [
+        (
+            "UpdateUserPoolClient",
+            {"TokenValidityUnits": {"AccessToken": "weeks"}},
+            "InvalidParameterException",
+        ),
+        ("UpdateUserPoolClient", {"AccessTokenValidity": -1}, "InvalidParameterException"),
+        (
+            "AdminUpdateUserAttributes",
+            {"Username": JANE_EMAIL, "UserAttributes": [{"Name": "name"}]},
+            "InvalidParameterException",
+        ),
+        (
+            "AdminUserGlobalSignOut",
+            {"UserPoolId": "us-east-1_nope", "Username": JANE_EMAIL},
+            "ResourceNotFoundException",
+        ),
+    ],
+    ids=["unit-not-in-enum", "validity-below-min", "attribute-without-value", "unknown-pool"],
+)
+def test_values_cognito_would_refuse_get_a_4xx_and_break_nothing(
+    local_stack: RunningStack, operation: str, body: dict[str, Any], error_type: str
+) -> None:
+    full = {"UserPoolId": local_stack.pool_id, "ClientId": local_stack.client_id, **body}
+
+    status, _, answer = post(
+        local_stack, full, target=f"{TARGET}{operation}", headers={"Authorization": SIGNATURE}
+    )
+
+    assert status == 400
+    assert is_cognito_error(answer, error_type)
+    assert local_stack.sign_in_by_link(JANE_EMAIL)["AccessToken"]
+    assert local_stack.attributes(local_stack.jane)["name"] == "Jane Doe"
+
+
+def test_a_target_without_an_operation_gets_a_json_error(local_stack: RunningStack) -> None:
+    status, _, answer = raw_post(
+        local_stack,
+        "/?X-Amz-Credential=a/20260101/us-east-1/dynamodb/aws4_request",
+        {},
+        {"X-Amz-Target": "AWSCognitoIdentityProviderService"},
+    )
+
+    assert status == 400
+    assert is_cognito_error(answer, "UnknownOperationException")

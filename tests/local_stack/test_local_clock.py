@@ -9,6 +9,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
+import boto3
 import pytest
 from botocore.exceptions import ClientError
 
@@ -28,6 +29,17 @@ def move_clock(
     except urllib.error.HTTPError as error:
         with error:
             return error.code, json.loads(error.read())
+
+
+def stored_times(stack: RunningStack) -> dict[str, int]:
+    """Each time the functions stored (milliseconds), by item and attribute."""
+    items = boto3.client("dynamodb", region_name="us-east-1").scan(TableName="passwordless-local")["Items"]
+    return {
+        f"{item['pk']['S']}.{name}": int(value["N"])
+        for item in items
+        for name, value in item.items()
+        if name.endswith("_ms") and "N" in value and value["N"] != "0"
+    }
 
 
 def refusal_code(call: Any, **arguments: Any) -> str:
@@ -103,10 +115,23 @@ def test_refused_moves_leave_the_clock_where_it_was(
     local_stack: RunningStack, body: object, content_type: str, origin: str | None, status: int
 ) -> None:
     challenge = local_stack.initiate(JANE_EMAIL)
+    before = stored_times(local_stack)
+    assert any(name.endswith(".expires_ms") for name in before)
 
     got, answer = move_clock(local_stack, body, content_type=content_type, origin=origin)
-    reply = local_stack.answer(challenge, local_stack.mail_to(JANE_EMAIL)[-1].code)
 
     assert got == status
     assert isinstance(answer["message"], str)
+    assert stored_times(local_stack) == before
+    reply = local_stack.answer(challenge, local_stack.mail_to(JANE_EMAIL)[-1].code)
     assert reply["AuthenticationResult"]["AccessToken"]
+
+
+def test_a_move_moves_the_stored_times_by_as_much(local_stack: RunningStack) -> None:
+    local_stack.initiate(JANE_EMAIL)
+    before = stored_times(local_stack)
+    assert any(name.endswith(".expires_ms") for name in before)
+
+    move_clock(local_stack, {"seconds": 90})
+
+    assert stored_times(local_stack) == {name: value - 90_000 for name, value in before.items()}

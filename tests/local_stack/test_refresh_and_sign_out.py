@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import jwt
@@ -212,6 +213,28 @@ def test_a_client_with_a_secret_must_send_it_to_refresh(local_stack: RunningStac
 
     assert code == "NotAuthorizedException"
     assert claims(answer["AuthenticationResult"]["AccessToken"])["client_id"] == created["ClientId"]
+    # Signing out takes the secret too.
+    revoke = local_stack.idp.revoke_token
+    assert (
+        refusal(revoke, ClientId=created["ClientId"], Token=tokens["RefreshToken"])[0]
+        == "NotAuthorizedException"
+    )
+    assert (
+        refusal(
+            revoke,
+            ClientId=created["ClientId"],
+            Token=tokens["RefreshToken"],
+            ClientSecret="not-the-secret-of-this-client",
+        )[0]
+        == "NotAuthorizedException"
+    )
+    revoke(ClientId=created["ClientId"], Token=tokens["RefreshToken"], ClientSecret=created["ClientSecret"])
+    assert refusal(
+        local_stack.idp.get_tokens_from_refresh_token,
+        ClientId=created["ClientId"],
+        RefreshToken=tokens["RefreshToken"],
+        ClientSecret=created["ClientSecret"],
+    ) == ("NotAuthorizedException", "Refresh Token has been revoked")
 
 
 def test_global_sign_out_ends_every_sign_in_of_the_user_and_no_one_elses(local_stack: RunningStack) -> None:
@@ -272,3 +295,20 @@ def test_change_password_needs_the_current_password_and_the_pools_policy(local_s
     backend = password_client(local_stack)
     assert password_refusal(local_stack, backend, "New-horse-22") is None
     assert password_refusal(local_stack, backend, "Correct-horse-1") == "NotAuthorizedException"
+
+
+def test_refreshes_racing_with_one_rotated_token_give_one_new_chain(local_stack: RunningStack) -> None:
+    client_id = rotating_client(local_stack, grace_seconds=0)
+    token = sign_in(local_stack, client_id)["RefreshToken"]
+
+    def attempt(_: int) -> str:
+        try:
+            refreshed(local_stack, token, client_id)
+        except ClientError as error:
+            return str(error.response["Error"]["Code"])
+        return "refreshed"
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = sorted(pool.map(attempt, range(8)))
+
+    assert outcomes == ["RefreshTokenReuseException"] * 7 + ["refreshed"]

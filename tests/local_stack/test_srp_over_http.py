@@ -12,6 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 from pycognito.aws_srp import AWSSRP
 
+from laptop.local_stack.srp import N_HEX
 from tests.support.local_stack import JANE_EMAIL, RunningStack, start_stack
 
 PASSWORD = "Correct-horse-battery-1"
@@ -187,3 +188,23 @@ def test_password_mode_sends_no_email_after_a_wrong_password(password_stack: Run
         "Incorrect username or password.",
     )
     assert password_stack.mail_to(JANE_EMAIL) == []
+
+
+@pytest.mark.parametrize("srp_a", [N_HEX, "zz", "0"], ids=["n", "not-hex", "zero"])
+@pytest.mark.parametrize("flow", ["USER_SRP_AUTH", "CUSTOM_AUTH"])
+def test_a_bad_srp_a_is_refused_alike_for_known_and_unknown_users(
+    password_stack: RunningStack, srp_a: str, flow: str
+) -> None:
+    client_id = srp_client(password_stack) if flow == "USER_SRP_AUTH" else password_stack.client_id
+
+    answers = [
+        refusal(
+            password_stack.idp.initiate_auth,
+            AuthFlow=flow,
+            ClientId=client_id,
+            AuthParameters={"USERNAME": login, "SRP_A": srp_a},
+        )
+        for login in (JANE_EMAIL, "nobody@example.com")
+    ]
+
+    assert answers[0] == answers[1] == ("InvalidParameterException", "Invalid SRP_A.")

@@ -220,9 +220,15 @@ def test_each_challenge_draws_fresh_values() -> None:
     assert first.key != second.key
 
 
+def _decoy(client: aws_srp.AWSSRP) -> srp.PasswordVerifierChallenge:
+    return srp.decoy_password_verifier(
+        pool_id=POOL_ID, user_id=USER_ID, srp_a=client.get_auth_params()["SRP_A"]
+    )
+
+
 def test_the_decoy_looks_like_a_challenge_and_never_verifies() -> None:
     client = _client()
-    decoy = srp.decoy_password_verifier()
+    decoy = _decoy(client)
     genuine = _challenge(client)
     assert isinstance(decoy, srp.PasswordVerifierChallenge)
     assert 0 < int(decoy.srp_b, 16) < srp.N
@@ -242,7 +248,16 @@ def test_the_decoy_looks_like_a_challenge_and_never_verifies() -> None:
         timestamp="Mon Jan 1 00:00:00 UTC 2024",
         signature=signed_with_its_key,
     )
-    assert srp.decoy_password_verifier().salt != decoy.salt
+    assert _decoy(client).salt != decoy.salt
+
+
+@pytest.mark.parametrize("srp_a", [srp.N_HEX, "0", "zz", "-1", "1" * 2000])
+def test_the_decoy_refuses_the_same_srp_a_a_real_challenge_refuses(srp_a: str) -> None:
+    """Else an SRP_A only a real challenge refuses would tell which addresses have accounts."""
+    with pytest.raises(srp.SrpRefused):
+        srp.start_password_verifier(pool_id=POOL_ID, user_id=USER_ID, password=PASSWORD, srp_a=srp_a)
+    with pytest.raises(srp.SrpRefused):
+        srp.decoy_password_verifier(pool_id=POOL_ID, user_id=USER_ID, srp_a=srp_a)
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
