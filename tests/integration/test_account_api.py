@@ -296,6 +296,9 @@ def test_sign_up_is_not_found_unless_enabled(make_api: MakeApi) -> None:
         pytest.param(["jane@example.com"], 400, id="array"),
         pytest.param("not json at all", 400, id="not-json"),
         pytest.param("", 400, id="empty-body"),
+        pytest.param('{"email": ' + "[" * 1500 + "]" * 1500 + "}", 400, id="nested-1500-deep"),
+        pytest.param('{"email": "eve@example.com", "email": "jane@example.com"}', 400, id="duplicate-key"),
+        pytest.param('{"email": NaN}', 400, id="not-a-number"),
         pytest.param(json.dumps({"email": "jane@example.com", "name": "N" * 5000}), 413, id="over-4-KiB"),
     ],
 )

@@ -77,6 +77,18 @@ class Body:
         return self._text(name) if name in self.fields else ""
 
 
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    """A key given twice is refused: which one counts would be the parser's choice, not the caller's."""
+    keys = [key for key, _ in pairs]
+    if len(set(keys)) != len(keys):
+        raise ValueError("duplicate key")
+    return dict(pairs)
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not JSON")
+
+
 def parse_body(raw: str | None, *, is_base64: bool, allowed: frozenset[str]) -> Body:
     """The JSON object a route takes, holding only fields it names in `allowed`."""
     text = raw or ""
@@ -90,8 +102,11 @@ def parse_body(raw: str | None, *, is_base64: bool, allowed: frozenset[str]) -> 
     if len(data) > MAX_BODY_BYTES:
         raise TooLarge
     try:
-        parsed: object = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        parsed: object = json.loads(
+            data.decode("utf-8"), object_pairs_hook=_unique_keys, parse_constant=_no_constant
+        )
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        # RecursionError: a few KiB of nested arrays is deeper than the parser recurses.
         raise BadRequest from None
     if not isinstance(parsed, dict) or not set(parsed) <= allowed:
         raise BadRequest
