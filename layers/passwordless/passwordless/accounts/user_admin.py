@@ -53,6 +53,8 @@ class CognitoUnavailable(UserAdminError):
     """Cognito (or its network) failed; the call may be retried."""
 
 
+MAX_FILTER_LENGTH = 256  # ListUsers' Filter, as Cognito validates it
+
 _BY_CODE: Mapping[str, type[UserAdminError]] = {
     "UsernameExistsException": UserExists,
     "UserNotFoundException": NoSuchUser,
@@ -149,9 +151,16 @@ class UserAdmin:
         )
 
     def find_by_email(self, email: str) -> PoolUser | None:
-        """The user holding `email` (already normalised: it can hold no quote to escape the filter)."""
+        """The user holding `email` (already normalised: it can hold no quote to escape the filter).
+
+        None, without asking, for an address too long for ListUsers' filter (Cognito refuses one over
+        256 characters, which an address over 246 makes): no sign-up or invitation can hold it, since
+        AdminCreateUser takes the address as the Username, at most 128 characters."""
+        query = f'email = "{email}"'
+        if len(query) > MAX_FILTER_LENGTH:
+            return None
         try:
-            response = self._cognito.list_users(UserPoolId=self._pool, Filter=f'email = "{email}"', Limit=2)
+            response = self._cognito.list_users(UserPoolId=self._pool, Filter=query, Limit=2)
         except (ClientError, BotoCoreError) as error:
             _raise_as_our_own(error)
         for user in response.get("Users", []):
