@@ -23,12 +23,14 @@ Misfit = tuple[str, bool]
 """Where a body fails its shape (Cognito's camelCase path) and whether the member is missing."""
 
 
-def shape_refusal(body: object, shape: Shape | None) -> str | None:
+def shape_refusal(body: object, shape: Shape | None, *, required: bool = True) -> str | None:
     """Cognito's validation message for the first member of `body` that `shape` does not allow, or
-    None when the body fits. Values are never quoted back: they may be passwords or tokens."""
+    None when the body fits. Values are never quoted back: they may be passwords or tokens.
+    `required=False` leaves missing members to the caller (the operations the stack serves name them
+    in their own words)."""
     if shape is None:
         return None if body == {} else "1 validation error detected: the operation takes no input"
-    found = _misfit(body, shape, "")
+    found = _misfit(body, shape, "", required)
     if found is None:
         return None
     path, missing = found
@@ -37,18 +39,20 @@ def shape_refusal(body: object, shape: Shape | None) -> str | None:
     return f"1 validation error detected: {value} at '{path}' failed to satisfy constraint{constraint}"
 
 
-def _misfit(value: object, shape: Shape, path: str) -> Misfit | None:
+def _misfit(value: object, shape: Shape, path: str, required: bool = True) -> Misfit | None:
     if isinstance(shape, StructureShape):
-        return _structure_misfit(value, shape, path)
+        return _structure_misfit(value, shape, path, required)
     if isinstance(shape, ListShape):
         if not isinstance(value, list):
             return path, False
-        found = (_misfit(item, shape.member, f"{path}.{i + 1}.member") for i, item in enumerate(value))
+        found = (
+            _misfit(item, shape.member, f"{path}.{i + 1}.member", required) for i, item in enumerate(value)
+        )
         return next((misfit for misfit in found if misfit), None)
     if isinstance(shape, MapShape):
         if not isinstance(value, dict):
             return path, False
-        found = (_misfit(item, shape.value, f"{path}.{key}") for key, item in value.items())
+        found = (_misfit(item, shape.value, f"{path}.{key}", required) for key, item in value.items())
         return next((misfit for misfit in found if misfit), None)
     allowed = _PRIMITIVES.get(shape.type_name, ())
     fits = isinstance(value, allowed) and not (isinstance(value, bool) and bool not in allowed)
@@ -68,15 +72,15 @@ def _within_constraints(value: object, shape: Shape) -> bool:
     return (low is None or measure >= low) and (high is None or measure <= high)
 
 
-def _structure_misfit(value: object, shape: StructureShape, path: str) -> Misfit | None:
+def _structure_misfit(value: object, shape: StructureShape, path: str, required: bool) -> Misfit | None:
     if not isinstance(value, dict):
         return path, False
-    for name in shape.required_members:
+    for name in shape.required_members if required else ():
         if value.get(name) is None:
             return _join(path, name), True
     # Unknown members are ignored by AWS's JSON protocol, as by moto; a null is an absent member.
     found = (
-        _misfit(member, shape.members[name], _join(path, name))
+        _misfit(member, shape.members[name], _join(path, name), required)
         for name, member in value.items()
         if name in shape.members and member is not None
     )

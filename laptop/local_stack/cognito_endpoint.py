@@ -53,12 +53,16 @@ class CognitoEndpoint:
                 self._require_iam(request)
             raw = raw_body(request)
             body = json_body(raw)
-            if operation.answer is Answer.SERVED and name in self._operations:
-                return cognito_json(self._operations[name](body), 200, public=public)
-            if operation.answer is not Answer.MOTO:
+            served = operation.answer is Answer.SERVED and name in self._operations
+            if not served and operation.answer is not Answer.MOTO:
                 raise CognitoError("UnsupportedOperationException", refusal_message(operation))
-            if (refusal := shape_refusal(body, operation.model.input_shape)) is not None:
+            # Served operations check their own required members; their types are checked here too,
+            # as some hand the body on to moto (AdminCreateUser, after the triggers).
+            shape = operation.model.input_shape
+            if (refusal := shape_refusal(body, shape, required=not served)) is not None:
                 raise CognitoError("InvalidParameterException", refusal)
+            if served:
+                return cognito_json(self._operations[name](body), 200, public=public)
             return self._moto_answer(operation, raw)
         except CognitoError as error:
             return cognito_error(error, public=public)
@@ -77,7 +81,7 @@ class CognitoEndpoint:
                 status=403,
             )
         service = credential_service(request)
-        if service is None:
+        if not service:
             raise CognitoError(
                 "MissingAuthenticationTokenException", "Missing Authentication Token", status=403
             )
@@ -124,16 +128,19 @@ def cognito_error(error: CognitoError, *, public: bool = True) -> Response:
 
 
 def credential_service(request: Request) -> str | None:
-    """The service a SigV4 signature is scoped to (lower case, as moto reads it), or None unsigned."""
-    authorization = request.headers.get("Authorization", "")
-    if authorization.startswith("AWS4-HMAC-SHA256 Credential="):
-        credential = authorization.removeprefix("AWS4-HMAC-SHA256 Credential=").split(",", 1)[0]
+    """The service a SigV4 signature is scoped to, read as moto reads it (any scheme word, the
+    Authorization header before the query string, lower case); "" for a credential in no SigV4 shape,
+    None for a request without one."""
+    authorization = request.headers.get("Authorization")
+    if authorization:
+        words = authorization.split(",")[0].split()
+        credential = words[1] if len(words) > 1 else ""
     elif "X-Amz-Credential" in request.args:
         credential = request.args["X-Amz-Credential"]
     else:
         return None
     scope = credential.split("/")
-    return scope[3].strip().lower() if len(scope) >= 5 else ""
+    return scope[3].strip().lower() if len(scope) == 5 else ""
 
 
 def raw_body(request: Request) -> bytes:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
@@ -38,7 +39,6 @@ from passwordless.email.outbox import read_outbox
 from passwordless.settings import DEFAULT_APP_NAME
 from passwordless.web.sign_in_page import PageConfig, WebResponse, sign_in_page, static_asset
 
-WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 log = logging.getLogger(__name__)
 
 TARGET_PREFIX = "AWSCognitoIdentityProviderService."
@@ -48,9 +48,11 @@ MAX_BODY_BYTES = 1 << 20
 PREFLIGHT_HEADERS = {
     **CORS_HEADERS,
     "Access-Control-Allow-Methods": "POST, GET, OPTIONS",
+    # Never authorization or x-amz-security-token: a page's requests carry no AWS credentials, and
+    # a cached preflight that allowed them would let the next request send them unasked.
     "Access-Control-Allow-Headers": (
-        "content-type, x-amz-target, x-amz-user-agent, x-amz-date, x-amz-security-token, authorization, "
-        "amz-sdk-invocation-id, amz-sdk-request, cache-control"
+        "content-type, x-amz-target, x-amz-user-agent, x-amz-date, amz-sdk-invocation-id, amz-sdk-request, "
+        "cache-control"
     ),
     "Access-Control-Max-Age": "300",
 }
@@ -102,7 +104,7 @@ class LocalCognitoApp:
         auth: CustomAuth,
         tokens: TokenIssuer,
         config: LocalConfig,
-        moto_app: WsgiApp,
+        moto_app: DomainDispatcherApplication,
         moto_lock: threading.RLock,
         *,
         users: UserCreation | None = None,
@@ -172,7 +174,7 @@ class LocalCognitoApp:
             response = self._cognito.answer(target.removeprefix(TARGET_PREFIX), request)
         elif self._api is not None and request.path in self._api.paths and target is None:
             response = self._account_api(request)
-        elif service not in {None, "cognito-idp"} and (target is None or "." in target):
+        elif service and service != "cognito-idp" and (target is None or "." in target):
             # Another embedded service's SDK call (S3's GETs included) is moto's, whatever its path.
             return self._moto(request, environ, start_response)
         elif request.method in {"GET", "HEAD"} and (local := self._local(request)) is not None:
@@ -265,7 +267,8 @@ class LocalCognitoApp:
         self, request: Request, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
         """An AWS SDK's call to another embedded service. Never a web page's: SDKs send no Origin, and a
-        page's simple request (no preflight) could otherwise write to them blind."""
+        page's simple request (no preflight) could otherwise write to them blind. Never Cognito's
+        either, whatever moto would make of the request: Cognito is the endpoint's own."""
         origin = request.headers.get("Origin")
         if (origin is not None and origin not in self._origins) or request.headers.get("Sec-Fetch-Site") in {
             "cross-site",
@@ -273,19 +276,39 @@ class LocalCognitoApp:
         }:
             refused = Response("Not from a web page.", status=403, headers=LOCAL_PAGE_HEADERS)
             return refused(environ, start_response)
+        try:
+            with self._moto_lock:
+                host = self._moto_app.infer_service_region_host(environ, request.path)
+        except Exception:  # a request moto cannot place (a DynamoDB call without its target, say)
+            host = None
+        if host is None or host.startswith("cognito-idp."):
+            return cognito_error(UNKNOWN_TARGET)(environ, start_response)
+        captured: list[tuple[str, list[tuple[str, str]]]] = []
+
+        def keep(status: str, headers: list[tuple[str, str]], *_: Any) -> None:  # noqa: ANN401
+            captured.append((status, headers))
 
         # moto is not atomic under threads; the in-process handlers take this same lock
         # (laptop.aws.atomic_requests), so a conditional write stays all-or-nothing across both paths.
-        def same_origin_only(status: str, headers: list[tuple[str, str]], *rest: Any) -> Any:  # noqa: ANN401
-            # moto allows every origin; here only the sign-in operations do, so a web page cannot
-            # read the embedded services (Secrets Manager's keys among them) cross-origin.
-            kept = [
-                (name, value) for name, value in headers if not name.lower().startswith("access-control-")
-            ]
-            return start_response(status, kept, *rest)
-
-        with self._moto_lock:
-            return list(self._moto_app(environ, same_origin_only))
+        try:
+            with self._moto_lock:
+                body = b"".join(self._moto_app(environ, keep))
+        except Exception as error:  # moto's dispatcher raises on requests it cannot place
+            log.warning("the embedded AWS failed on a request: %s", type(error).__name__)
+            captured, body = [("500 INTERNAL SERVER ERROR", [])], b""
+        status, headers = captured[0] if captured else ("500 INTERNAL SERVER ERROR", [])
+        if int(status.split()[0]) >= 500:
+            refused = Response(
+                json.dumps({"message": "The embedded AWS could not process the request."}),
+                status=400,
+                content_type="application/json",
+            )
+            return refused(environ, start_response)
+        # moto allows every origin; here only the sign-in operations do, so a web page cannot read the
+        # embedded services (Secrets Manager's keys among them) cross-origin.
+        kept = [(name, value) for name, value in headers if not name.lower().startswith("access-control-")]
+        start_response(status, kept)
+        return [body]
 
 
 def _preflight(request: Request) -> Response:

@@ -71,9 +71,7 @@ class UserDirectory:
                 except UserNotFoundError:
                     continue
                 except ResourceNotFoundError:
-                    raise CognitoError(
-                        "ResourceNotFoundException", f"User pool {pool_id} does not exist."
-                    ) from None
+                    raise _no_such_pool(pool_id) from None
                 attributes = {str(item["Name"]): str(item["Value"]) for item in user.attributes}
                 return PoolUser(
                     str(user.username),
@@ -112,7 +110,7 @@ class UserDirectory:
 
     def pool_settings(self, pool_id: str) -> dict[str, Any]:
         """What CreateUserPool was given (AdminCreateUserConfig, UsernameAttributes, ...), as a copy."""
-        with self._lock:
+        with self._lock, _known_pool(pool_id):
             return copy.deepcopy(dict(self._backend.describe_user_pool(pool_id).extended_config))
 
     def client(self, pool_id: str | None, client_id: str) -> tuple[str, dict[str, Any]]:
@@ -140,10 +138,22 @@ class UserDirectory:
 
     def triggers(self, pool_id: str) -> dict[str, str]:
         """The pool's LambdaConfig: trigger name -> function ARN."""
-        with self._lock:
-            # DescribeUserPool's LambdaConfig (an unknown pool raises, as that call would).
+        with self._lock, _known_pool(pool_id):
+            # DescribeUserPool's LambdaConfig (an unknown pool is refused, as that call refuses it).
             config = self._backend.describe_user_pool(pool_id).extended_config.get("LambdaConfig") or {}
             return {name: value for name, value in config.items() if isinstance(value, str)}
+
+
+@contextlib.contextmanager
+def _known_pool(pool_id: str) -> Iterator[None]:
+    try:
+        yield
+    except ResourceNotFoundError:
+        raise _no_such_pool(pool_id) from None
+
+
+def _no_such_pool(pool_id: str) -> CognitoError:
+    return CognitoError("ResourceNotFoundException", f"User pool {pool_id} does not exist.")
 
 
 @contextlib.contextmanager

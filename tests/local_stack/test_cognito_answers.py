@@ -415,3 +415,72 @@ def test_a_target_without_an_operation_gets_a_json_error(local_stack: RunningSta
 
     assert status == 400
     assert is_cognito_error(answer, "UnknownOperationException")
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [SIGNATURE.replace("AWS4-HMAC-SHA256", "aws4-hmac-sha256"), SIGNATURE.replace("AWS4-HMAC-SHA256", "Foo")],
+    ids=["lower-case-scheme", "other-scheme"],
+)
+def test_no_spelling_of_a_signature_reaches_motos_cognito_by_another_route(
+    local_stack: RunningStack, authorization: str
+) -> None:
+    """moto reads the service from any Authorization scheme, before the query string: so does the stack."""
+    reset = {
+        "ClientId": local_stack.client_id,
+        "Username": JANE_EMAIL,
+        "ConfirmationCode": "000000",
+        "Password": "Attacker-chosen-1!",
+    }
+
+    status, _, answer = raw_post(
+        local_stack,
+        "/?X-Amz-Credential=a/20240101/us-east-1/sts/aws4_request",
+        reset,
+        {"Authorization": authorization, "X-Amz-Target": "x.ConfirmForgotPassword"},
+    )
+
+    assert 400 <= status < 500
+    assert isinstance(answer, dict)
+    assert local_stack.stack.directory is not None
+    assert not local_stack.stack.directory.password_matches(
+        local_stack.pool_id, local_stack.jane, reset["Password"]
+    )
+
+
+def test_a_served_operation_refuses_wrong_types_before_handing_the_body_on(local_stack: RunningStack) -> None:
+    before = user_count(local_stack)
+    create = {"UserPoolId": local_stack.pool_id, "Username": "t@example.com", "MessageAction": "SUPPRESS"}
+
+    typed = post(
+        local_stack,
+        {**create, "TemporaryPassword": 5},
+        target=f"{TARGET}AdminCreateUser",
+        headers={"Authorization": SIGNATURE},
+    )
+    no_pool = post(
+        local_stack,
+        {**create, "UserPoolId": "us-east-1_nope"},
+        target=f"{TARGET}AdminCreateUser",
+        headers={"Authorization": SIGNATURE},
+    )
+
+    assert typed[0] == 400
+    assert is_cognito_error(typed[2], "InvalidParameterException")
+    assert no_pool[0] == 400
+    assert is_cognito_error(no_pool[2], "ResourceNotFoundException")
+    assert user_count(local_stack) == before
+
+
+@pytest.mark.parametrize("target", [None, "x.y"])
+def test_another_services_call_moto_cannot_place_is_a_json_4xx(
+    local_stack: RunningStack, target: str | None
+) -> None:
+    headers = {"Authorization": SIGNATURE.replace("/cognito-idp/", "/dynamodb/")}
+    if target:
+        headers["X-Amz-Target"] = target
+
+    status, _, answer = raw_post(local_stack, "/", b"[1,2", headers)
+
+    assert 400 <= status < 500
+    assert isinstance(answer, dict)
