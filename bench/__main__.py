@@ -9,7 +9,17 @@ import logging
 import os
 from pathlib import Path
 
-from bench import chart, cold_init, cost, machine, per_sign_in, report, throughput, warm_cpu
+from bench import (
+    chart,
+    cold_init,
+    cost,
+    machine,
+    per_sign_in,
+    report,
+    response_timing,
+    throughput,
+    warm_cpu,
+)
 from bench.aws_meter import AwsMeter
 from bench.environment import ROOT
 from laptop.local_stack.stack import LocalCognito
@@ -26,6 +36,7 @@ def main() -> None:
     parser.add_argument("--load", type=int, default=300, help="sign-ins in the throughput run")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--load-runs", type=int, default=3, help="throughput runs; the median is reported")
+    parser.add_argument("--timing-pairs", type=int, default=200, help="known + unknown InitiateAuth pairs")
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results.json")
     parser.add_argument("--chart", type=Path, default=ROOT / "docs" / "cold-init.png")
     args = parser.parse_args()
@@ -46,13 +57,14 @@ def main() -> None:
             rounds = per_sign_in.measure_rounds(stack, meter, args.sign_in_rounds, args.sign_ins)
             sign_in = per_sign_in.median_round(rounds)
         loads = throughput.measure_runs(args.load, args.concurrency, args.load_runs)
+        timing = response_timing.measure(args.timing_pairs)
     counts = {k: v / sign_in.sign_ins for k, v in sign_in.invocations.items()}
     requests = {f: {n: c / sign_in.sign_ins for n, c in r.items()} for f, r in sign_in.requests.items()}
     warm = {c.function: c.warm_cpu_seconds for c in containers.values()}
     money = cost.per_million(counts, warm, requests)
 
     results = report.Results(
-        about, cold, containers, sign_in, throughput.median_run(loads), money, rounds, loads
+        about, cold, containers, sign_in, throughput.median_run(loads), money, rounds, loads, timing
     )
     print(report.table(results))
     args.json.write_text(json.dumps(report.document(results), indent=2) + "\n")

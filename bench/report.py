@@ -8,6 +8,7 @@ from typing import Any
 from bench.cold_init import FLOOR_OF, FLOORS, TARGETS, ColdInit
 from bench.cost import PRICES_DATE, Cost
 from bench.per_sign_in import PerSignIn
+from bench.response_timing import Timing
 from bench.throughput import Throughput
 from bench.warm_cpu import Container
 
@@ -48,6 +49,8 @@ class Results:
     """Every round of the per-sign-in measure; `sign_in` is the median one."""
     load_runs: list[Throughput]
     """Every throughput run; `load` is the median one."""
+    timing: Timing | None = None
+    """Known against unknown addresses' InitiateAuth times, under a provider of varying latency."""
 
 
 def targets(results: Results) -> list[Target]:
@@ -77,6 +80,11 @@ def targets(results: Results) -> list[Target]:
         Target("warm trigger CPU per sign-in", sign_in.cpu_per_sign_in * 1000, 5, " ms"),
         Target(f"sign-ins/s at concurrency {load.concurrency}", load.per_second, 50, "/s", ">="),
     ]
+    if (timing := results.timing) is not None:
+        found += [
+            Target("known / unknown InitiateAuth median ratio", timing.median_ratio, 1.05, "x"),
+            Target("known vs unknown InitiateAuth times, KS p-value", timing.ks_p_value, 0.05, "", ">="),
+        ]
     return found
 
 
@@ -136,6 +144,8 @@ def table(results: Results) -> str:
         f"Cost per 1M sign-ins (list prices of {PRICES_DATE}): ${cost.total:.2f}",
     ]
     lines += [f"  {line:18} ${value:8.2f}" for line, value in cost.lines.items()]
+    if results.timing is not None:
+        lines += ["", "Response time, sent or not", f"  {results.timing.line()}"]
     lines += ["", "Targets (reported, not asserted)"]
     lines += [target.line() for target in targets(results)]
     return "\n".join(lines)
@@ -191,6 +201,7 @@ def document(results: Results) -> dict[str, Any]:
             "total": round(cost.total, 2),
             "dominant": cost.dominant,
         },
+        **({"response_timing": results.timing.document()} if results.timing is not None else {}),
         "targets": [
             {"name": t.name, "measured": round(t.measured, 3), "limit": t.limit, "verdict": t.verdict}
             for t in targets(results)

@@ -56,7 +56,7 @@ def clock() -> Clock:
 
 
 def sign_up_service(clock: Clock, users: Users) -> SignUp:
-    pacer = ResponsePacer(0.25, monotonic=clock.monotonic, sleep=clock.sleep)
+    pacer = ResponsePacer(0.25, monotonic=clock.monotonic, sleep=clock.sleep, spread_seconds=0)
     log = AccountLog(logging.getLogger("test.sign_up_pacing"))
     return SignUp(users, log, enabled=True, allowed_domains=(), pacer=pacer)  # type: ignore[arg-type]
 
@@ -79,9 +79,49 @@ def test_an_existing_address_waits_as_long_as_creating_one_takes(clock: Clock) -
     assert clock.slept[-1] == pytest.approx(0.35, abs=0.01)
 
 
-def test_a_creation_is_never_slowed_down(clock: Clock) -> None:
+def test_a_first_creation_is_not_slowed_down(clock: Clock) -> None:
     users = Users(clock, create_seconds=0.01, exists_seconds=0.0)
     service = sign_up_service(clock, users)
 
     assert timed(clock, service, "ann@example.com") == pytest.approx(0.02)
     assert clock.slept == []
+
+
+def test_every_call_answers_at_the_99th_percentile_of_recent_sending_calls(clock: Clock) -> None:
+    """Under a skewed provider (most sends quick, one in a hundred slow) quiet and sending calls alike
+    answer at the floor; only a send slower than the floor shows, and a quiet call never passes it."""
+    pacer = ResponsePacer(0.25, monotonic=clock.monotonic, sleep=clock.sleep, spread_seconds=0)
+
+    def call(seconds: float, *, sends: bool) -> float:
+        started = pacer.start()
+        clock.now += seconds
+        if sends:
+            pacer.observe_sending_call(started)
+        else:
+            pacer.pad_quiet_call(started)
+        return clock.now - started
+
+    quick = [0.1 + i / 1000 for i in range(199)]
+    sending = [call(seconds, sends=True) for seconds in quick] + [call(2.0, sends=True)]
+    floor = sorted([*quick, 2.0])[197]  # the 99th percentile of the 200 sends: a quick one
+    quiet = [call(0.001, sends=False) for _ in range(20)]
+    quick_send = call(0.05, sends=True)
+
+    assert quiet == [pytest.approx(floor)] * 20  # not the 2 s outlier, not the sends' median
+    assert quick_send == pytest.approx(floor)
+    assert sending[-1] == pytest.approx(2.0)
+
+
+def test_each_answer_lands_at_a_random_point_of_the_window_above_the_floor(clock: Clock) -> None:
+    """Against a floor alone, a sub-millisecond difference outside the function would show."""
+    pacer = ResponsePacer(0.25, monotonic=clock.monotonic, sleep=clock.sleep, spread_seconds=0.02)
+
+    times = []
+    for _ in range(200):
+        started = pacer.start()
+        pacer.pad_quiet_call(started)
+        times.append(clock.now - started)
+
+    assert all(0.25 <= t <= 0.27 for t in times)
+    assert max(times) - min(times) > 0.015  # spread over the window, not stuck at one point
+    assert len({round(t, 6) for t in times}) > 150
