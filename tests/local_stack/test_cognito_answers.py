@@ -297,19 +297,25 @@ def test_a_query_string_cannot_make_an_operation_run_another(local_stack: Runnin
     assert local_stack.attributes(local_stack.jane)["email"] == JANE_EMAIL
 
 
+def password_reset(stack: RunningStack, password: str) -> dict[str, str]:
+    """A ConfirmForgotPassword body with a code nobody was sent."""
+    return {
+        "ClientId": stack.client_id,
+        "Username": JANE_EMAIL,
+        "ConfirmationCode": "000000",
+        "Password": password,
+    }
+
+
 @pytest.mark.parametrize("operation", ["ConfirmForgotPassword", "ConfirmSignUp", "ForgotPassword"])
 def test_code_operations_moto_would_wave_through_are_refused(
     local_stack: RunningStack, operation: str
 ) -> None:
-    body = {
-        "ClientId": local_stack.client_id,
-        "Username": JANE_EMAIL,
-        "ConfirmationCode": "000000",
-        "Password": "x",
-    }
-
     status, _, answer = post(
-        local_stack, body, target=f"{TARGET}{operation}", headers={"Origin": PAGE_ORIGIN}
+        local_stack,
+        password_reset(local_stack, "x"),
+        target=f"{TARGET}{operation}",
+        headers={"Origin": PAGE_ORIGIN},
     )
 
     assert status == 400
@@ -426,12 +432,7 @@ def test_no_spelling_of_a_signature_reaches_motos_cognito_by_another_route(
     local_stack: RunningStack, authorization: str
 ) -> None:
     """moto reads the service from any Authorization scheme, before the query string: so does the stack."""
-    reset = {
-        "ClientId": local_stack.client_id,
-        "Username": JANE_EMAIL,
-        "ConfirmationCode": "000000",
-        "Password": "Attacker-chosen-1!",
-    }
+    reset = password_reset(local_stack, "Attacker-chosen-1!")
 
     status, _, answer = raw_post(
         local_stack,
