@@ -19,7 +19,6 @@ import argparse
 import contextlib
 import logging
 import os
-import re
 import secrets
 import signal
 import sys
@@ -29,7 +28,7 @@ from pathlib import Path
 from typing import TextIO
 
 from laptop.existing_pool import ANN, BOB, THEIR_CLIENT_NAME, create_team_pool
-from laptop.local_stack.outbox_page import magic_link_in
+from laptop.local_stack.outbox_page import code_in, magic_link_in
 from laptop.local_stack.stack import DEFAULT_PORT, PASSWORD_MODE, LocalCognito
 from passwordless.email.outbox import read_outbox
 
@@ -191,8 +190,8 @@ def _what_to_open(text: str, url: str) -> str:
     """The email's link, or its code when it has none (the password mode's emails carry the code only)."""
     if link := magic_link_in(text, url):
         return link
-    code = re.search(r"\b\d{6,10}\b", text)
-    return f"code {code.group(0)}" if code else "(no link or code in this email)"
+    code = code_in(text)
+    return f"code {code}" if code else "(no link or code in this email)"
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ import json
 import logging
 import math
 import os
-import re
 import secrets
 import statistics
 import sys
@@ -37,12 +36,11 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from laptop.handlers import Handler
-from laptop.local_stack.outbox_page import magic_link_in
+from laptop.local_stack.outbox_page import code_in, magic_link_in
 from laptop.local_stack.stack import LocalCognito
 
 Kind = Literal["code", "link"]
 SUMMARY = "Many concurrent sign-ins on the local stack: none lost, no secret used twice."
-_CODE = re.compile(r"\b(\d{6,10})\b")
 SIGN_INS_PER_USER = 20  # well under the hourly email cap the soak sets, so no sign-in is throttled
 SOAK_ENVIRONMENT = {
     "RESEND_MIN_SECONDS": "0",  # a user signs in again as soon as the last sign-in ends
@@ -241,10 +239,10 @@ class Soak:
 
 
 def _code_in(text: str) -> str:
-    match = _CODE.search(text)
-    if match is None:
+    code = code_in(text)
+    if code is None:
         raise LookupError("the email carries no code")
-    return match.group(1)
+    return code
 
 
 def _link_token_in(text: str, sign_in_url: str) -> str:

@@ -36,10 +36,19 @@ The same list as JSON: <code>GET /local/outbox</code> with <code>Accept: applica
 )
 
 
+_CODE = re.compile(r"\b(\d{6,10})\b")
+
+
 def magic_link_in(text: str, sign_in_url: str) -> str | None:
     """The first link in a message's text that opens the sign-in page with a secret in its fragment."""
     match = re.search(re.escape(sign_in_url) + r"#\S+", text)
     return match.group(0) if match else None
+
+
+def code_in(text: str) -> str | None:
+    """The code in a message's text: its digits, as many as CodeLength allows (6 to 10)."""
+    match = _CODE.search(text)
+    return match.group(1) if match else None
 
 
 def outbox_page(messages: Sequence[Mapping[str, str]], sign_in_url: str) -> str:
