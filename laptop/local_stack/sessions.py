@@ -56,42 +56,53 @@ class SessionStore:
         # Digests of dead session strings (spent, or expired and swept) and the refusal each gets, so
         # a replay hears Cognito's "can only be used once" rather than a generic refusal.
         self._dead: dict[str, tuple[float, str]] = {}
+        # Digest of another string that names a live session -> the session string's digest.
+        self._aliases: dict[str, str] = {}
         self._lock = threading.Lock()
 
-    def open(self, session: AuthSession, client: Mapping[str, Any], token: str | None = None) -> str:
-        """The session's string, alive for the app client's AuthSessionValidity: `token` when given
-        (SRP's SECRET_BLOCK doubles as the Session), else a fresh one as long as Cognito's and as
-        opaque."""
-        token = token or secrets.token_urlsafe(192)
+    def open(self, session: AuthSession, client: Mapping[str, Any], alias: str | None = None) -> str:
+        """A fresh session string, as long as Cognito's and as opaque, alive for the app client's
+        AuthSessionValidity. `alias` names the same session (an SRP client may answer with only the
+        SECRET_BLOCK it was sent), so the Session itself never has to appear in challenge parameters."""
+        token = secrets.token_urlsafe(192)
         validity_minutes = int(client.get("AuthSessionValidity") or DEFAULT_SESSION_MINUTES)
         session.expires_at = self._clock() + validity_minutes * 60
         with self._lock:
             self._forget_old()
             self._live[_digest(token)] = session
+            if alias is not None:
+                self._aliases[_digest(alias)] = _digest(token)
         return token
 
     def take(self, token: str, accept: Callable[[AuthSession], None]) -> AuthSession:
         """The session, removed so no second call can use it. `accept` raises to refuse a request
         that does not belong to the session (another client, user or challenge); such a request
         leaves the session as it was, as a malformed one does."""
-        key = _digest(token)
         with self._lock:
+            key = self._aliases.get(_digest(token), _digest(token))
             session = self._live.get(key)
             if session is None:
                 _, refusal = self._dead.get(key, (0.0, SESSION_INVALID))
                 raise not_authorized(refusal)
             accept(session)
-            del self._live[key]
             expired = session.expires_at <= self._clock()
-            self._dead[key] = (session.expires_at, SESSION_EXPIRED if expired else SESSION_USED)
+            self._bury(key, SESSION_EXPIRED if expired else SESSION_USED)
         if expired:
             raise not_authorized(SESSION_EXPIRED)
         return session
 
+    def _bury(self, key: str, refusal: str) -> None:
+        """The live session `key` dead, its aliases with it (they keep naming it, for the refusal)."""
+        until = self._live.pop(key).expires_at
+        self._dead[key] = (until, refusal)
+        for alias in [alias for alias, named in self._aliases.items() if named == key]:
+            del self._aliases[alias]
+            self._dead[alias] = (until, refusal)
+
     def _forget_old(self) -> None:
         now = self._clock()
         for key in [key for key, session in self._live.items() if session.expires_at <= now]:
-            self._dead[key] = (self._live.pop(key).expires_at, SESSION_EXPIRED)
+            self._bury(key, SESSION_EXPIRED)
         for key in [key for key, (until, _) in self._dead.items() if until <= now - 3600]:
             del self._dead[key]
 

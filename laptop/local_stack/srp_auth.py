@@ -79,7 +79,7 @@ class SrpAuth:
         except SrpRefused:
             raise invalid_parameter("Invalid SRP_A.") from None
         session.challenge_name, session.verifier = PASSWORD_VERIFIER, verifier
-        token = self._sessions.open(session, client, token=verifier.secret_block)
+        token = self._sessions.open(session, client, alias=verifier.secret_block)
         return {
             "ChallengeName": PASSWORD_VERIFIER,
             "Session": token,

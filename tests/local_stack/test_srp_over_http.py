@@ -100,6 +100,8 @@ def test_a_password_verifier_answer_works_once(password_stack: RunningStack) -> 
         "USERNAME",
         "USER_ID_FOR_SRP",
     }
+    # The Session is the client's alone: challenge parameters get logged and shown, it must not be there.
+    assert challenge["Session"] not in challenge["ChallengeParameters"].values()
 
 
 def test_the_stacks_own_client_refuses_password_only_sign_in(password_stack: RunningStack) -> None:
