@@ -11,10 +11,11 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
+from laptop.loopback import LoopbackServer
 from passwordless.email.factory import build_sender
 from passwordless.email.message import EmailDeliveryError
 from passwordless.errors import SignInUnavailable
@@ -37,23 +38,19 @@ class SilentSecretsManager:
         self.requests: Counter[str] = Counter()
         self._closing = threading.Event()
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True)
+        self._loopback = LoopbackServer(self._handler())
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return self._loopback.origin
 
     def __enter__(self) -> SilentSecretsManager:
-        self._thread.start()
+        self._loopback.__enter__()
         return self
 
     def __exit__(self, *_: object) -> None:
-        self._closing.set()
-        self._server.shutdown()
-        self._server.server_close()
+        self._closing.set()  # releases the requests left unanswered, so the server can stop
+        self._loopback.__exit__(None, None, None)
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         endpoint = self
