@@ -73,8 +73,7 @@ class CognitoEndpoint:
             return cognito_error(internal, public=public)
 
     def _require_iam(self, request: Request) -> None:
-        origin = request.headers.get("Origin")
-        if origin is not None and origin not in self._own_origins:
+        if from_another_page(request, self._own_origins):
             raise CognitoError(
                 "AccessDeniedException",
                 "Operations that need IAM credentials are not callable from a web page.",
@@ -125,6 +124,14 @@ def cognito_json(
 
 def cognito_error(error: CognitoError, *, public: bool = True) -> Response:
     return cognito_json(error.body(), error.status, error_type=error.error_type, public=public)
+
+
+def from_another_page(request: Request, own_origins: Collection[str]) -> bool:
+    """Sent by a browser for a page of another origin (what browsers add to a request says so; SDKs
+    and this stack's own pages add nothing, or their own origin)."""
+    origin = request.headers.get("Origin")
+    foreign = origin is not None and origin not in own_origins
+    return foreign or request.headers.get("Sec-Fetch-Site") in {"cross-site", "same-site"}
 
 
 def credential_service(request: Request) -> str | None:

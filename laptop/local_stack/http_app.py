@@ -26,6 +26,7 @@ from laptop.local_stack.cognito_endpoint import (
     CognitoEndpoint,
     cognito_error,
     credential_service,
+    from_another_page,
     json_body,
     raw_body,
 )
@@ -193,8 +194,7 @@ class LocalCognitoApp:
         this origin only, as the outbox: a page elsewhere must not expire someone's sign-in."""
         if self._advance_clock is None:
             return Response("Not found.", status=404, headers=LOCAL_PAGE_HEADERS)
-        origin = request.headers.get("Origin")
-        if (origin is not None and origin not in self._origins) or request.mimetype != "application/json":
+        if from_another_page(request, self._origins) or request.mimetype != "application/json":
             return _plain_json({"message": "Send JSON from this origin."}, status=403)
         try:
             body = json_body(raw_body(request))
@@ -269,11 +269,7 @@ class LocalCognitoApp:
         """An AWS SDK's call to another embedded service. Never a web page's: SDKs send no Origin, and a
         page's simple request (no preflight) could otherwise write to them blind. Never Cognito's
         either, whatever moto would make of the request: Cognito is the endpoint's own."""
-        origin = request.headers.get("Origin")
-        if (origin is not None and origin not in self._origins) or request.headers.get("Sec-Fetch-Site") in {
-            "cross-site",
-            "same-site",
-        }:
+        if from_another_page(request, self._origins):
             refused = Response("Not from a web page.", status=403, headers=LOCAL_PAGE_HEADERS)
             return refused(environ, start_response)
         try:
