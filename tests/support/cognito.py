@@ -25,9 +25,11 @@ class User:
     username: str
     email: str
     locale: str = "en"
+    verified: bool = True
 
     def attributes(self) -> dict[str, str]:
-        return {"sub": self.username, "email": self.email, "email_verified": "true", "locale": self.locale}
+        verified = "true" if self.verified else "false"
+        return {"sub": self.username, "email": self.email, "email_verified": verified, "locale": self.locale}
 
 
 @dataclass

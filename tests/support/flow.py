@@ -17,6 +17,7 @@ from passwordless.secret_store import SecretStore
 from passwordless.security_events import SecurityLog
 from passwordless.session_rules import SessionLimits
 from passwordless.settings import Settings
+from passwordless.stranger_budget import StrangerBudget
 from passwordless.triggers import respond_to_create, respond_to_verify
 from tests.support.cognito import Cognito, User
 from tests.support.fakes import FakeClock, RecordingLogger, RecordingSender
@@ -54,6 +55,7 @@ def build_flow(
     log: RecordingLogger | None = None,
     pacer: ResponsePacer | None = None,
     delivery: EmailSender | None = None,
+    budget: StrangerBudget | None = None,
     **overrides: Any,
 ) -> Flow:
     settings = settings._replace(**overrides)
@@ -64,7 +66,9 @@ def build_flow(
     # No padding by default: these tests are about state, not time (the timing test sets its own pacer).
     pacer = pacer or ResponsePacer(0.0, sleep=lambda _: None)
     # `delivery` puts a real provider client behind the seam; `sender` then records nothing.
-    issuer = ChallengeIssuer(settings, store, hasher, delivery or sender, audit, clock=clock, pacer=pacer)
+    issuer = ChallengeIssuer(
+        settings, store, hasher, delivery or sender, audit, budget=budget, clock=clock, pacer=pacer
+    )
     checker = AnswerChecker(settings, store, hasher, audit, clock=clock)
     limits = SessionLimits(settings.max_answers_per_session, settings.max_resends_per_session)
 

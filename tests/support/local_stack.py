@@ -3,15 +3,14 @@ the outbox, the codes and links in it, and a clock the stack's sessions and toke
 
 from __future__ import annotations
 
+import http.client
 import json
 import re
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -78,23 +77,25 @@ class RunningStack:
     def mail_to(self, address: str) -> list[Mail]:
         return [mail for mail in self.mail() if mail.to == address]
 
-    def api(self, path: str, body: object, token: str | None = None) -> tuple[int, dict[str, Any]]:
-        """POST a JSON body to the stack's account API, as a browser or app would: (status, JSON)."""
+    def api(
+        self, path: str, body: object, token: str | None = None, *, source: str = "127.0.0.1"
+    ) -> tuple[int, dict[str, Any]]:
+        """POST a JSON body to the stack's account API, as a browser or app would: (status, JSON).
+        `source`: the loopback address the request comes from (any of 127.0.0.0/8), which the account
+        API sees as the caller's IP address."""
         headers = {"Content-Type": "application/json"}
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
-        request = urllib.request.Request(  # noqa: S310 - the stack's own 127.0.0.1 URL
-            f"{self.stack.url}{path.lstrip('/')}",
-            data=json.dumps(body).encode(),
-            headers=headers,
-            method="POST",
+        url = urlsplit(self.stack.url)
+        connection = http.client.HTTPConnection(
+            url.hostname or "127.0.0.1", url.port, timeout=15, source_address=(source, 0)
         )
         try:
-            with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310
-                return response.status, json.loads(response.read() or b"{}")
-        except urllib.error.HTTPError as error:
-            with error:  # it holds the connection's socket
-                return error.code, json.loads(error.read() or b"{}")
+            connection.request("POST", url.path + path.lstrip("/"), json.dumps(body).encode(), headers)
+            response = connection.getresponse()
+            return response.status, json.loads(response.read() or b"{}")
+        finally:
+            connection.close()
 
     def sign_in_by_link(self, login: str) -> dict[str, Any]:
         """The normal link flow: InitiateAuth, then the newest email's link token as the answer;

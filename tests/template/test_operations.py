@@ -44,7 +44,7 @@ REQUIRED_PARAMETERS = {"EmailFrom": "no-reply@example.com"}
 CODE_METRICS = {*FUNNEL.values(), COLD_START}
 XRAY_WRITE = "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess"
 TOPIC = "arn:aws:sns:us-east-1:123456789012:passwordless-alarms"
-ALARMS = ("ProviderErrorAlarm", "TriggerErrorAlarm", "TriggerDurationAlarm")
+ALARMS = ("ProviderErrorAlarm", "TriggerErrorAlarm", "TriggerDurationAlarm", "StrangerBudgetAlarm")
 SEARCH = re.compile(r"SEARCH\('\{(?P<namespace>[^,}]+)[^}]*\} MetricName=\"(?P<metric>\w+)\"'")
 
 
@@ -201,6 +201,27 @@ def test_the_provider_error_alarm_fires_on_one_failed_email(source: dict[str, An
     assert (alarm["Statistic"], alarm["Period"], alarm["EvaluationPeriods"]) == ("Sum", 300, 1)
     assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanOrEqualToThreshold", 1)
     assert alarm["TreatMissingData"] == "notBreaching"
+
+
+def test_the_stranger_budget_alarm_fires_once_the_overall_budget_holds_an_email_back(
+    source: dict[str, Any],
+) -> None:
+    alarm = _alarm(source, "StrangerBudgetAlarm")
+    assert (alarm["Namespace"], alarm["MetricName"]) == (NAMESPACE, FUNNEL["stranger_budget"])
+    assert alarm["Dimensions"] == [{"Name": SERVICE_DIMENSION, "Value": _service(source)}]
+    assert (alarm["Statistic"], alarm["Period"], alarm["EvaluationPeriods"]) == ("Sum", 300, 1)
+    assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanOrEqualToThreshold", 1)
+    # The account API's refusals reach the same metric through its log group: the overall ones only.
+    (metric_filter,) = resources_of_type(source, "AWS::Logs::MetricFilter").values()
+    properties = metric_filter["Properties"]
+    assert properties["LogGroupName"] == {"Ref": "AccountApiLogGroup"}
+    assert properties["FilterPattern"] == '{ $.account_event = "stranger_budget" && $.scope = "overall" }'
+    (transformation,) = properties["MetricTransformations"]
+    assert (transformation["MetricNamespace"], transformation["MetricName"]) == (
+        NAMESPACE,
+        alarm["MetricName"],
+    )
+    assert transformation["Dimensions"] == [{"Key": SERVICE_DIMENSION, "Value": "$.service"}]
 
 
 def test_the_trigger_error_alarm_sums_every_cognito_trigger(source: dict[str, Any]) -> None:

@@ -50,20 +50,31 @@ class Users:
         self._clock.now += self._create
 
 
+class Budget:
+    """The per-source budget, with room for `room` more sign-ups (its storage costs no clock time)."""
+
+    def __init__(self, room: int) -> None:
+        self.room = room
+
+    def spend_for_source(self, source: str) -> bool:
+        self.room -= 1
+        return self.room >= 0
+
+
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
 
 
-def sign_up_service(clock: Clock, users: Users) -> SignUp:
+def sign_up_service(clock: Clock, users: Users, budget: Budget | None = None) -> SignUp:
     pacer = ResponsePacer(0.25, monotonic=clock.monotonic, sleep=clock.sleep, spread_seconds=0)
     log = AccountLog(logging.getLogger("test.sign_up_pacing"))
-    return SignUp(users, log, enabled=True, allowed_domains=(), pacer=pacer)  # type: ignore[arg-type]
+    return SignUp(users, log, budget or Budget(1000), enabled=True, allowed_domains=(), pacer=pacer)  # type: ignore[arg-type]
 
 
 def timed(clock: Clock, service: SignUp, email: str) -> float:
     started = clock.now
-    service.sign_up(email, name="", locale="")
+    service.sign_up(email, name="", locale="", source="192.0.2.7")
     return clock.now - started
 
 
@@ -77,6 +88,17 @@ def test_an_existing_address_waits_as_long_as_creating_one_takes(clock: Clock) -
     assert created[-1] == pytest.approx(0.4)
     assert existing == pytest.approx(0.4, abs=0.01)
     assert clock.slept[-1] == pytest.approx(0.35, abs=0.01)
+
+
+def test_over_its_budget_a_source_waits_as_long_as_creating_takes_and_creates_nothing(clock: Clock) -> None:
+    users = Users(clock, create_seconds=0.2, exists_seconds=0.05)
+    service = sign_up_service(clock, users, Budget(30))
+    created = [timed(clock, service, f"new{i}@example.com") for i in range(30)]
+    refused = timed(clock, service, "stranger@example.com")
+
+    assert created[-1] == pytest.approx(0.4)
+    assert refused == pytest.approx(0.4, abs=0.01)
+    assert "stranger@example.com" not in users.taken
 
 
 def test_a_first_creation_is_not_slowed_down(clock: Clock) -> None:

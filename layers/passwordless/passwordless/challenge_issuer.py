@@ -52,6 +52,7 @@ from passwordless.secret_store import (
 )
 from passwordless.security_events import SecurityLog
 from passwordless.settings import Settings
+from passwordless.stranger_budget import StrangerBudget
 
 IN_FLIGHT_MS = 5_000  # Cognito's trigger timeout: a send older than this belongs to a dead attempt.
 
@@ -153,14 +154,18 @@ class ChallengeIssuer:
         sender: EmailSender,
         audit: SecurityLog,
         *,
+        budget: StrangerBudget | None,
         clock: Callable[[], float] = time.time,
         pacer: ResponsePacer | None = None,
     ) -> None:
+        """`budget`: what emails to unverified addresses spend; None only where nothing is a stranger
+        (tools that seed state)."""
         self._settings = settings
         self._store = store
         self._hasher = hasher
         self._sender = sender
         self._audit = audit
+        self._budget = budget
         self._clock = clock
         self._pacer = pacer or ResponsePacer()
 
@@ -205,7 +210,7 @@ class ChallengeIssuer:
                 key, fresh.stored, write_first_guard(kind, round_key, now_ms, self._settings)
             )
             if refused is None:
-                return self._sent(request, key, fresh, pseudonym, replaced=False), True
+                return self._sent(request, key, fresh, pseudonym, replaced=False)
             record = refused.record
         for _ in range(2):  # a second write only after losing a race to a concurrent call
             secret = record.secret if record else None
@@ -232,16 +237,22 @@ class ChallengeIssuer:
             except ItemChanged as changed:
                 record, now_ms = changed.record, self._now_ms()
                 continue
-            return self._sent(request, key, fresh, pseudonym, replaced=plan is Plan.REPLACE), True
+            return self._sent(request, key, fresh, pseudonym, replaced=plan is Plan.REPLACE)
         raise StorageUnavailable("ConcurrentChange")
 
     def _sent(
         self, request: CreateRequest, key: str, fresh: FreshSecret, pseudonym: str, *, replaced: bool
-    ) -> dict[str, str]:
+    ) -> tuple[dict[str, str], bool]:
+        """Email the stored secret, unless it is for an unverified address the hour's budget has no
+        room for: then it stays unsent (the next round replaces it) and the answer is a throttled one."""
         client = request.context.binding.client_id
         self._audit.event("issued", user=pseudonym, client=client, replaced=replaced)
+        if not request.address_verified and self._budget is not None and not self._budget.spend_overall():
+            self._audit.event("stranger_budget", user=pseudonym, client=client, scope="overall")
+            self._store.mark_send_failed(key, fresh.stored.secret_id)
+            return self._decoy_private(), False
         self._send(request, key, fresh, pseudonym)
-        return _private(fresh.stored)
+        return _private(fresh.stored), True
 
     def _new_secret(self, binding: Binding, *, round_key: str, now_ms: int) -> FreshSecret:
         return new_secret(

@@ -62,6 +62,9 @@ class CreateRequest(NamedTuple):
     session: tuple[ChallengeRecord, ...]
     email: str
     locale: str
+    address_verified: bool = False
+    """email_verified is "true": the address has proven its owner wants our mail (a sign-in by email
+    did, or whoever created the account vouched for it)."""
 
 
 class VerifyRequest(NamedTuple):
@@ -83,6 +86,7 @@ def parse_create(event: object) -> CreateRequest:
         session=_session(request),
         email=attributes.get("email", ""),
         locale=attributes.get("locale", ""),
+        address_verified=attributes.get("email_verified") == "true",
     )
 
 

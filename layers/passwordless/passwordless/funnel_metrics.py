@@ -35,6 +35,7 @@ FUNNEL: Mapping[EventName, str] = {
     "issued": "SecretIssued",
     "sent": "EmailSent",
     "throttled": "EmailThrottled",
+    "stranger_budget": "StrangerBudgetSpent",
     "consumed": "AnswerRight",
     "failed": "AnswerWrong",
     "locked": "CodeLocked",

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from passwordless.email.message import EmailSender
     from passwordless.keyed_hash import KeyedHasher
     from passwordless.secret_store import SecretStore
+    from passwordless.stranger_budget import StrangerBudget
 
 Role = Literal["trigger", "account_api", "setup"]
 # botocore rebuilds its default User-Agent (SDK, OS, language and feature metadata, each sanitised
@@ -139,6 +140,18 @@ class FunctionRuntime:
 
         return SecretStore(self.client("dynamodb"), self.settings.table_name)
 
+    @functools.cached_property
+    def stranger_budget(self) -> StrangerBudget:
+        from passwordless.stranger_budget import StrangerBudget
+
+        settings = self.settings
+        return StrangerBudget(
+            self.client("dynamodb"),
+            settings.table_name,
+            per_source=settings.stranger_emails_per_source_per_hour,
+            overall=settings.stranger_emails_per_hour,
+        )
+
     # --- on first use, failing closed ----------------------------------------------------------
 
     @functools.cached_property
@@ -176,7 +189,9 @@ class FunctionRuntime:
         from passwordless.challenge_issuer import ChallengeIssuer
 
         hasher = self.hasher
-        return ChallengeIssuer(self.settings, self.store, hasher, self.sender, self.audit)
+        return ChallengeIssuer(
+            self.settings, self.store, hasher, self.sender, self.audit, budget=self.stranger_budget
+        )
 
     @functools.cached_property
     def checker(self) -> AnswerChecker:
@@ -205,9 +220,15 @@ class FunctionRuntime:
 
         return AccountServices(
             sign_up=SignUp(
-                users, log, enabled=api.self_sign_up, allowed_domains=settings.sign_up_allowed_domains
+                users,
+                log,
+                self.stranger_budget,
+                enabled=api.self_sign_up,
+                allowed_domains=settings.sign_up_allowed_domains,
             ),
-            invitations=Invitations(settings, api, users, self.store, log, keys=keys, sender=sender),
+            invitations=Invitations(
+                settings, api, users, self.store, log, keys=keys, sender=sender, budget=self.stranger_budget
+            ),
             email_change=EmailChange(
                 settings,
                 api.user_pool_id,
@@ -216,6 +237,7 @@ class FunctionRuntime:
                 log,
                 keys=keys,
                 sender=sender,
+                budget=self.stranger_budget,
             ),
             log=log,
             code_length=settings.code_length,

@@ -13,6 +13,7 @@ EventName = Literal[
     "send_failed",  # the provider refused or timed out; the sign-in failed closed
     "reused",  # a live secret was reused: no email
     "throttled",  # an email was due but the per-user throttle held it back
+    "stranger_budget",  # an email to an unverified address was due, but the hour's budget is spent
     "nothing",  # a retry round found no live secret: no email until the person asks for one
     "unknown_user",  # a challenge was answered for a user that does not exist
     "failed",  # a wrong answer was counted

@@ -17,6 +17,11 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any, Literal, NamedTuple, TypeVar
 
+# The stranger email budgets' ranges (stranger_budget): a per-source shift register's update expression
+# must fit DynamoDB's 4 KB limit; the overall budget is one item per email of the hour.
+MAX_STRANGER_EMAILS_PER_SOURCE = 100
+MAX_STRANGER_EMAILS = 100_000
+
 EmailProvider = Literal["ses", "sendgrid", "outbox"]
 EMAIL_PROVIDERS: tuple[EmailProvider, ...] = ("ses", "sendgrid", "outbox")
 SignInMode = Literal["email", "password-and-email-code"]
@@ -114,6 +119,15 @@ class Settings(NamedTuple):
     """MAX_EMAILS_PER_HOUR: emails one user may receive in any rolling hour (not a fixed window: the
     next email waits until the oldest of the last hour's leaves it)."""
 
+    stranger_emails_per_source_per_hour: int = 10
+    """STRANGER_EMAILS_PER_SOURCE_PER_HOUR: emails to addresses not yet verified (sign-ups,
+    invitations, email changes) one caller's IP address (an IPv6 caller's /64) may cause in any
+    rolling hour. Over it, a sign-up answers as for an address that already has an account."""
+
+    stranger_emails_per_hour: int = 500
+    """STRANGER_EMAILS_PER_HOUR: emails to addresses not yet verified the whole stack sends in any
+    rolling hour, whoever causes them. People with a verified address never count against it."""
+
     email_timeout_seconds: float = 3.0
     """EMAIL_TIMEOUT_SECONDS: provider call timeout; must leave room inside Cognito's 5 s trigger budget."""
 
@@ -174,6 +188,10 @@ class Settings(NamedTuple):
             max_code_failures=read.integer("MAX_CODE_FAILURES", 1, 100),
             resend_min_seconds=read.integer("RESEND_MIN_SECONDS", 0, 3600),
             max_emails_per_hour=read.integer("MAX_EMAILS_PER_HOUR", 1, 100),
+            stranger_emails_per_source_per_hour=read.integer(
+                "STRANGER_EMAILS_PER_SOURCE_PER_HOUR", 1, MAX_STRANGER_EMAILS_PER_SOURCE
+            ),
+            stranger_emails_per_hour=read.integer("STRANGER_EMAILS_PER_HOUR", 1, MAX_STRANGER_EMAILS),
             email_timeout_seconds=read.number("EMAIL_TIMEOUT_SECONDS", 0.1, 4.5),
             default_locale=read.text("DEFAULT_LOCALE"),
             sign_in_mode=session.sign_in_mode,

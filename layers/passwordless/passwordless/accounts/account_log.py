@@ -18,6 +18,7 @@ AccountEvent = Literal[
     "email_change_failed",  # a wrong code (or address) was counted
     "email_changed",  # the pool now holds the new, verified address
     "refused",  # a request was refused; `reason` says why in a word
+    "stranger_budget",  # an email to an unverified address was due, but a budget (`scope`) is spent
     "unavailable",  # a dependency failed; `dependency` and `error` (a class or code name) say which
     "rolled_back",  # a half-made user was deleted again after a later step failed
 ]

@@ -31,6 +31,7 @@ from passwordless.accounts.refusals import (
     Unavailable,
     WrongCode,
 )
+from passwordless.accounts.stranger_mail import spend_for_stranger_email
 from passwordless.accounts.user_admin import AddressTaken, NoSuchUser, PoolUser, UserAdmin, UserAdminError
 from passwordless.binding import Binding
 from passwordless.email.message import EmailChangeCodeEmail, EmailChangedEmail, EmailDeliveryError
@@ -40,6 +41,7 @@ from passwordless.keyed_hash import KeyedHasher, digests_match
 from passwordless.masking import mask_email
 from passwordless.secret_store import HOUR_MS
 from passwordless.settings import Settings
+from passwordless.stranger_budget import StrangerBudget
 
 _T = TypeVar("_T")
 MAX_FAILURES = 5
@@ -59,9 +61,11 @@ class EmailChange:
         *,
         keys: KeySource,
         sender: SenderSource,
+        budget: StrangerBudget,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._settings = settings
+        self._budget = budget
         self._pool = user_pool_id
         self._users = users
         self._store = store
@@ -70,7 +74,7 @@ class EmailChange:
         self._sender = sender
         self._clock = clock
 
-    def request(self, caller: Caller, new_email: str) -> None:
+    def request(self, caller: Caller, new_email: str, *, source: str) -> None:
         user = self._existing(caller)
         hasher, sender = self._keys(), self._sender()
         pseudonym = hasher.pseudonym(self._pool, user.username)
@@ -91,6 +95,7 @@ class EmailChange:
             # The hour's wrong codes are spent: a new code could not work, so none is mailed.
             self._log.event("refused", route="account/email", reason="locked", user=pseudonym)
             raise TooSoon
+        spend_for_stranger_email(self._budget, source, self._log, route="account/email")
         change_id = secret_values.new_secret_id()
         code = secret_values.new_code(self._settings.code_length)
         change = PendingChange(

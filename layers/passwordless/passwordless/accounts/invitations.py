@@ -25,6 +25,7 @@ from passwordless.accounts.refusals import (
     PasswordNotAccepted,
     Unavailable,
 )
+from passwordless.accounts.stranger_mail import spend_for_stranger_email
 from passwordless.accounts.user_admin import (
     CognitoRefused,
     PasswordRejected,
@@ -42,6 +43,7 @@ from passwordless.keyed_hash import KeyedHasher, digests_match
 from passwordless.links import magic_link
 from passwordless.secret_store import EmailQuota, SecretStore, item_key
 from passwordless.settings import ApiSettings, Settings
+from passwordless.stranger_budget import StrangerBudget
 
 INVITATION_ROUND_KEY = "invitation"
 """The round key an invitation's secret carries. No sign-in round has it (theirs are digests), so a
@@ -64,9 +66,11 @@ class Invitations:
         *,
         keys: KeySource,
         sender: SenderSource,
+        budget: StrangerBudget,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._settings = settings
+        self._budget = budget
         self._api = api
         self._users = users
         self._store = store
@@ -84,11 +88,12 @@ class Invitations:
             self._log.event("refused", route="invitations", reason="not_admin")
             raise NotAllowed
 
-    def invite(self, caller: Caller, email: str, *, name: str, locale: str) -> str:
+    def invite(self, caller: Caller, email: str, *, name: str, locale: str, source: str) -> str:
         """The new user's username, once the invitation email has gone out."""
         self.require_admin(caller)
         # Key and sender first: an outage there must not leave a user behind.
         hasher, sender = self._keys(), self._sender()
+        spend_for_stranger_email(self._budget, source, self._log, route="invitations")
         try:
             username = self._users.create_user(email, name=name, locale=locale, self_sign_up=False)
         except UserExists:

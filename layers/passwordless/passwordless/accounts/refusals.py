@@ -67,6 +67,11 @@ class TooSoon(Refusal):
     message = "Please wait a minute before asking again."
 
 
+class TooManyNewAddresses(Refusal):
+    status = 429
+    message = "Too many emails to new addresses right now. Please try again later."
+
+
 class WrongCode(Refusal):
     status = 400
     message = "That code is not valid. Request a new one if it has expired."

@@ -53,10 +53,14 @@ def build_app(services: AccountServices) -> APIGatewayHttpResolver:
     def caller() -> Caller:
         return caller_from(app.current_event.raw_event)
 
+    def source() -> str:
+        # API Gateway's view of the connection's address: a client cannot set it by a header.
+        return str(app.current_event.request_context.http.source_ip or "")
+
     @app.post("/sign-up")
     def sign_up() -> Response[str]:
         fields = body(_PROFILE_FIELDS)
-        services.sign_up.sign_up(fields.email(), name=fields.name(), locale=fields.locale())
+        services.sign_up.sign_up(fields.email(), name=fields.name(), locale=fields.locale(), source=source())
         # The same words whether the account was just made or already there.
         return json_response(202, {"message": "Now sign in with this email address."})
 
@@ -66,7 +70,7 @@ def build_app(services: AccountServices) -> APIGatewayHttpResolver:
         services.invitations.require_admin(who)
         fields = body(_PROFILE_FIELDS)
         username = services.invitations.invite(
-            who, fields.email(), name=fields.name(), locale=fields.locale()
+            who, fields.email(), name=fields.name(), locale=fields.locale(), source=source()
         )
         return json_response(201, {"username": username, "message": "Invitation sent."})
 
@@ -82,7 +86,7 @@ def build_app(services: AccountServices) -> APIGatewayHttpResolver:
     def request_email_change() -> Response[str]:
         who = caller()
         fields = body(frozenset({"email"}))
-        services.email_change.request(who, fields.email())
+        services.email_change.request(who, fields.email(), source=source())
         return json_response(202, {"message": "A code is on its way to the new address."})
 
     @app.post("/account/email/confirm")

@@ -12,7 +12,9 @@ from passwordless.accounts.account_log import AccountLog, roll_back
 from passwordless.accounts.refusals import BadRequest, DomainNotAllowed, NotFound, Unavailable
 from passwordless.accounts.user_admin import CognitoRefused, UserAdmin, UserAdminError, UserExists
 from passwordless.addresses import domain_of
+from passwordless.errors import StorageUnavailable
 from passwordless.response_pacer import ResponsePacer
+from passwordless.stranger_budget import StrangerBudget
 
 
 class SignUp:
@@ -20,6 +22,7 @@ class SignUp:
         self,
         users: UserAdmin,
         log: AccountLog,
+        budget: StrangerBudget,
         *,
         enabled: bool,
         allowed_domains: tuple[str, ...],
@@ -28,17 +31,29 @@ class SignUp:
         self._users = users
         self._pacer = pacer or ResponsePacer()
         self._log = log
+        self._budget = budget
         self._enabled = enabled
         self._allowed_domains = frozenset(allowed_domains)
 
-    def sign_up(self, email: str, *, name: str, locale: str) -> None:
-        """Returns the same way whether the account was created or already existed."""
+    def sign_up(self, email: str, *, name: str, locale: str, source: str) -> None:
+        """Returns the same way whether the account was created, already existed, or `source` (the
+        caller's IP address) has spent its hour's budget of new accounts: a new account is an email
+        to a stranger as soon as anyone asks it to sign in."""
         if not self._enabled:
             raise NotFound
         if self._allowed_domains and domain_of(email) not in self._allowed_domains:
             self._log.event("refused", route="sign-up", reason="domain")
             raise DomainNotAllowed
         started = self._pacer.start()
+        try:
+            within_budget = self._budget.spend_for_source(source)
+        except StorageUnavailable as error:
+            self._log.event("unavailable", dependency="dynamodb", error=str(error))
+            raise Unavailable from None
+        if not within_budget:
+            self._log.event("stranger_budget", route="sign-up", scope="source")
+            self._pacer.pad_quiet_call(started)
+            return
         try:
             username = self._users.create_user(email, name=name, locale=locale, self_sign_up=True)
         except UserExists:
