@@ -74,3 +74,53 @@ def test_the_overall_budget_holds_across_sources_and_a_verified_person_still_sig
     # Jane's address is verified: the spent budget is not hers to spend.
     tokens = open_stack.sign_in_by_link(JANE_EMAIL)
     assert tokens["AccessToken"]
+
+
+@pytest.fixture
+def tight_stack(tmp_path: Path) -> Iterator[RunningStack]:
+    yield from start_stack(tmp_path, RESEND_MIN_SECONDS="0", STRANGER_EMAILS_PER_SOURCE_PER_HOUR="2")
+
+
+def test_over_the_budget_an_administrator_is_told_and_nobody_is_invited_or_mailed(
+    tight_stack: RunningStack,
+) -> None:
+    tight_stack.add_to_group(tight_stack.jane, "admins")
+    admin = tight_stack.sign_in_by_link(JANE_EMAIL)["AccessToken"]
+    invited = [
+        tight_stack.api("/invitations", {"email": f"new{i}@example.org"}, token=admin) for i in range(2)
+    ]
+    assert [status for status, _ in invited] == [201, 201]
+
+    refused = tight_stack.api("/invitations", {"email": "new2@example.org"}, token=admin)
+
+    assert refused == (
+        429,
+        {"message": "Too many emails to new addresses right now. Please try again later."},
+    )
+    assert tight_stack.mail_to("new2@example.org") == []
+    assert (
+        tight_stack.idp.list_users(UserPoolId=tight_stack.pool_id, Filter='email = "new2@example.org"')[
+            "Users"
+        ]
+        == []
+    )
+    # Another source's administrator still has room.
+    assert (
+        tight_stack.api("/invitations", {"email": "new3@example.org"}, token=admin, source="127.0.0.9")[0]
+        == 201
+    )
+
+
+def test_over_the_budget_an_email_change_is_refused_and_mails_nothing(tight_stack: RunningStack) -> None:
+    token = tight_stack.sign_in_by_link(JANE_EMAIL)["AccessToken"]
+    for address in ("jane.one@example.org", "jane.two@example.org"):
+        assert tight_stack.api("/account/email", {"email": address}, token=token)[0] == 202
+
+    refused = tight_stack.api("/account/email", {"email": "jane.three@example.org"}, token=token)
+
+    assert refused == (
+        429,
+        {"message": "Too many emails to new addresses right now. Please try again later."},
+    )
+    assert tight_stack.mail_to("jane.three@example.org") == []
+    assert tight_stack.attributes(JANE_EMAIL)["email"] == JANE_EMAIL
