@@ -160,9 +160,10 @@ def test_the_metrics_carry_no_secret_address_or_user(
     output = capsys.readouterr().out
     records = emf_records(output)
     counts = funnel_counts(records)
-    # Every funnel metric but the throttle and the two failures appeared: the records checked are real
+    # Every funnel metric but the throttles and the two failures appeared: the records checked are real
     assert {name for name, _ in counts} == set(FUNNEL.values()) - {
         "EmailThrottled",
+        "StrangerBudgetSpent",
         "CodeLocked",
         "ProviderError",
     }
