@@ -47,3 +47,34 @@ def read_item(db: DynamoDBClient, table: str, key: str) -> Mapping[str, Any] | N
         # Only the error's name travels on: never the request or the item.
         raise StorageUnavailable(error_name(error)) from None
     return response.get("Item")
+
+
+def conditional_update(
+    db: DynamoDBClient,
+    table: str,
+    key: str,
+    *,
+    update: str,
+    condition: str,
+    values: dict[str, AttributeValueTypeDef],
+    names: dict[str, str] | None = None,
+) -> bool:
+    """One conditional UpdateItem: True if written, False if its condition did not hold;
+    StorageUnavailable on any other failure."""
+    extra: dict[str, Any] = {"ExpressionAttributeNames": names} if names else {}
+    try:
+        db.update_item(
+            TableName=table,
+            Key=item_key_value(key),
+            UpdateExpression=update,
+            ConditionExpression=condition,
+            ExpressionAttributeValues=values,
+            **extra,
+        )
+    except ClientError as error:
+        if error_name(error) == CONDITION_FAILED:
+            return False
+        raise StorageUnavailable(error_name(error)) from None
+    except BotoCoreError as error:
+        raise StorageUnavailable(error_name(error)) from None
+    return True

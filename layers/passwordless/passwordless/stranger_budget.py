@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Literal
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from passwordless.dynamodb_values import CONDITION_FAILED, error_name, item_key_value, number_value
+from passwordless.dynamodb_values import conditional_update, error_name, item_key_value, number_value
 from passwordless.errors import StorageUnavailable
 from passwordless.settings import MAX_STRANGER_EMAILS, MAX_STRANGER_EMAILS_PER_SOURCE
 
@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 HOUR_MS = 3_600_000
 _KEEP_SECONDS = 2 * 3600  # an item untouched for longer than the hour holds nothing that counts
 _UNKNOWN_SOURCE = "unknown"
+_TTL = {"#ttl": "ttl"}
 
 Scope = Literal["source", "overall"]
 
@@ -123,22 +124,9 @@ class StrangerBudget:
     def _conditional(
         self, key: str, *, update: str, condition: str, values: dict[str, AttributeValueTypeDef]
     ) -> bool:
-        try:
-            self._db.update_item(
-                TableName=self._table,
-                Key=item_key_value(key),
-                UpdateExpression=update,
-                ConditionExpression=condition,
-                ExpressionAttributeNames={"#ttl": "ttl"},
-                ExpressionAttributeValues=values,
-            )
-        except ClientError as error:
-            if error_name(error) == CONDITION_FAILED:
-                return False
-            raise StorageUnavailable(error_name(error)) from None
-        except BotoCoreError as error:
-            raise StorageUnavailable(error_name(error)) from None
-        return True
+        return conditional_update(
+            self._db, self._table, key, update=update, condition=condition, values=values, names=_TTL
+        )
 
     def _times(self, now_ms: int) -> dict[str, AttributeValueTypeDef]:
         return {

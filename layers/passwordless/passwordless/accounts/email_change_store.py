@@ -13,17 +13,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from passwordless.dynamodb_values import (
-    CONDITION_FAILED,
-    error_name,
-    item_key_value,
+    conditional_update,
     number_value,
     read_item,
     string_value,
 )
-from passwordless.errors import StorageUnavailable
 from passwordless.secret_store import HOUR_MS, HOUSEKEEPING_SECONDS
 
 if TYPE_CHECKING:
@@ -147,23 +142,9 @@ class EmailChangeStore:
         values: dict[str, AttributeValueTypeDef],
         names: dict[str, str] | None = None,
     ) -> bool:
-        extra: dict[str, Any] = {"ExpressionAttributeNames": names} if names else {}
-        try:
-            self._db.update_item(
-                TableName=self._table,
-                Key=item_key_value(key),
-                UpdateExpression=update,
-                ConditionExpression=condition,
-                ExpressionAttributeValues=values,
-                **extra,
-            )
-        except ClientError as error:
-            if error_name(error) == CONDITION_FAILED:
-                return False
-            raise StorageUnavailable(error_name(error)) from None
-        except BotoCoreError as error:
-            raise StorageUnavailable(error_name(error)) from None
-        return True
+        return conditional_update(
+            self._db, self._table, key, update=update, condition=condition, values=values, names=names
+        )
 
 
 def _pending(item: Mapping[str, Any]) -> PendingChange:
