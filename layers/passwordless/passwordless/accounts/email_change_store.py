@@ -23,7 +23,6 @@ from passwordless.secret_store import HOUR_MS, HOUSEKEEPING_SECONDS
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
 
 _USABLE = "change_id = :cid AND attribute_not_exists(consumed_ms) AND failures < :max"
 
@@ -73,7 +72,9 @@ class EmailChangeStore:
             condition, expected = "version = :seen", {":seen": number_value(read.version)}
         # The item lives until the log's hour is over, whatever the code's lifetime.
         ttl_ms = max(change.expires_ms, change.requested_ms + HOUR_MS)
-        return self._update(
+        return conditional_update(
+            self._db,
+            self._table,
             key,
             update=(
                 "SET change_id = :cid, address_hash = :ah, code_hash = :ch, expires_ms = :exp,"
@@ -99,7 +100,9 @@ class EmailChangeStore:
 
     def void(self, key: str, change_id: str) -> bool:
         """The code never reached the person: it stops working, and the resend gap is lifted."""
-        return self._update(
+        return conditional_update(
+            self._db,
+            self._table,
             key,
             update="SET expires_ms = :zero, requested_ms = :zero ADD version :one",
             condition="change_id = :cid",
@@ -107,7 +110,9 @@ class EmailChangeStore:
         )
 
     def count_failure(self, key: str, change_id: str, now_ms: int, *, max_failures: int) -> bool:
-        return self._update(
+        return conditional_update(
+            self._db,
+            self._table,
             key,
             update="SET failed_ms = :now ADD failures :one, version :one",
             condition=_USABLE,
@@ -121,7 +126,9 @@ class EmailChangeStore:
 
     def consume(self, key: str, change_id: str, now_ms: int, *, max_failures: int) -> bool:
         """Spend the change once: only while unspent, unexpired and under the failure cap."""
-        return self._update(
+        return conditional_update(
+            self._db,
+            self._table,
             key,
             update="SET consumed_ms = :now ADD version :one",
             condition=_USABLE + " AND expires_ms > :now",
@@ -131,19 +138,6 @@ class EmailChangeStore:
                 ":max": number_value(max_failures),
                 ":one": number_value(1),
             },
-        )
-
-    def _update(
-        self,
-        key: str,
-        *,
-        update: str,
-        condition: str,
-        values: dict[str, AttributeValueTypeDef],
-        names: dict[str, str] | None = None,
-    ) -> bool:
-        return conditional_update(
-            self._db, self._table, key, update=update, condition=condition, values=values, names=names
         )
 
 
