@@ -67,7 +67,7 @@ class SecretsManagerKeys:
             if version:
                 secret = self._client.get_secret_value(SecretId=self._secret_id, VersionId=version)
             else:
-                secret = self._client.get_secret_value(SecretId=self._secret_id)
+                secret = self._client.get_secret_value(SecretId=self._secret_id, VersionStage="AWSCURRENT")
         except ClientError as error:
             if version and error.response.get("Error", {}).get("Code") in _NOT_OURS:
                 raise UnknownKeyVersion from None
