@@ -7,6 +7,7 @@ from typing import Any
 
 from bench.cold_init import FLOOR_OF, FLOORS, TARGETS, ColdInit
 from bench.cost import PRICES_DATE, Cost
+from bench.kms_key_cost import report_lines as kms_report_lines
 from bench.per_sign_in import PerSignIn
 from bench.response_timing import Timing
 from bench.throughput import Throughput
@@ -144,6 +145,7 @@ def table(results: Results) -> str:
         f"Cost per 1M sign-ins (list prices of {PRICES_DATE}): ${cost.total:.2f}",
     ]
     lines += [f"  {line:18} ${value:8.2f}" for line, value in cost.lines.items()]
+    lines += ["", *kms_report_lines()]
     if results.timing is not None:
         lines += ["", "Response time, sent or not", f"  {results.timing.line()}"]
     lines += ["", "Targets (reported, not asserted)"]

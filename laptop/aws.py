@@ -1,5 +1,5 @@
 """Embedded AWS for the laptop and the tests: moto in-process, with the resources template.yaml
-creates (the table, the HMAC key secret) made the same way."""
+creates (the table, the HMAC key secret or, with KEY_STORE=kms, the KMS HMAC key) made the same way."""
 
 from __future__ import annotations
 
@@ -14,13 +14,15 @@ import boto3
 from moto import mock_aws
 from moto.core.botocore_stubber import BotocoreStubber
 
-from laptop.moto_fidelity import cognito_as_deployed
+from laptop.moto_fidelity import cognito_as_deployed, kms_as_deployed
 from laptop.moto_speedups import faster_moto
 from passwordless.settings import Settings
 
 REGION = "us-east-1"
 # A fixed key so sample events in events/ carry digests that verify; it protects nothing real.
 LOCAL_HMAC_KEY = "local-only-hmac-key-never-used-in-aws-0123456789abcdefghijklmnop"
+LOCAL_HMAC_KEY_ALIAS = "alias/passwordless-local-hmac-key"
+HMAC_KEY_TAG = "passwordless-hmac-key"
 
 
 def local_environment(outbox_dir: Path, **overrides: str) -> dict[str, str]:
@@ -36,6 +38,8 @@ def local_environment(outbox_dir: Path, **overrides: str) -> dict[str, str]:
         "POWERTOOLS_METRICS_DISABLED": "true",
         "TABLE_NAME": "passwordless-local",
         "HMAC_KEY_SECRET_ID": "passwordless-local-hmac-key",  # a secret's name, not a value  # nosec B105
+        # Used with KEY_STORE=kms (the template's KeyStore): the embedded KMS HMAC key's alias.
+        "HMAC_KEY_ID": LOCAL_HMAC_KEY_ALIAS,
         "EMAIL_PROVIDER": "outbox",
         "OUTBOX_DIR": str(outbox_dir),
         "EMAIL_FROM": "no-reply@example.com",
@@ -60,11 +64,26 @@ def create_resources(settings: Settings) -> None:
     dynamodb.update_time_to_live(
         TableName=settings.table_name, TimeToLiveSpecification={"Enabled": True, "AttributeName": "ttl"}
     )
-    boto3.client("secretsmanager", region_name=REGION).create_secret(
-        Name=settings.hmac_key_secret_id, SecretString=LOCAL_HMAC_KEY
-    )
+    if settings.key_store == "kms":
+        kms = boto3.client("kms", region_name=REGION)
+        kms.create_alias(AliasName=settings.hmac_key_id, TargetKeyId=new_hmac_key(kms))
+    else:
+        boto3.client("secretsmanager", region_name=REGION).create_secret(
+            Name=settings.hmac_key_secret_id, SecretString=LOCAL_HMAC_KEY
+        )
     if settings.email_provider == "ses":
         boto3.client("ses", region_name=REGION).verify_email_identity(EmailAddress=settings.email_from)
+
+
+def new_hmac_key(kms: Any) -> str:  # noqa: ANN401 - boto3's KMS client (no stubs pinned for it)
+    """A KMS HMAC key as template.yaml's HmacKey is made (and as a rotation makes the next one); its ARN."""
+    return str(
+        kms.create_key(
+            KeySpec="HMAC_256",
+            KeyUsage="GENERATE_VERIFY_MAC",
+            Tags=[{"TagKey": HMAC_KEY_TAG, "TagValue": "local"}],
+        )["KeyMetadata"]["Arn"]
+    )
 
 
 @contextmanager
@@ -109,7 +128,14 @@ def environment(values: Mapping[str, str]) -> Iterator[None]:
 @contextmanager
 def embedded_aws(env: Mapping[str, str]) -> Iterator[Settings]:
     """Set the environment, start moto, create the resources; undo all of it on exit."""
-    with environment(env), mock_aws(), atomic_requests(), faster_moto(), cognito_as_deployed():
+    with (
+        environment(env),
+        mock_aws(),
+        atomic_requests(),
+        faster_moto(),
+        cognito_as_deployed(),
+        kms_as_deployed(),
+    ):
         settings = Settings.from_env()
         create_resources(settings)
         yield settings

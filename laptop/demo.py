@@ -2,7 +2,7 @@
 users, prints where everything is, then prints each magic link as its email lands. Ctrl-C stops it.
 
     python -m laptop.demo [--port 8765] [--user someone@example.com ...] [--outbox DIR] [--existing-pool]
-                          [--sign-in-mode email|password-and-email-code]
+                          [--sign-in-mode email|password-and-email-code] [--key-store secretsmanager|kms]
 
 With SIGN_IN_MODE=password-and-email-code (`--sign-in-mode`) the stack runs the password + email code
 mode: the demo users get a password, printed at start, and sign in with it from an SRP client (Amplify's
@@ -70,7 +70,7 @@ def _serve(options: argparse.Namespace, out: TextIO) -> int:
         port=options.port,
         outbox_dir=options.outbox,
         environment=_log_level(options.log_level),
-        parameters={**DEMO_PARAMETERS, "SignInMode": options.sign_in_mode},
+        parameters={**DEMO_PARAMETERS, "SignInMode": options.sign_in_mode, "KeyStore": options.key_store},
         existing_pool=create_team_pool if options.existing_pool else None,
     )
     try:
@@ -126,6 +126,12 @@ def _arguments() -> argparse.ArgumentParser:
         choices=["email", PASSWORD_MODE],
         default=os.environ.get("SIGN_IN_MODE") or "email",
         help="the template's SignInMode (default: $SIGN_IN_MODE, else email)",
+    )
+    parser.add_argument(
+        "--key-store",
+        choices=["secretsmanager", "kms"],
+        default=os.environ.get("KEY_STORE") or "secretsmanager",
+        help="the template's KeyStore: where the HMAC key lives (default: $KEY_STORE, else secretsmanager)",
     )
     return parser
 

@@ -82,6 +82,7 @@ from laptop.sample_state import SAMPLE_CLIENT_ID, SAMPLE_POOL_ID, seed, seed_use
 from passwordless.custom_resource import TIMED_OUT, UNEXPECTED, Refused, Request
 from passwordless.errors import SignInRefused, SignInUnavailable
 from passwordless.events import MalformedEvent, parse_create, parse_define, parse_verify
+from passwordless.key_sources import key_source
 from passwordless.keyed_hash import KeyedHasher
 from passwordless.post_authentication import parse_post_authentication
 from passwordless.secret_store import SecretStore
@@ -316,12 +317,10 @@ def _report_pool(event: Event) -> None:
 
 
 def _seed(settings: Settings, function: str) -> None:
-    secret = boto3.client("secretsmanager", region_name=REGION).get_secret_value(
-        SecretId=settings.hmac_key_secret_id
-    )
+    keys = key_source(settings, lambda service: boto3.client(service, region_name=REGION))  # type: ignore[call-overload]
     dynamodb = boto3.client("dynamodb", region_name=REGION)
     cognito = boto3.client("cognito-idp", region_name=REGION)
-    seed(SecretStore(dynamodb, settings.table_name), KeyedHasher(secret["SecretString"].encode()))
+    seed(SecretStore(dynamodb, settings.table_name), KeyedHasher(keys))
     seed_user_pool(cognito, REGION)
     # Only the setup function's events name them, and three pools would slow every other run.
     if function == CUSTOM_RESOURCE_FUNCTION:

@@ -41,7 +41,7 @@ from laptop.local_stack.tokens import TokenIssuer
 from laptop.local_stack.trigger_runner import TriggerPolicy, TriggerRunner
 from laptop.local_stack.user_creation import UserCreation
 from laptop.local_stack.user_directory import UserDirectory
-from laptop.moto_fidelity import cognito_as_deployed
+from laptop.moto_fidelity import cognito_as_deployed, kms_as_deployed
 from laptop.moto_speedups import faster_moto
 from laptop.stack_template import (
     PSEUDO_PARAMETERS,
@@ -186,6 +186,7 @@ class LocalCognito:
         self._exit.enter_context(atomic_requests(lock))
         self._exit.enter_context(faster_moto())
         self._exit.enter_context(cognito_as_deployed())
+        self._exit.enter_context(kms_as_deployed())
         settings = Settings.from_env()
         create_resources(settings)
 

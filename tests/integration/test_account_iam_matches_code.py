@@ -37,6 +37,7 @@ EMAIL_MODE_WITH_SES = {
     "NotifyAlarmTopic": False,
     "CreatePool": True,
     "KnowsPool": True,
+    "UseSecretsManagerKey": True,
 }
 PASSWORD_MODE_WITH_SES = EMAIL_MODE_WITH_SES | {"PasswordMode": True}
 

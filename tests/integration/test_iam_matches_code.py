@@ -11,7 +11,7 @@ from typing import Any
 import boto3
 import pytest
 
-from laptop.stack_template import load_template
+from laptop.stack_template import Deployment, load_template
 from passwordless.settings import Settings
 from tests.support.flow import JANE, JOHN
 from tests.support.lambda_handlers import deploy
@@ -24,14 +24,16 @@ LOGICAL_IDS = {
 }
 
 
-def granted_actions(function: str) -> set[str]:
-    """The function's inline grants and those of every stand-alone policy naming its role."""
+def granted_actions(function: str, key_store: str = "secretsmanager") -> set[str]:
+    """The function's inline grants and those of every stand-alone policy naming its role, resolved
+    for the SES provider (the default) and `key_store`."""
     resources = load_template()["Resources"]
     logical_id = LOGICAL_IDS[function]
     role = {"Ref": f"{logical_id}Role"}
-    policies = [resources[logical_id]["Properties"].get("Policies", [])]
+    deployment = Deployment(load_template(), {"EmailFrom": "a@example.com", "KeyStore": key_store})
+    policies = [deployment.resolve(resources[logical_id]["Properties"].get("Policies", []))]
     policies += [
-        resource["Properties"]["PolicyDocument"]
+        deployment.resolve(resource["Properties"]["PolicyDocument"])
         for resource in resources.values()
         if resource["Type"] == "AWS::IAM::Policy" and role in _leaves(resource["Properties"]["Roles"])
     ]
@@ -51,9 +53,11 @@ def _leaves(node: Any) -> list[Any]:
     return [node]
 
 
+@pytest.mark.parametrize("key_store", ["secretsmanager", "kms"])
 def test_each_function_is_granted_exactly_the_operations_it_performs(
-    aws: Settings, outbox_dir: Path, monkeypatch: pytest.MonkeyPatch
+    key_store: str, request: pytest.FixtureRequest, outbox_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    aws: Settings = request.getfixturevalue("kms_aws" if key_store == "kms" else "aws")
     # Given the SES provider (the template's default) and the default boto3 session under watch
     monkeypatch.setenv("EMAIL_PROVIDER", "ses")
     monkeypatch.setenv("RESEND_MIN_SECONDS", "0")
@@ -89,4 +93,4 @@ def test_each_function_is_granted_exactly_the_operations_it_performs(
     # Then each function used exactly what it is granted
     assert used["create"] >= {"ses:SendEmail"}, "the SES provider really sent mail"
     for function in LOGICAL_IDS:
-        assert used[function] == granted_actions(function), function
+        assert used[function] == granted_actions(function, key_store), function

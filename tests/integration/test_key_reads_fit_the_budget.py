@@ -64,7 +64,8 @@ class SilentSecretsManager:
                 if secret_id != HMAC_KEY_ID:
                     endpoint._closing.wait(GIVE_UP_AFTER_SECONDS)
                     return  # no answer at all: the client must give up on its own
-                answer = json.dumps({"Name": secret_id, "SecretString": "k" * 32}).encode()
+                value = {"Name": secret_id, "SecretString": "k" * 32, "VersionId": "v" * 32}
+                answer = json.dumps(value).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/x-amz-json-1.1")
                 self.send_header("Content-Length", str(len(answer)))

@@ -30,6 +30,13 @@ def aws(outbox_dir: Path) -> Iterator[Settings]:
 
 
 @pytest.fixture
+def kms_aws(outbox_dir: Path) -> Iterator[Settings]:
+    """Embedded AWS as a KeyStore kms stack has it: a KMS HMAC key behind an alias, no key secret."""
+    with embedded_aws(local_environment(outbox_dir, KEY_STORE="kms")) as settings:
+        yield settings
+
+
+@pytest.fixture
 def dynamodb(aws: Settings) -> object:
     return boto3.client("dynamodb", region_name=REGION)
 

@@ -57,7 +57,9 @@ PAGE_CONDITION = "CreateSignInPage"
 PAGE_URL = {"Fn::Sub": "https://${SignInApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/"}
 # Attach mode's setup function: CloudFormation invokes it (a custom resource), Cognito never does.
 SETUP_FUNCTION = "TriggerAttachmentFunction"
-EVERY_FUNCTION = (*FUNCTIONS, PAGE_FUNCTION, ACCOUNT_FUNCTION, SETUP_FUNCTION)
+# Secrets Manager invokes it to rotate the HMAC key secret, only when HmacKeyRotationDays is set.
+ROTATION_FUNCTION = "HmacKeyRotationFunction"
+EVERY_FUNCTION = (*FUNCTIONS, PAGE_FUNCTION, ACCOUNT_FUNCTION, SETUP_FUNCTION, ROTATION_FUNCTION)
 # Settings fields a deployed function never reads: the outbox provider exists only on a laptop, and
 # EmailProvider's AllowedValues leave it out.
 LAPTOP_ONLY_ENV = {"OUTBOX_DIR"}
@@ -70,7 +72,7 @@ REQUIRED_ENV = {
 }
 REQUIRED_PARAMETERS = {"EmailFrom": "no-reply@example.com"}
 # Settings the stack fills in from its own resources rather than from a parameter.
-STACK_ENV = {"EMAIL_SIGN_IN_CLIENT_NAME": "passwordless-test-web"}
+STACK_ENV = {"EMAIL_SIGN_IN_CLIENT_NAME": "passwordless-test-web", "HMAC_KEY_ID": ""}
 # A stack whose links open the app's own page; without SignInUrl the stack serves one itself.
 OWN_PAGE = {"SignInUrl": "https://app.example.com/sign-in"}
 
@@ -135,7 +137,7 @@ def test_only_the_pool_may_invoke_each_trigger(
     permissions = [
         p
         for p in resources_of_type(translated, "AWS::Lambda::Permission").values()
-        if function_named(p) not in {PAGE_FUNCTION, ACCOUNT_FUNCTION}
+        if function_named(p) not in {PAGE_FUNCTION, ACCOUNT_FUNCTION, ROTATION_FUNCTION}
     ]
     by_function = {function_named(p): p for p in permissions}
     assert sorted(by_function) == sorted(FUNCTIONS)
@@ -158,6 +160,9 @@ def test_functions_run_python313_on_arm64_within_cognitos_budget(
     # The setup function exists only on an existing pool, where it sets the triggers.
     assert functions[SETUP_FUNCTION]["Condition"] == "AttachToPool"
     assert Deployment(source, REQUIRED_PARAMETERS).conditions["AttachToPool"] is False
+    # The rotation function exists only while the secret is rotated.
+    assert functions[ROTATION_FUNCTION]["Condition"] == "RotateHmacKey"
+    assert Deployment(source, REQUIRED_PARAMETERS).conditions["RotateHmacKey"] is False
     assert (
         Deployment(source, {**REQUIRED_PARAMETERS, **EXISTING_POOL.parameters}).conditions["AttachToPool"]
         is True
@@ -169,6 +174,8 @@ def test_functions_run_python313_on_arm64_within_cognitos_budget(
         PAGE_FUNCTION: 5,
         ACCOUNT_FUNCTION: 29,
         SETUP_FUNCTION: 60,
+        # Secrets Manager waits for each rotation step; four small Secrets Manager calls at most.
+        ROTATION_FUNCTION: 30,
     }
     (layer_name, layer) = next(iter(resources_of_type(translated, "AWS::Lambda::LayerVersion").items()))
     assert layer["Properties"]["CompatibleRuntimes"] == ["python3.13"]
@@ -294,7 +301,9 @@ def test_table_is_keyed_by_pk_only_with_ttl_encryption_and_recovery(source: dict
 def test_hmac_key_is_generated_by_the_stack_and_never_output(source: dict[str, Any]) -> None:
     (name, secret) = next(iter(resources_of_type(source, "AWS::SecretsManager::Secret").items()))
     assert secret["Properties"]["GenerateSecretString"] == {"PasswordLength": 64, "ExcludePunctuation": True}
-    assert _globals_env(source)["HMAC_KEY_SECRET_ID"] == {"Ref": name}
+    assert _globals_env(source)["HMAC_KEY_SECRET_ID"] == {
+        "Fn::If": ["UseSecretsManagerKey", {"Ref": name}, ""]
+    }
     assert "SecretString" not in secret["Properties"]
     assert "{{resolve:secretsmanager" not in TEMPLATE_PATH.read_text(encoding="utf-8")
 
@@ -308,6 +317,9 @@ def test_outputs_name_what_clients_and_operators_need(source: dict[str, Any], po
     assert outputs["UserPoolClientId"] == {"Ref": "UserPoolClient"}
     assert outputs["TableName"] == {"Ref": "SignInSecretsTable"}
     assert outputs["HmacKeySecretArn"] == {"Ref": "HmacKeySecret"}
+    assert source["Outputs"]["HmacKeySecretArn"]["Condition"] == "UseSecretsManagerKey"
+    assert outputs["HmacKeyAliasName"] == {"Ref": "HmacKeyAlias"}
+    assert source["Outputs"]["HmacKeyAliasName"]["Condition"] == "UseKmsKey"
     assert outputs["SignInPageUrl"] == PAGE_URL
     assert source["Outputs"]["SignInPageUrl"]["Condition"] == PAGE_CONDITION
 
@@ -316,12 +328,28 @@ def test_outputs_name_what_clients_and_operators_need(source: dict[str, Any], po
 
 
 def test_no_statement_grants_a_wildcard_action_or_resource(translated: dict[str, Any]) -> None:
-    statements = list(iam_statements(translated["Resources"]))
+    # A key policy's "*" resource is the key itself; its one statement is checked on its own below.
+    resources = {
+        name: resource
+        for name, resource in translated["Resources"].items()
+        if resource["Type"] != "AWS::KMS::Key"
+    }
+    statements = list(iam_statements(resources))
     assert len(statements) > 3  # the trust policies plus create's and verify's grants
     for statement in statements:
         assert not {"NotAction", "NotResource"} & set(statement), statement
         assert not [a for a in strings_in(statement["Action"]) if "*" in a], statement
-        assert not [r for r in strings_in(statement.get("Resource", [])) if "*" in r], statement
+        wild = [r for r in strings_in(statement.get("Resource", [])) if "*" in r]
+        if statement.get("Sid") == "HmacKeyMac":
+            # Every KMS key of the account, narrowed by the tag only this stack's HMAC keys carry.
+            assert wild == ["arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*"], statement
+            tag = statement["Condition"]["StringEquals"]["aws:ResourceTag/passwordless-hmac-key"]
+            assert tag == {"Ref": "AWS::StackName"}, statement
+        else:
+            assert not wild, statement
+    (key,) = resources_of_type(translated, "AWS::KMS::Key").values()
+    (admin,) = key["Properties"]["KeyPolicy"]["Statement"]
+    assert admin["Principal"] == {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}}
     for role in resources_of_type(translated, "AWS::IAM::Role").values():
         assert role["Properties"]["ManagedPolicyArns"] == [BASIC_EXECUTION_ROLE]
 

@@ -26,6 +26,7 @@ NOT_SECRET_SUFFIXES = (
     "_name",
     "_key_id",
     "_round_key",  # which round issued a secret (a digest of the session history, or a marker)
+    "_store",  # where the key lives (KEY_STORE), not the key
 )
 NOT_SECRET_NAMES = {"kind", "round_key", "key", "secret_id"}  # table key / identifiers, not secret values
 

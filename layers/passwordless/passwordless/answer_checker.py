@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 
 from passwordless.events import MAX_ANSWER_LENGTH, VerifyRequest
-from passwordless.keyed_hash import KeyedHasher, SecretKind, digests_match
+from passwordless.keyed_hash import KeyedHasher, SecretKind, UnknownKeyVersion, digests_match
 from passwordless.private_parameters import PrivateParameters, parse_private
 from passwordless.secret_store import SecretStore, item_key
 from passwordless.security_events import SecurityLog
@@ -59,20 +59,33 @@ class AnswerChecker:
             reason = "foreign_parameters" if parameters is None else "malformed_answer"
             self._audit.event("rejected", client=context.binding.client_id, reason=reason)
             return False
+        return self._check(request, parameters, answer)
+
+    def _check(
+        self, request: VerifyRequest, parameters: PrivateParameters, answer: tuple[SecretKind, str]
+    ) -> bool:
+        context = request.context
         key = item_key(context.binding)
+        try:
+            # Under the key the digests were made with, whatever the current key is now. Asked for
+            # an unknown user too, so that both make the same key request.
+            hasher = self._hasher.at_version(parameters.key_version)
+            user = hasher.pseudonym(context.binding.user_pool_id, context.binding.username)
+        except UnknownKeyVersion:
+            self._audit.event("rejected", client=context.binding.client_id, reason="unknown_key")
+            return False
         if context.user_not_found:
             # The same conditional write a wrong answer makes; with no item it changes nothing.
             self._store.record_failure(key)
             self._audit.event("unknown_user", client=context.binding.client_id)
             return False
-        user = self._hasher.pseudonym(context.binding.user_pool_id, context.binding.username)
         now_ms = int(self._clock() * 1000)
         if now_ms >= parameters.expires_ms:
             self._audit.event("failed", user=user, client=context.binding.client_id, reason="expired")
             return False
         kind, value = answer
         expected = parameters.token_hash if kind == "token" else parameters.code_hash
-        actual = self._hasher.digest(kind, context.binding, parameters.secret_id, value)
+        actual = hasher.digest(kind, context.binding, parameters.secret_id, value)
         if digests_match(expected, actual):
             return self._spend(
                 key, parameters, kind, now_ms=now_ms, user=user, client=context.binding.client_id

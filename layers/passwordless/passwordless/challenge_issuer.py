@@ -180,7 +180,7 @@ class ChallengeIssuer:
                 self._store.load(key)
                 self._audit.event("unknown_user", client=request.context.binding.client_id)
                 address = request.email or request.context.binding.username
-                private, emailed = self._decoy_private(), False
+                private, emailed = self._decoy_private(request.context.binding), False
             else:
                 private, emailed = self._private_parameters(request, metadata.kind, key)
         except StorageUnavailable as error:
@@ -227,7 +227,7 @@ class ChallengeIssuer:
                 return _private(live), False
             if plan is Plan.THROTTLED or plan is Plan.NOTHING:
                 self._audit.event(plan.value, user=pseudonym, client=binding.client_id)
-                return (_private(live) if live else self._decoy_private()), False
+                return (_private(live) if live else self._decoy_private(binding)), False
             quota = _next_quota(record, now_ms) if plan is Plan.ISSUE else None
             fresh = self._new_secret(binding, round_key=round_key, now_ms=now_ms)
             try:
@@ -292,10 +292,11 @@ class ChallengeIssuer:
             return ""
         return magic_link(self._settings.sign_in_url_for(client_id), address, token)
 
-    def _decoy_private(self) -> dict[str, str]:
-        return PrivateParameters.decoy(
-            self._now_ms() + self._settings.secret_lifetime_seconds * 1000
-        ).encode()
+    def _decoy_private(self, binding: Binding) -> dict[str, str]:
+        # The key version a real secret would name: with KMS, the same key request as a known user's.
+        version = self._hasher.key_version(binding.user_pool_id, binding.username)
+        expires_ms = self._now_ms() + self._settings.secret_lifetime_seconds * 1000
+        return PrivateParameters.decoy(expires_ms, version).encode()
 
     def _public(self, address: str) -> dict[str, str]:
         return {"email": mask_email(address), "codeLength": str(self._settings.code_length)}
@@ -329,6 +330,7 @@ def new_secret(
         sent=False,
         send_failed=False,
         consumed=False,
+        key_version=hasher.key_version(binding.user_pool_id, binding.username),
     )
     return FreshSecret(secret, code, token)
 

@@ -2,8 +2,8 @@
 
 At import (no network; a bad variable fails the cold start with its name): the Logger, the funnel
 metrics, the security log, the settings and the AWS clients the function names. On first use: the
-HMAC key and the email sender, so an outage of Secrets Manager or of the provider is a clean,
-retryable error rather than a failed cold start.
+HMAC key (or, with KMS, its first derived key) and the email sender, so an outage of Secrets Manager,
+KMS or the provider is a clean, retryable error rather than a failed cold start.
 
 Each piece imports what it needs where it is first built, so a function loads only what it uses:
 define no AWS SDK, verify no email stack, create no answer checker.
@@ -156,13 +156,21 @@ class FunctionRuntime:
 
     @functools.cached_property
     def hasher(self) -> KeyedHasher:
-        """The keyed hash under the stack's HMAC key, read from Secrets Manager on first use."""
-        from passwordless.keyed_hash import hasher_from_secret
+        """The keyed hash under the stack's HMAC key: from Secrets Manager, read on first use, or from
+        KMS, asked once per invocation. Either one's failure is the role's generic refusal."""
+        from passwordless.key_sources import key_source
+        from passwordless.keyed_hash import KeyedHasher
+
+        store = self.settings.key_store
+
+        def refuse(error: Exception) -> Exception:
+            return self._unavailable(store, error)
 
         try:
-            return hasher_from_secret(self.client("secretsmanager"), self.settings.hmac_key_secret_id)
+            keys = key_source(self.settings, self.client)
         except Exception as error:  # any failure here must fail closed, never crash with details
-            raise self._unavailable("secretsmanager", error) from None
+            raise refuse(error) from None
+        return KeyedHasher(keys, refuse=refuse)
 
     @functools.cached_property
     def sender(self) -> EmailSender:

@@ -47,6 +47,8 @@ class StoredSecret(NamedTuple):
     sent: bool
     send_failed: bool
     consumed: bool
+    key_version: str = ""
+    """The version of the key its hashes were made under ("": written before versions were recorded)."""
 
     def is_live(self, now_ms: int) -> bool:
         return not self.consumed and now_ms < self.expires_ms
@@ -280,7 +282,7 @@ class Refused(NamedTuple):
 
 _NEW_FIELDS = (
     "secret_id = :sid, client_id = :cid, token_hash = :th, code_hash = :ch, issued_ms = :iss, "
-    "expires_ms = :exp, round_key = :rk, sent = :false, send_failed = :false, #ttl = :ttl"
+    "expires_ms = :exp, round_key = :rk, sent = :false, send_failed = :false, #ttl = :ttl, key_version = :kv"
 )
 
 
@@ -293,6 +295,7 @@ def _secret_values(secret: StoredSecret) -> dict[str, AttributeValueTypeDef]:
         ":iss": number_value(secret.issued_ms),
         ":exp": number_value(secret.expires_ms),
         ":rk": string_value(secret.round_key),
+        ":kv": string_value(secret.key_version),
         ":false": {"BOOL": False},
         ":ttl": number_value(secret.expires_ms // 1000 + HOUSEKEEPING_SECONDS),
     }
@@ -312,6 +315,7 @@ def _record(item: Mapping[str, Any]) -> UserRecord:
             sent=item.get("sent", {}).get("BOOL", False),
             send_failed=item.get("send_failed", {}).get("BOOL", False),
             consumed="consumed_ms" in item,
+            key_version=item.get("key_version", {}).get("S", ""),
         )
     return UserRecord(
         version=_int(item, "version"),

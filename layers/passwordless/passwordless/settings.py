@@ -24,6 +24,8 @@ MAX_STRANGER_EMAILS = 100_000
 
 EmailProvider = Literal["ses", "sendgrid", "outbox"]
 EMAIL_PROVIDERS: tuple[EmailProvider, ...] = ("ses", "sendgrid", "outbox")
+KeyStore = Literal["secretsmanager", "kms"]
+KEY_STORES: tuple[KeyStore, ...] = ("secretsmanager", "kms")
 SignInMode = Literal["email", "password-and-email-code"]
 SIGN_IN_MODES: tuple[SignInMode, ...] = ("email", "password-and-email-code")
 DOMAIN_PATTERN = re.compile(r"(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
@@ -55,7 +57,8 @@ class Settings(NamedTuple):
     """TABLE_NAME: the DynamoDB table holding one sign-in secret item per user."""
 
     hmac_key_secret_id: str
-    """HMAC_KEY_SECRET_ID: Secrets Manager id/ARN of the stack-generated key that hashes secrets at rest."""
+    """HMAC_KEY_SECRET_ID: Secrets Manager id/ARN of the stack-generated key that hashes secrets at rest
+    (KEY_STORE secretsmanager; empty with kms)."""
 
     email_from: str
     """EMAIL_FROM: the sender address (verified in SES / SendGrid)."""
@@ -154,6 +157,12 @@ class Settings(NamedTuple):
     invitation_lifetime_seconds: int = 259_200
     """INVITATION_LIFETIME_SECONDS: how long an invitation's link works (default 3 days)."""
 
+    key_store: KeyStore = "secretsmanager"
+    """KEY_STORE: secretsmanager (the key is read into the functions) | kms (it never leaves KMS)."""
+
+    hmac_key_id: str = ""
+    """HMAC_KEY_ID: the alias (ARN) of the stack's KMS HMAC key (required for KEY_STORE kms)."""
+
     def sign_in_url_for(self, client_id: str) -> str:
         """The link base for an app client: from configuration only, never from request input."""
         return self.sign_in_urls_by_client.get(client_id, self.sign_in_url)
@@ -164,9 +173,13 @@ class Settings(NamedTuple):
         read = SettingsReader(env, cls._field_defaults)
         session = SessionSettings.from_env(env)
         provider = read.choice("EMAIL_PROVIDER", EMAIL_PROVIDERS)
+        key_store = read.choice("KEY_STORE", KEY_STORES)
+        kms = key_store == "kms"
         return cls(
             table_name=read.text("TABLE_NAME"),
-            hmac_key_secret_id=read.text("HMAC_KEY_SECRET_ID"),
+            hmac_key_secret_id="" if kms else read.text("HMAC_KEY_SECRET_ID"),
+            key_store=key_store,
+            hmac_key_id=read.text("HMAC_KEY_ID", required=kms),
             email_provider=provider,
             email_from=read.email("EMAIL_FROM"),
             email_from_name=read.text("EMAIL_FROM_NAME"),

@@ -37,7 +37,7 @@ from passwordless.binding import Binding
 from passwordless.email.message import EmailChangeCodeEmail, EmailChangedEmail, EmailDeliveryError
 from passwordless.email.render import app_name_for, resolve_locale
 from passwordless.errors import StorageUnavailable
-from passwordless.keyed_hash import KeyedHasher, digests_match
+from passwordless.keyed_hash import KeyedHasher, UnknownKeyVersion, digests_match
 from passwordless.masking import mask_email
 from passwordless.secret_store import HOUR_MS
 from passwordless.settings import Settings
@@ -108,6 +108,7 @@ class EmailChange:
             consumed=False,
             failed_ms=failed_ms,
             request_times_ms=(now_ms, *log),
+            key_version=hasher.key_version(self._pool, user.username),
         )
         if not self._storage(lambda: self._store.request(key, change, read=read)):
             # Another request or answer wrote in between; its effect may have been to use up the hour.
@@ -143,10 +144,16 @@ class EmailChange:
             self._log.event("refused", route="account/email/confirm", reason="expired", user=pseudonym)
             raise WrongCode
         binding = self._binding(user.username)
-        address_ok = digests_match(
-            pending.address_hash, _address_digest(hasher, binding, pending.change_id, new_email)
-        )
-        code_ok = digests_match(pending.code_hash, hasher.digest("code", binding, pending.change_id, code))
+        try:
+            # The change's own key version: it may have been requested before a rotation.
+            requested_under = hasher.at_version(pending.key_version)
+            address_digest = _address_digest(requested_under, binding, pending.change_id, new_email)
+            code_digest = requested_under.digest("code", binding, pending.change_id, code)
+        except UnknownKeyVersion:
+            self._log.event("refused", route="account/email/confirm", reason="unknown_key", user=pseudonym)
+            raise WrongCode from None
+        address_ok = digests_match(pending.address_hash, address_digest)
+        code_ok = digests_match(pending.code_hash, code_digest)
         if not (address_ok and code_ok):
             self._storage(
                 lambda: self._store.count_failure(key, pending.change_id, now_ms, max_failures=MAX_FAILURES)

@@ -42,6 +42,8 @@ class PendingChange:
     """The send log, newest first."""
     version: int = 0
     """0 for a change not yet stored."""
+    key_version: str = ""
+    """The version of the key its digests were made under ("": written before versions were recorded)."""
 
     def __repr__(self) -> str:
         return f"PendingChange(change_id={self.change_id!r}, <digests redacted>)"
@@ -79,13 +81,15 @@ class EmailChangeStore:
             update=(
                 "SET change_id = :cid, address_hash = :ah, code_hash = :ch, expires_ms = :exp,"
                 " failures = :failures, failed_ms = :failed, requested_ms = :now,"
-                " request_times_ms = :log, version = :version, #ttl = :ttl REMOVE consumed_ms"
+                " request_times_ms = :log, version = :version, #ttl = :ttl, key_version = :kv"
+                " REMOVE consumed_ms"
             ),
             condition=condition,
             values={
                 ":cid": string_value(change.change_id),
                 ":ah": string_value(change.address_hash),
                 ":ch": string_value(change.code_hash),
+                ":kv": string_value(change.key_version),
                 ":exp": number_value(change.expires_ms),
                 ":failures": number_value(change.failures),
                 ":failed": number_value(change.failed_ms),
@@ -153,4 +157,5 @@ def _pending(item: Mapping[str, Any]) -> PendingChange:
         failed_ms=int(item.get("failed_ms", {"N": "0"})["N"]),
         request_times_ms=tuple(int(sent["N"]) for sent in item.get("request_times_ms", {"L": []})["L"]),
         version=int(item.get("version", {"N": "0"})["N"]),
+        key_version=item.get("key_version", {}).get("S", ""),
     )

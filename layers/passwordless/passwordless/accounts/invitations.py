@@ -39,7 +39,7 @@ from passwordless.challenge_issuer import FreshSecret, new_secret
 from passwordless.email.message import EmailDeliveryError, EmailSender, InvitationEmail
 from passwordless.email.render import app_name_for, resolve_locale
 from passwordless.errors import ConcurrentChange, StorageUnavailable
-from passwordless.keyed_hash import KeyedHasher, digests_match
+from passwordless.keyed_hash import KeyedHasher, UnknownKeyVersion, digests_match
 from passwordless.links import magic_link
 from passwordless.secret_store import EmailQuota, SecretStore, item_key
 from passwordless.settings import ApiSettings, Settings
@@ -105,7 +105,13 @@ class Invitations:
         except UserAdminError as error:
             self._log.event("unavailable", dependency="cognito", error=error.code)
             raise Unavailable from None
-        user = hasher.pseudonym(self._api.user_pool_id, username)
+        try:
+            # With KMS the user's key is first asked for here: an outage (already logged) must not
+            # leave the user behind either.
+            user = hasher.pseudonym(self._api.user_pool_id, username)
+        except Unavailable:
+            roll_back(self._users, username, self._log)
+            raise
         try:
             self._issue_and_send(username, email, name, locale, hasher=hasher, sender=sender)
         except (UserAdminError, StorageUnavailable, ConcurrentChange, EmailDeliveryError) as error:
@@ -173,12 +179,16 @@ class Invitations:
         try:
             record = self._store.load(key)
             secret = record.secret if record is not None else None
+            # The invitation's own key version: it may have been issued before a rotation.
+            issued_under = hasher.at_version(secret.key_version) if secret is not None else hasher
             usable = (
                 secret is not None
                 and secret.round_key == INVITATION_ROUND_KEY
                 and secret.client_id == binding.client_id
                 and secret.is_live(now_ms)
-                and digests_match(secret.token_hash, hasher.digest("token", binding, secret.secret_id, token))
+                and digests_match(
+                    secret.token_hash, issued_under.digest("token", binding, secret.secret_id, token)
+                )
             )
             spent = (
                 usable
@@ -188,10 +198,12 @@ class Invitations:
         except StorageUnavailable as error:
             self._log.event("unavailable", dependency="dynamodb", error=str(error), user=pseudonym)
             raise Unavailable from None
+        except UnknownKeyVersion:
+            spent = False
         if not spent or secret is None:
             self._log.event("refused", route="invitations/accept", reason="token", user=pseudonym)
             raise InvitationNotValid
-        temporary = temporary_password(hasher, binding, secret.secret_id, token)
+        temporary = temporary_password(issued_under, binding, secret.secret_id, token)
         try:
             tokens = self._users.complete_new_password(user.username, temporary, password)
         except PasswordRejected:
