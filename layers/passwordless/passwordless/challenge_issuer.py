@@ -250,7 +250,8 @@ class ChallengeIssuer:
         if not request.address_verified and self._budget is not None and not self._budget.spend_overall():
             self._audit.event("stranger_budget", user=pseudonym, client=client, scope="overall")
             self._store.mark_send_failed(key, fresh.stored.secret_id)
-            return self._decoy_private(), False
+            # Shaped as the unsent secret's parameters would be, but matching nothing that was made.
+            return PrivateParameters.decoy(fresh.stored.expires_ms, fresh.stored.key_version).encode(), False
         self._send(request, key, fresh, pseudonym)
         return _private(fresh.stored), True
 
