@@ -1,7 +1,7 @@
 """What KeyStore kms adds to a sign-in: KMS requests, latency and cost per 1M sign-ins.
 
 The request count is measured (tests/integration/test_kms_key_store.py counts GenerateMac against
-embedded KMS: one in create, one in verify); the latency per request is an assumption, since AWS
+embedded KMS: 2 for a code sign-in, 3 for a link sign-in); the latency per request is an assumption, since AWS
 publishes no KMS latency figure: an in-region call of about 10 ms, the order of the DynamoDB and
 Secrets Manager round trips bench.cost assumes. Prices: https://aws.amazon.com/kms/pricing/ (checked
 on bench.cost.PRICES_DATE): $1 per key-month, $0.03 per 10,000 requests, 20,000 requests a month free.
@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-KMS_REQUESTS_PER_SIGN_IN = 2
-"""A code or link sign-in: one GenerateMac in create, one in verify (define asks nothing)."""
+KMS_REQUESTS_PER_SIGN_IN = 3
+"""A link sign-in, the costlier of the two: one GenerateMac in create for the emailed round, one in
+create again for the page's own session (it reuses the live secret, but derives the user's key for
+the log pseudonym), one in verify. A code sign-in takes 2. Define asks nothing."""
 ASSUMED_KMS_SECONDS = 0.010
 KEY_MONTH = 1.00
 PER_REQUEST = 0.03 / 10_000

@@ -122,7 +122,9 @@ def test_a_link_sign_in_stays_within_three_kms_requests(
     done = kms_deployed.cognito.respond(fresh, token_in(kms_deployed.mail()[-1]))
     assert done.kind == "tokens"
     assert len(kms_deployed.mail()) == 1
-    assert requests["kms:GenerateMac"] <= MAX_KMS_REQUESTS_PER_SIGN_IN
+    # One per create (the page's reuses the secret but derives the key for its log pseudonym) and one in
+    # verify; here the page comes within the seconds the first create's key is kept, so it may take 2.
+    assert requests["kms:GenerateMac"] in (2, MAX_KMS_REQUESTS_PER_SIGN_IN)
 
 
 def test_the_functions_hold_no_key_material_and_hash_under_the_derived_user_key(

@@ -7,12 +7,12 @@ import pytest
 from bench.kms_key_cost import kms_key_cost, report_lines
 
 
-def test_two_requests_per_sign_in_cost_seven_dollars_per_million_with_the_key() -> None:
+def test_a_link_sign_ins_three_requests_cost_ten_dollars_per_million_with_the_key() -> None:
     cost = kms_key_cost()
-    assert cost.requests_per_sign_in == 2
-    # 2M requests at $0.03 per 10,000 is $6, and the key's month $1
-    assert cost.dollars_per_million == pytest.approx(7.00)
-    assert cost.added_seconds_per_sign_in == pytest.approx(0.020)
+    assert cost.requests_per_sign_in == 3
+    # 3M requests at $0.03 per 10,000 is $9, and the key's month $1
+    assert cost.dollars_per_million == pytest.approx(10.00)
+    assert cost.added_seconds_per_sign_in == pytest.approx(0.030)
 
 
 def test_the_report_states_the_count_the_latency_assumption_and_the_cost() -> None:
