@@ -241,6 +241,7 @@ class FunctionRuntime:
             ),
             log=log,
             code_length=settings.code_length,
+            api=api,
         )
 
     @functools.cached_property
