@@ -179,6 +179,9 @@ class LocalCognito:
             # The functions' own Cognito calls (the account API's AdminCreateUser, PostAuthentication's
             # attribute update) come back here over HTTP, so they meet the pool's triggers.
             "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": url.rstrip("/"),
+            # This endpoint hands the account function the HTTP API's events (payload 2.0) even where
+            # the template would put the REST API in front of it (a WAF rate set): there is no WAF here.
+            "ACCOUNT_API_PAYLOAD": "http",
         }
         self._exit.enter_context(aws_environment({**plan.environment, **local, **self._overrides}))
         lock = threading.RLock()

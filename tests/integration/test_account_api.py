@@ -24,6 +24,7 @@ from laptop.handlers import ROOT, Handler, load_handlers
 from laptop.invoke import LambdaContextStandIn
 from laptop.local_stack.trigger_events import trigger_event
 from laptop.sample_api_events import access_claims, api_event
+from laptop.sample_rest_events import rest_api_event
 from passwordless.email.outbox import read_outbox
 from passwordless.settings import Settings
 from tests.support.fakes import FakeClock
@@ -58,8 +59,15 @@ class AccountApi:
     dynamodb: Any = field(default_factory=lambda: boto3.client("dynamodb", region_name=REGION))
 
     def post(self, path: str, body: object, claims: dict[str, str] | None = None) -> Answer:
-        result = self.handler(api_event(path, body, claims), LambdaContextStandIn.for_function("account_api"))
-        return Answer(result["statusCode"], result["headers"], json.loads(result["body"]), result)
+        return self.send(api_event(path, body, claims))
+
+    def send(self, event: dict[str, Any]) -> Answer:
+        """The function's answer to any front's event; a preflight's empty body reads as {}, and a REST
+        answer's multiValueHeaders as the headers API Gateway sends."""
+        result = self.handler(event, LambdaContextStandIn.for_function("account_api"))
+        body = json.loads(result["body"]) if result.get("body") else {}
+        headers = {name: ", ".join(values) for name, values in result.get("multiValueHeaders", {}).items()}
+        return Answer(result["statusCode"], {**headers, **result.get("headers", {})}, body, result)
 
     def claims(self, username: str, groups: str | None = None) -> dict[str, str]:
         return access_claims(username, groups=groups, client_id=self.client_id, pool_id=self.pool_id)
@@ -836,3 +844,72 @@ def test_a_password_the_pool_refuses_is_400_and_the_user_keeps_no_password(make_
         "message": "That password does not meet the password rules. Ask for a new invitation."
     }
     assert api.user(username)["status"] == "FORCE_CHANGE_PASSWORD"
+
+
+# --- behind the REST API (the web ACL's front) ---------------------------------------------------
+
+PAGE_ORIGIN = "https://page1234.execute-api.us-east-1.amazonaws.com"
+
+
+@pytest.fixture
+def rest(make_api: MakeApi) -> AccountApi:
+    return make_api(ACCOUNT_API_PAYLOAD="rest", ACCOUNT_API_ALLOWED_ORIGIN=PAGE_ORIGIN)
+
+
+def test_behind_the_rest_api_sign_ups_count_against_the_callers_address(rest: AccountApi) -> None:
+    per_source = rest.settings.stranger_emails_per_source_per_hour
+
+    answers = [
+        rest.send(rest_api_event("/sign-up", {"email": f"person{n}@example.com"}, source_ip="198.51.100.9"))
+        for n in range(per_source + 1)
+    ]
+    other = rest.send(rest_api_event("/sign-up", {"email": "other@example.com"}, source_ip="198.51.100.10"))
+
+    assert {answer.status for answer in [*answers, other]} == {202}
+    emails = {a["Value"] for user in rest.users() for a in user["Attributes"] if a["Name"] == "email"}
+    # The address over its budget made no account; another address still could.
+    assert emails == {f"person{n}@example.com" for n in range(per_source)} | {"other@example.com"}
+
+
+def test_behind_the_rest_api_an_admin_invites_with_the_cognito_authorizers_claims(rest: AccountApi) -> None:
+    admin = rest.add_user("admin@example.com")
+
+    answer = rest.send(
+        rest_api_event("/invitations", {"email": "invitee@example.com"}, rest.claims(admin, "admins"))
+    )
+
+    assert answer.status == 201
+    assert [mail["to"] for mail in rest.mail()] == ["invitee@example.com"]
+
+
+@pytest.mark.parametrize("front", ["http", "rest"])
+def test_a_token_of_another_app_client_is_401_behind_either_front(make_api: MakeApi, front: str) -> None:
+    api = make_api(ACCOUNT_API_PAYLOAD=front, ACCOUNT_API_ALLOWED_ORIGIN=PAGE_ORIGIN)
+    admin = api.add_user("admin@example.com")
+    # The REST API's Cognito authorizer would pass this token: the pool issued it, to another client.
+    claims = {**api.claims(admin, "admins"), "client_id": "0ther5c1ient7id"}
+    event = (rest_api_event if front == "rest" else api_event)(
+        "/invitations", {"email": "invitee@example.com"}, claims
+    )
+
+    answer = api.send(event)
+
+    assert answer.status == 401
+    assert [u["Username"] for u in api.users()] == [admin]
+    assert api.mail() == []
+
+
+def test_behind_the_rest_api_the_pages_origin_gets_cors_headers_and_no_other_does(rest: AccountApi) -> None:
+    preflight = rest.send(rest_api_event("/sign-up", method="OPTIONS", origin=PAGE_ORIGIN))
+    answer = rest.send(rest_api_event("/sign-up", {"email": "new@example.com"}, origin=PAGE_ORIGIN))
+    elsewhere = rest.send(
+        rest_api_event("/sign-up", {"email": "new@example.com"}, origin="https://evil.example")
+    )
+
+    assert preflight.status == 204
+    assert preflight.headers["Access-Control-Allow-Origin"] == PAGE_ORIGIN
+    assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+    assert answer.status == 202
+    assert answer.headers["Access-Control-Allow-Origin"] == PAGE_ORIGIN
+    assert answer.headers["Cache-Control"] == "no-store"
+    assert "Access-Control-Allow-Origin" not in elsewhere.headers

@@ -25,6 +25,7 @@ from schemathesis import checks
 
 from laptop.handlers import ROOT
 from passwordless.accounts.routes import AccountServices, build_app
+from passwordless.settings import ApiSettings
 from tests.support.local_stack import RunningStack, start_stack
 
 SCHEMA_PATH = ROOT / "openapi" / "account-api.yaml"
@@ -256,7 +257,8 @@ def test_the_document_describes_exactly_the_routes_the_code_serves() -> None:
         for method in item
         if method in {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
     }
-    app = build_app(AccountServices(None, None, None, None, 6))  # type: ignore[arg-type]
+    api = ApiSettings("us-east-1_Abc123", "3sample5c1ient7id9for0docs")
+    app = build_app(AccountServices(None, None, None, None, 6, api))  # type: ignore[arg-type]
     served = {(route.method, route.path) for route in app._static_routes + app._dynamic_routes}
 
     assert described == served

@@ -71,14 +71,19 @@ def test_the_public_sign_up_route_is_throttled_per_stage(translated: dict[str, A
     assert stage["DefaultRouteSettings"] == {"ThrottlingBurstLimit": 20, "ThrottlingRateLimit": 10}
 
 
-def test_only_the_account_api_may_invoke_the_account_function(translated: dict[str, Any]) -> None:
-    permissions = [
-        p["Properties"]
-        for p in resources_of_type(translated, "AWS::Lambda::Permission").values()
+def test_only_the_account_apis_may_invoke_the_account_function(translated: dict[str, Any]) -> None:
+    permissions = {
+        name: p["Properties"]
+        for name, p in resources_of_type(translated, "AWS::Lambda::Permission").items()
         if p["Properties"]["FunctionName"] == {"Ref": "AccountApiFunction"}
-    ]
+    }
+    # One per HTTP API route, and the REST front's (test_account_rest_front), which exists only
+    # behind the web ACL.
+    rest = permissions.pop("AccountRestApiInvokePermission")
+    assert translated["Resources"]["AccountRestApiInvokePermission"]["Condition"] == "AccountApiBehindWaf"
+    assert rest["Principal"] == "apigateway.amazonaws.com"
     assert len(permissions) == len(ROUTES)
-    for permission in permissions:
+    for permission in permissions.values():
         assert permission["Principal"] == "apigateway.amazonaws.com"
         assert permission["SourceArn"]["Fn::Sub"][1]["__ApiId__"] == {"Ref": "AccountApi"}
 
@@ -100,6 +105,9 @@ def test_the_account_function_knows_its_pool_client_group_and_whether_sign_up_is
         "USER_POOL_CLIENT_ID": "<UserPoolClient>",
         "ADMIN_GROUP": group,
         "SELF_SIGN_UP": self_sign_up,
+        # The HTTP API's payload unless the web ACL is on (test_account_rest_front).
+        "ACCOUNT_API_PAYLOAD": "http",
+        "ACCOUNT_API_ALLOWED_ORIGIN": "https://<SignInApi>.execute-api.us-east-1.amazonaws.com",
     }
     # The app client and the admins group are the stack's own, in whichever pool it uses.
     for name in ("AdministratorsGroup", "UserPoolClient"):

@@ -82,8 +82,9 @@ def test_allowed_values_and_bounds_are_the_templates(template: dict[str, Any]) -
 def test_each_parameter_names_the_function_variable_it_sets(template: dict[str, Any]) -> None:
     table = rows(hook.parameter_tables(template))
     assert table["AppName"][2] == "`APP_NAME`"
-    # SignInUrl reaches the functions through an Fn::If (the stack's own page when it is empty).
-    assert table["SignInUrl"][2] == "`SIGN_IN_URL`"
+    # SignInUrl reaches the functions through an Fn::If (the stack's own page when it is empty), and
+    # the account function through its origin too.
+    assert table["SignInUrl"][2] == "`SIGN_IN_URL`, `ACCOUNT_API_ALLOWED_ORIGIN`"
     assert table["LogLevel"][2] == "`POWERTOOLS_LOG_LEVEL`"
     # Parameters that shape resources rather than code say so.
     assert table["LogRetentionInDays"][2] == "stack resources"

@@ -1,5 +1,6 @@
-"""The optional AWS WAF web ACL on the user pool: absent by default; given a rate, one rate-based rule per
-IP address on exactly Cognito's public sign-in and sign-up operations, on the pool the stack serves."""
+"""The optional AWS WAF web ACL on the user pool: absent by default; given a rate, a rate-based rule per
+IP address on exactly Cognito's public sign-in and sign-up operations, on the pool the stack serves (its
+second rule and the account API's REST front: test_account_rest_front)."""
 
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ def test_the_rule_limits_each_address_on_the_pool_the_stack_serves(
     assert association["ResourceArn"] == pool.pool_arn
     assert association["WebACLArn"] == "<SignInWebAcl.Arn>"
     assert (acl["Scope"], acl["DefaultAction"]) == ("REGIONAL", {"Allow": {}})
-    (rule,) = acl["Rules"]
+    rule, _account_api_rule = acl["Rules"]  # the second: test_account_rest_front
     assert rule["Action"] == {"Block": {}}
     rate = rule["Statement"]["RateBasedStatement"]
     assert (rate["Limit"], rate["EvaluationWindowSec"], rate["AggregateKeyType"]) == ("300", 300, "IP")
@@ -73,7 +74,12 @@ def test_the_rate_is_off_or_at_least_wafs_minimum(source: dict[str, Any], value:
     assert (parameter_violation(parameter, value) is None) is taken
 
 
-def test_cfn_lint_finds_nothing_with_the_web_acl(source: dict[str, Any], tmp_path: Path) -> None:
-    translated = translate_offline(source, GUARDED)
+@pytest.mark.parametrize("pool", POOL_MODES)
+def test_cfn_lint_finds_nothing_with_the_web_acl_and_the_rest_front(
+    source: dict[str, Any], tmp_path: Path, pool: PoolMode
+) -> None:
+    parameters = {**GUARDED, **pool.parameters}
+    translated = translate_offline(source, parameters)
     assert resources_of_type(translated, "AWS::WAFv2::WebACL")
-    assert lint_translated(translated, tmp_path, GUARDED) == []
+    assert resources_of_type(translated, "AWS::ApiGateway::RestApi")
+    assert lint_translated(translated, tmp_path, parameters) == []

@@ -249,6 +249,7 @@ class FunctionRuntime:
             ),
             log=log,
             code_length=settings.code_length,
+            api=api,
         )
 
     @functools.cached_property

@@ -28,6 +28,8 @@ KeyStore = Literal["secretsmanager", "kms"]
 KEY_STORES: tuple[KeyStore, ...] = ("secretsmanager", "kms")
 SignInMode = Literal["email", "password-and-email-code"]
 SIGN_IN_MODES: tuple[SignInMode, ...] = ("email", "password-and-email-code")
+ApiPayload = Literal["http", "rest"]
+API_PAYLOADS: tuple[ApiPayload, ...] = ("http", "rest")
 DOMAIN_PATTERN = re.compile(r"(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 # Cognito's own shapes: "<region>_<id>" and a 1-128 character client id of word characters.
 _POOL_ID = re.compile(r"[\w-]+_[0-9a-zA-Z]+")
@@ -263,14 +265,27 @@ class ApiSettings(NamedTuple):
     self_sign_up: bool = False
     """SELF_SIGN_UP: true serves POST /sign-up; otherwise that route answers 404."""
 
+    account_api_payload: ApiPayload = "http"
+    """ACCOUNT_API_PAYLOAD: which API Gateway front invokes the function: http (the HTTP API, payload
+    format 2.0) | rest (the REST API the template puts behind the WAF web ACL when
+    SignInRequestsPerIpPer5Minutes is set). Each puts the caller's address and claims elsewhere."""
+
+    account_api_allowed_origin: str = ""
+    """ACCOUNT_API_ALLOWED_ORIGIN: the one browser origin (the sign-in page's, https://host) the
+    function's answers carry CORS headers for; required for rest, whose proxy answers get none from
+    API Gateway (the HTTP API adds its own)."""
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ApiSettings:
         read = SettingsReader(os.environ if environ is None else environ, cls._field_defaults)
+        payload = read.choice("ACCOUNT_API_PAYLOAD", API_PAYLOADS)
         return cls(
             user_pool_id=read.matching("USER_POOL_ID", _POOL_ID, "a user pool id"),
             user_pool_client_id=read.matching("USER_POOL_CLIENT_ID", _CLIENT_ID, "an app client id"),
             admin_group=read.matching("ADMIN_GROUP", _GROUP, "a group name"),
             self_sign_up=read.flag("SELF_SIGN_UP"),
+            account_api_payload=payload,
+            account_api_allowed_origin=read.origin("ACCOUNT_API_ALLOWED_ORIGIN", required=payload == "rest"),
         )
 
 
@@ -328,6 +343,16 @@ class SettingsReader:
 
     def url(self, name: str) -> str:
         return checked_url(name, self.text(name))
+
+    def origin(self, name: str, *, required: bool) -> str:
+        """A browser origin (scheme://host[:port], as an Origin header sends it), or "" when unset
+        and not required."""
+        from urllib.parse import urlsplit  # noqa: PLC0415 - as in checked_url: only this function reads one
+
+        value = self.text(name, required=required)
+        if value and urlsplit(checked_url(name, value))[2:] != ("", "", ""):
+            raise SettingsError(f"{name} must be an origin: scheme and host only, without a path")
+        return value
 
     def url_map(self, name: str) -> Mapping[str, str]:
         parsed = self._string_object(name, f"{name} must be a JSON object of appClientId to URL")

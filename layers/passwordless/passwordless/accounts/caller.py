@@ -1,8 +1,10 @@
-"""Who is calling: the claims API Gateway's JWT authorizer has already verified.
+"""Who is calling: the claims API Gateway's authorizer has already verified.
 
-The authorizer accepts any token of this pool whose audience is the app client, and an ID token's
-`aud` is the client too; only access tokens are for calling APIs (Cognito revokes them with the
-refresh token, and they carry the username), so anything else is refused here.
+The HTTP API's JWT authorizer accepts any token of this pool whose audience is the app client, and an
+ID token's `aud` is the client too; only access tokens are for calling APIs (Cognito revokes them with
+the refresh token, and they carry the username), so anything else is refused here. The REST API's
+Cognito authorizer checks no app client at all: a token the pool issued to any other client would
+pass it, so the `client_id` claim must name the stack's client (checked behind both fronts).
 
 API Gateway passes an access token's claims as strings; a list claim such as `cognito:groups`
 arrives as "[admins other]" (or, from other tooling, as a JSON list), so both forms are read.
@@ -29,10 +31,11 @@ class Caller:
         return f"Caller(<redacted>, groups={sorted(self.groups)!r})"
 
 
-def caller_from(event: Mapping[str, object]) -> Caller:
-    """The verified caller, or NotAuthenticated when the event carries no usable claims."""
-    claims = _claims(event)
-    if claims.get("token_use") != "access":
+def caller_from(event: Mapping[str, object], *, claims_at: tuple[str, ...], client_id: str) -> Caller:
+    """The verified caller, or NotAuthenticated when the event carries no usable claims at the keys
+    `claims_at` (where the front's authorizer puts them) or they are another app client's."""
+    claims = _claims(event, claims_at)
+    if claims.get("token_use") != "access" or claims.get("client_id") != client_id:
         raise NotAuthenticated
     username = claims.get("username")
     if not isinstance(username, str) or not _USERNAME.fullmatch(username):
@@ -40,11 +43,17 @@ def caller_from(event: Mapping[str, object]) -> Caller:
     return Caller(username, _groups(claims.get("cognito:groups")))
 
 
-def _claims(event: Mapping[str, object]) -> Mapping[str, object]:
-    found: object = event
-    for key in ("requestContext", "authorizer", "jwt", "claims"):
-        found = found.get(key) if isinstance(found, Mapping) else None
+def _claims(event: Mapping[str, object], keys: tuple[str, ...]) -> Mapping[str, object]:
+    found = value_at(event, keys)
     return found if isinstance(found, Mapping) else {}
+
+
+def value_at(event: Mapping[str, object], keys: tuple[str, ...]) -> object:
+    """The value under nested `keys`, or None where one is missing (a public route has no authorizer)."""
+    found: object = event
+    for key in keys:
+        found = found.get(key) if isinstance(found, Mapping) else None
+    return found
 
 
 def _groups(raw: object) -> frozenset[str]:

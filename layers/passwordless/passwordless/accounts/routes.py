@@ -1,4 +1,5 @@
-"""The account API's HTTP routes (API Gateway HTTP API, payload format 2.0), on Powertools' resolver.
+"""The account API's HTTP routes, on Powertools' resolver for the front that invokes the function:
+API Gateway's HTTP API (payload format 2.0), or the REST API that replaces it behind the WAF web ACL.
 
     POST /sign-up                  public; 404 unless SELF_SIGN_UP          {"email", "name"?, "locale"?}
     POST /invitations              JWT, member of ADMIN_GROUP               {"email", "name"?, "locale"?}
@@ -14,17 +15,23 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler import (
+    APIGatewayHttpResolver,
+    APIGatewayRestResolver,
+    CORSConfig,
+    Response,
+)
 
 from passwordless.accounts.account_log import AccountLog
 from passwordless.accounts.bodies import Body, parse_body
-from passwordless.accounts.caller import Caller, caller_from
+from passwordless.accounts.caller import Caller, caller_from, value_at
 from passwordless.accounts.email_change import EmailChange
 from passwordless.accounts.invitations import Invitations
 from passwordless.accounts.refusals import NotFound, Refusal, Unavailable
 from passwordless.accounts.sign_up import SignUp
+from passwordless.settings import ApiPayload, ApiSettings
 
 HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 _PROFILE_FIELDS = frozenset({"email", "name", "locale"})
@@ -37,25 +44,54 @@ class AccountServices:
     email_change: EmailChange
     log: AccountLog
     code_length: int
+    api: ApiSettings
+
+
+Resolver = APIGatewayHttpResolver | APIGatewayRestResolver
+
+
+class Front(NamedTuple):
+    """Where each API Gateway front puts what the routes read: API Gateway's view of the connection's
+    address (a client cannot set it by a header) and the claims its authorizer verified."""
+
+    source_at: tuple[str, ...]
+    claims_at: tuple[str, ...]
+
+
+FRONTS: dict[ApiPayload, Front] = {
+    "http": Front(("requestContext", "http", "sourceIp"), ("requestContext", "authorizer", "jwt", "claims")),
+    "rest": Front(("requestContext", "identity", "sourceIp"), ("requestContext", "authorizer", "claims")),
+}
+
+
+def _resolver(api: ApiSettings) -> Resolver:
+    if api.account_api_payload == "http":
+        return APIGatewayHttpResolver()  # the HTTP API answers preflights and adds CORS headers itself
+    # A REST API's proxy answers reach the browser as the function wrote them.
+    origin = api.account_api_allowed_origin
+    cors = CORSConfig(allow_origin=origin, allow_headers=["authorization", "content-type"], max_age=300)
+    return APIGatewayRestResolver(cors=cors)
 
 
 def json_response(status: int, payload: dict[str, Any]) -> Response[str]:
     return Response(status, "application/json", json.dumps(payload), dict(HEADERS))
 
 
-def build_app(services: AccountServices) -> APIGatewayHttpResolver:
-    app = APIGatewayHttpResolver()
+def build_app(services: AccountServices) -> Resolver:
+    app = _resolver(services.api)
+    front = FRONTS[services.api.account_api_payload]
 
     def body(allowed: frozenset[str]) -> Body:
         event = app.current_event
         return parse_body(event.body, is_base64=bool(event.is_base64_encoded), allowed=allowed)
 
     def caller() -> Caller:
-        return caller_from(app.current_event.raw_event)
+        return caller_from(
+            app.current_event.raw_event, claims_at=front.claims_at, client_id=services.api.user_pool_client_id
+        )
 
     def source() -> str:
-        # API Gateway's view of the connection's address: a client cannot set it by a header.
-        return str(app.current_event.request_context.http.source_ip or "")
+        return str(value_at(app.current_event.raw_event, front.source_at) or "")
 
     @app.post("/sign-up")
     def sign_up() -> Response[str]:
@@ -100,15 +136,15 @@ def build_app(services: AccountServices) -> APIGatewayHttpResolver:
     return app
 
 
-def _answer_errors(app: APIGatewayHttpResolver, log: AccountLog) -> None:
+def _answer_errors(app: Resolver, log: AccountLog) -> None:
     @app.not_found
     def not_found(_: Exception) -> Response[str]:
         return _refusal(NotFound())
 
     def refused(refusal: Refusal) -> Response[str]:
         if refusal.status < 500:  # the service logged its own 503s with the failing dependency
-            route = app.current_event.raw_event.get("routeKey", "")
-            log.event("refused", route=str(route), reason=type(refusal).__name__)
+            event = app.current_event
+            log.event("refused", route=f"{event.http_method} {event.path}", reason=type(refusal).__name__)
         return _refusal(refusal)
 
     def unexpected(error: Exception) -> Response[str]:
