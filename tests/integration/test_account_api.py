@@ -121,8 +121,17 @@ MakeApi = Callable[..., AccountApi]
 
 
 @pytest.fixture
-def make_api(aws: Settings, outbox_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MakeApi]:
+def key_store() -> str:
+    """Where the stack's HMAC key lives (a test parametrizes it to run in kms mode)."""
+    return "secretsmanager"
+
+
+@pytest.fixture
+def make_api(
+    key_store: str, request: pytest.FixtureRequest, outbox_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[MakeApi]:
     """Deploy the account API with extra variables (SELF_SIGN_UP=true by default)."""
+    request.getfixturevalue("kms_aws" if key_store == "kms" else "aws")
     # What an operator could turn on: every level, and the events themselves.
     monkeypatch.setenv("POWERTOOLS_LOG_LEVEL", "DEBUG")
     monkeypatch.setenv("POWERTOOLS_LOGGER_LOG_EVENT", "true")
@@ -913,3 +922,31 @@ def test_behind_the_rest_api_the_pages_origin_gets_cors_headers_and_no_other_doe
     assert answer.headers["Access-Control-Allow-Origin"] == PAGE_ORIGIN
     assert answer.headers["Cache-Control"] == "no-store"
     assert "Access-Control-Allow-Origin" not in elsewhere.headers
+
+
+@pytest.mark.parametrize("key_store", ["kms"])
+def test_with_the_key_in_kms_an_invitation_works_and_a_kms_outage_leaves_nobody_behind(
+    api: AccountApi,
+) -> None:
+    admin = api.add_user("admin@example.com")
+    invited = api.post("/invitations", {"email": "first@example.com"}, api.claims(admin, ADMIN))
+    assert invited.status == 201
+    assert [mail["to"] for mail in api.mail()] == ["first@example.com"]
+
+    kms = boto3.client("kms", region_name=REGION)
+    (alias,) = [a for a in kms.list_aliases()["Aliases"] if a["AliasName"].endswith("hmac-key")]
+    kms.disable_key(KeyId=alias["TargetKeyId"])
+    refused = api.post("/invitations", {"email": "second@example.com"}, api.claims(admin, ADMIN))
+    changed = api.post("/account/email", {"email": "admin.new@example.com"}, api.claims(admin))
+
+    assert (refused.status, refused.body) == (
+        503,
+        {"message": "The service is temporarily unavailable. Please try again."},
+    )
+    assert changed.status == 503
+    assert [mail["to"] for mail in api.mail()] == ["first@example.com"]
+    assert "second@example.com" not in {user["email"] for user in map(api.user, _usernames(api))}
+
+
+def _usernames(api: AccountApi) -> list[str]:
+    return [user["Username"] for user in api.users()]
