@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from botocore.exceptions import ClientError
 
@@ -32,6 +32,21 @@ HOLD_SECONDS = 5.0
 MAX_VERSIONS_HELD = 8
 # What the key's holder answers for a version that is not (or no longer, or never was) one of ours.
 _NOT_OURS = frozenset({"ResourceNotFoundException", "NotFoundException", "AccessDeniedException"})
+
+
+def _version_refused(error: ClientError, version: str) -> bool:
+    """A named version the key's holder does not know: a bad secret, not an outage."""
+    return bool(version) and error.response.get("Error", {}).get("Code") in _NOT_OURS
+
+
+class _Held(NamedTuple):
+    """The one derived key, for its user, for a few seconds."""
+
+    user: tuple[str, str]
+    current: bool
+    """Derived under the current key (no version asked for)."""
+    key: VersionedKey
+    until: float
 
 
 class MacClient(Protocol):
@@ -69,7 +84,7 @@ class SecretsManagerKeys:
             else:
                 secret = self._client.get_secret_value(SecretId=self._secret_id, VersionStage="AWSCURRENT")
         except ClientError as error:
-            if version and error.response.get("Error", {}).get("Code") in _NOT_OURS:
+            if _version_refused(error, version):
                 raise UnknownKeyVersion from None
             raise
         key = VersionedKey(secret["VersionId"], secret["SecretString"].encode())
@@ -85,9 +100,7 @@ class KmsKeys:
         self._client = client
         self._key_id = key_id
         self._clock = clock
-        self._held: tuple[tuple[str, str], bool, VersionedKey, float] | None = None
-        """((pool, username), derived as the current key?, key, until): the one derived key, for its
-        user, for a few seconds."""
+        self._held: _Held | None = None
 
     def __repr__(self) -> str:
         return f"KmsKeys({self._key_id!r}, <derived key redacted>)"
@@ -97,11 +110,11 @@ class KmsKeys:
         held = self._held
         if (
             held is not None
-            and held[0] == (user_pool_id, username)
-            and now < held[3]
-            and (version == held[2].version or (not version and held[1]))
+            and held.user == (user_pool_id, username)
+            and now < held.until
+            and (version == held.key.version or (not version and held.current))
         ):
-            return held[2]
+            return held.key
         self._held = None
         try:
             response = self._client.generate_mac(
@@ -110,9 +123,9 @@ class KmsKeys:
                 Message=length_prefixed(USER_KEY_LABEL, user_pool_id, username),
             )
         except ClientError as error:
-            if version and error.response.get("Error", {}).get("Code") in _NOT_OURS:
+            if _version_refused(error, version):
                 raise UnknownKeyVersion from None
             raise
         key = VersionedKey(response["KeyId"], response["Mac"])
-        self._held = ((user_pool_id, username), not version, key, now + HOLD_SECONDS)
+        self._held = _Held((user_pool_id, username), not version, key, now + HOLD_SECONDS)
         return key
