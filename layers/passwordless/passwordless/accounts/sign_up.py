@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from passwordless.accounts.account_log import AccountLog, roll_back
 from passwordless.accounts.refusals import BadRequest, DomainNotAllowed, NotFound, Unavailable
+from passwordless.accounts.stranger_mail import has_room
 from passwordless.accounts.user_admin import CognitoRefused, UserAdmin, UserAdminError, UserExists
 from passwordless.addresses import domain_of
-from passwordless.errors import StorageUnavailable
 from passwordless.response_pacer import ResponsePacer
 from passwordless.stranger_budget import StrangerBudget
 
@@ -45,12 +45,7 @@ class SignUp:
             self._log.event("refused", route="sign-up", reason="domain")
             raise DomainNotAllowed
         started = self._pacer.start()
-        try:
-            within_budget = self._budget.spend_for_source(source)
-        except StorageUnavailable as error:
-            self._log.event("unavailable", dependency="dynamodb", error=str(error))
-            raise Unavailable from None
-        if not within_budget:
+        if not has_room(lambda: self._budget.spend_for_source(source), self._log):
             self._log.event("stranger_budget", route="sign-up", scope="source")
             self._pacer.pad_quiet_call(started)
             return
