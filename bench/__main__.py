@@ -14,6 +14,7 @@ from bench import (
     cold_init,
     cost,
     machine,
+    memory_model,
     per_sign_in,
     report,
     response_timing,
@@ -39,6 +40,7 @@ def main() -> None:
     parser.add_argument("--timing-pairs", type=int, default=200, help="known + unknown InitiateAuth pairs")
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results.json")
     parser.add_argument("--chart", type=Path, default=ROOT / "docs" / "cold-init.png")
+    parser.add_argument("--memory-chart", type=Path, default=ROOT / "docs" / "memory-model.png")
     args = parser.parse_args()
 
     # The stack's request log and the handlers' JSON logs would bury the table.
@@ -67,9 +69,15 @@ def main() -> None:
         about, cold, containers, sign_in, throughput.median_run(loads), money, rounds, loads, timing
     )
     print(report.table(results))
-    args.json.write_text(json.dumps(report.document(results), indent=2) + "\n")
+    document = report.document(results)
+    model = memory_model.table(memory_model.from_results(document), memory_model.other_cost(money))
+    document["memory_model"] = model
+    print(memory_model.summary(model))
+    args.json.write_text(json.dumps(document, indent=2) + "\n")
     chart.draw(cold, about, args.chart)
-    print(f"\nwrote {args.json.relative_to(ROOT)} and {args.chart.relative_to(ROOT)}")
+    chart.draw_memory_model(model, about, args.memory_chart)
+    written = ", ".join(str(path.relative_to(ROOT)) for path in (args.json, args.chart, args.memory_chart))
+    print(f"\nwrote {written}")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import matplotlib as mpl
 
@@ -31,6 +32,37 @@ def draw(cold: dict[str, ColdInit], machine: dict[str, str], path: Path) -> None
     axes.set_ylabel("import, ms (median)")
     axes.set_title(
         f"Cold init vs floors — {machine['date']}, {machine['cores']} cores, Python {machine['python']}",
+        fontsize=9,
+    )
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.tick_params(labelsize=8)
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path)
+    plt.close(figure)
+
+
+def draw_memory_model(model: dict[str, Any], machine: dict[str, str], path: Path) -> None:
+    """Modelled sign-in trigger time against the cost of 1M sign-ins, one point per memory size."""
+    rows = model["rows"]
+    costs = [row["cost_per_million"] for row in rows]
+    figure, axes = plt.subplots(figsize=(6.4, 3.6), dpi=120)
+    for key, label, colour in (
+        ("sign_in_cold_ms", "cold sign-in", "#c81e1e"),
+        ("sign_in_warm_ms", "warm sign-in", "#1a56db"),
+    ):
+        seconds = [row[key] / 1000 for row in rows]
+        axes.plot(costs, seconds, marker="o", color=colour, label=label)
+        for row, cost, value in zip(rows, costs, seconds, strict=True):
+            axes.annotate(
+                f"{row['memory_mb']} MB", (cost, value), fontsize=7, xytext=(4, 4), textcoords="offset points"
+            )
+    axes.set_yscale("log")
+    axes.set_xlabel("cost per 1M sign-ins, $ (modelled)")
+    axes.set_ylabel("trigger time per sign-in, s (modelled)")
+    axes.legend(fontsize=8, frameon=False)
+    axes.set_title(
+        f"Memory size: latency against cost — {machine['date']}, CPU measured on {machine['cores']} cores",
         fontsize=9,
     )
     axes.spines[["top", "right"]].set_visible(False)
