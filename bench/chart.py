@@ -10,6 +10,8 @@ import matplotlib as mpl
 mpl.use("Agg")  # files only, no display
 
 import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from bench.cold_init import FLOORS, TARGETS, ColdInit
 
@@ -30,16 +32,8 @@ def draw(cold: dict[str, ColdInit], machine: dict[str, str], path: Path) -> None
     axes.plot([], [], color="#c81e1e", linestyle="dashed", linewidth=1, label="target (floor x limit)")
     axes.legend(fontsize=8, loc="upper left", frameon=False)
     axes.set_ylabel("import, ms (median)")
-    axes.set_title(
-        f"Cold init vs floors — {machine['date']}, {machine['cores']} cores, Python {machine['python']}",
-        fontsize=9,
-    )
-    axes.spines[["top", "right"]].set_visible(False)
-    axes.tick_params(labelsize=8)
-    figure.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path)
-    plt.close(figure)
+    title = f"Cold init vs floors — {machine['date']}, {machine['cores']} cores, Python {machine['python']}"
+    _save(figure, axes, title, path)
 
 
 def draw_memory_model(model: dict[str, Any], machine: dict[str, str], path: Path) -> None:
@@ -61,10 +55,13 @@ def draw_memory_model(model: dict[str, Any], machine: dict[str, str], path: Path
     axes.set_xlabel("cost per 1M sign-ins, $ (modelled)")
     axes.set_ylabel("trigger time per sign-in, s (modelled)")
     axes.legend(fontsize=8, frameon=False)
-    axes.set_title(
-        f"Memory size: latency against cost — {machine['date']}, CPU measured on {machine['cores']} cores",
-        fontsize=9,
-    )
+    title = f"Memory size: latency against cost — {machine['date']}, CPU measured on {machine['cores']} cores"
+    _save(figure, axes, title, path)
+
+
+def _save(figure: Figure, axes: Axes, title: str, path: Path) -> None:
+    """The house style every chart shares: a small title, no top or right frame, small ticks."""
+    axes.set_title(title, fontsize=9)
     axes.spines[["top", "right"]].set_visible(False)
     axes.tick_params(labelsize=8)
     figure.tight_layout()
