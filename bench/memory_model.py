@@ -20,10 +20,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bench.cost import AWS_ROUND_TRIP_SECONDS, PRICES, Cost
+from bench.cost import AWS_ROUND_TRIP_SECONDS, MILLION, ONE_VCPU_MB, PRICES, Cost
 
-SIZES_MB = (128, 256, 512, 1024, 1769)
-ONE_VCPU_MB = 1769
+SIZES_MB = (128, 256, 512, 1024, ONE_VCPU_MB)
 # The link sign-in, in the order a person waits for it, with each invocation's AWS calls when warm:
 # InitiateAuth (define, create: two writes and the email), the page's second InitiateAuth (define,
 # create reusing the live secret: one write, no email), then RespondToAuthChallenge.
@@ -37,7 +36,8 @@ SIGN_IN: tuple[tuple[str, Calls], ...] = (
     ("define", {}),
     ("post_auth", {}),
 )
-# A function's calls when it is invoked alone (the per-function rows), and the extra ones a cold
+# A function's calls when it is invoked alone (the per-function rows): those of its first invocation
+# in SIGN_IN (reversed, so the first one is written last and wins). And the extra calls a cold
 # container makes: the HMAC key read.
 ALONE: Mapping[str, Calls] = dict(reversed(SIGN_IN))
 COLD_EXTRA_CALLS: Mapping[str, Calls] = {"create": {"secretsmanager": 1}, "verify": {"secretsmanager": 1}}
@@ -93,7 +93,7 @@ def lambda_cost_per_million(measured: Mapping[str, Measured], memory_mb: int) ->
         for f, c in SIGN_IN
     )
     per_sign_in = len(SIGN_IN) * PRICES["lambda_request"] + gb_seconds * PRICES["lambda_gb_second"]
-    return per_sign_in * 1_000_000
+    return per_sign_in * MILLION
 
 
 def knee(cold_sign_in_ms: Sequence[float], sizes: Sequence[int] = SIZES_MB) -> int:
