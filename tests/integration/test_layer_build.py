@@ -13,8 +13,10 @@ import sys
 import zipfile
 from pathlib import Path
 
+import jinja2
 import pytest
 
+from passwordless.email import precompile
 from tests.template.cfn import ROOT
 
 LAYER_DIR = ROOT / "layers" / "passwordless"
@@ -55,8 +57,11 @@ def fake_wheel(folder: Path) -> Path:
 def run_target(*variables: str, artifacts: Path | None) -> subprocess.CompletedProcess[str]:
     """`make build-PasswordlessLayer` in the layer's folder, with ARTIFACTS_DIR as SAM sets it."""
     # Not as part of an outer make's job server (make test's): this make runs on its own.
-    outer = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "ARTIFACTS_DIR")
+    outer = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "ARTIFACTS_DIR", "PYTHONPATH")
     env = {name: value for name, value in os.environ.items() if name not in outer}
+    # The real requirements put Jinja in the layer, where the template precompile finds it; the fake
+    # ones here do not, so it comes from this test's own packages.
+    env["PYTHONPATH"] = str(Path(jinja2.__file__).parent.parent)
     if artifacts is not None:
         env["ARTIFACTS_DIR"] = str(artifacts)
     return subprocess.run(
@@ -99,11 +104,17 @@ def test_the_layer_holds_its_packages_under_python_and_no_stray_test_package(tmp
     assert not (python / "tests").exists()
     assert sorted(path.name for path in artifacts.iterdir()) == ["python"]
     compiled = {path.name.split(".")[1] for path in python.rglob("*.pyc")}
+    templates = python / "passwordless" / "email" / "__pycache__" / "templates"
     if sys.version_info[:2] == (3, 13):
         assert compiled == {"cpython-313"}
         assert (python / "passwordless" / "__pycache__" / "settings.cpython-313.pyc").is_file()
+        # And every email template's compiled code, for the runtime's Python
+        assert built.stdout.count("compiled ") == 1, built.stdout
+        shipped = len(precompile.compile_all())
+        assert len(list(templates.glob("*.cpython-313.jinja"))) == shipped, built.stdout
     else:
         assert compiled == set()
+        assert not templates.exists()
 
 
 def test_without_artifacts_dir_the_target_refuses_to_build() -> None:

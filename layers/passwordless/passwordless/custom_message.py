@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from passwordless.email.render import LOCALES, app_name_for, resolve_locale
-from passwordless.email.template_sets import load_sets, one_line
+from passwordless.email.template_sets import TemplateSets, one_line
 from passwordless.events import MalformedEvent
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ _MAX_SOURCE = 64
 _MAX_ATTRIBUTE = 2048  # Cognito's own limit on an attribute value
 _ESCAPED_BY_HTML = frozenset("<>&\"'")
 _PARTS = ("subject.txt", "body.html", "sms.txt")
-_TEMPLATES = load_sets(LOCALES, (f"cognito/{name}" for name in SOURCES.values()), _PARTS)
+TEMPLATES = TemplateSets(LOCALES, (f"cognito/{name}" for name in SOURCES.values()), _PARTS)
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,7 @@ def _placeholder(request: Mapping[str, Any], key: str) -> str | None:
 def compose(request: CustomMessageRequest, template: str, settings: Settings) -> CognitoMessage:
     """Our subject, HTML email and SMS for one source, in the user's language."""
     locale = resolve_locale(request.locale, settings.default_locale)
-    subject_template, html_template, sms_template = _TEMPLATES[(locale, f"cognito/{template}")]
+    subject_template, html_template, sms_template = TEMPLATES[(locale, f"cognito/{template}")]
     context: dict[str, Any] = {
         "app_name": app_name_for(settings, locale),
         "locale": locale,

@@ -20,7 +20,13 @@ from passwordless.email.message import (
     RenderedEmail,
     SignInEmail,
 )
-from passwordless.email.template_sets import TEMPLATE_DIR, complete_locales, load_sets, one_line
+from passwordless.email.template_sets import (
+    APP_NAME_FILE,
+    TEMPLATE_DIR,
+    TemplateSets,
+    complete_locales,
+    one_line,
+)
 from passwordless.settings import DEFAULT_APP_NAME
 
 if TYPE_CHECKING:
@@ -42,11 +48,13 @@ _MINUTE_UTC = re.compile(r"(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})Z")
 LOCALES: frozenset[str] = complete_locales(KINDS, _PARTS)
 """The locales we ship complete templates for (every kind, every part)."""
 
-_TEMPLATES = load_sets(LOCALES, KINDS, _PARTS)
+TEMPLATES = TemplateSets(LOCALES, KINDS, _PARTS)
+"""Every kind's templates in every shipped locale, each set loaded when its first email goes out."""
+
 # Each language's words for an app nobody named, written where its sentences are: they must fit
 # every place the name stands in that language's templates.
 _UNNAMED = {
-    locale: (TEMPLATE_DIR / locale / "app_name.txt").read_text(encoding="utf-8").strip() for locale in LOCALES
+    locale: (TEMPLATE_DIR / locale / APP_NAME_FILE).read_text(encoding="utf-8").strip() for locale in LOCALES
 }
 
 
@@ -101,7 +109,7 @@ def render(email: OutgoingEmail) -> RenderedEmail:
         "code": "",
         **_fields(email),
     }
-    subject_template, html_template, text_template = _TEMPLATES[(locale, email.kind)]
+    subject_template, html_template, text_template = TEMPLATES[(locale, email.kind)]
     subject = one_line(subject_template.render(context))
     context["subject"] = subject
     return RenderedEmail(
