@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from passwordless import init_phase  # noqa: F401 - first: see its docstring
 from passwordless.custom_message import respond_to_custom_message
 from passwordless.handler import handler
 from passwordless.runtime import FunctionRuntime

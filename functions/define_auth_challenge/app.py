@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from passwordless import init_phase  # noqa: F401 - first: see its docstring
 from passwordless.define_trigger import respond_to_define
 from passwordless.handler import handler
 from passwordless.runtime import FunctionRuntime

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from passwordless import init_phase  # noqa: F401 - first: see its docstring
 from passwordless.handler import handler
 from passwordless.pre_sign_up_trigger import respond_to_pre_sign_up
 from passwordless.runtime import FunctionRuntime

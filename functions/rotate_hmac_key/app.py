@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from passwordless import init_phase  # noqa: F401 - first: see its docstring
 from passwordless.handler import handler
 from passwordless.key_rotation import rotate
 from passwordless.runtime import FunctionRuntime

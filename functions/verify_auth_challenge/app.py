@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from passwordless import init_phase  # noqa: F401 - first: see its docstring
 from passwordless.handler import handler
 from passwordless.runtime import FunctionRuntime
 from passwordless.triggers import respond_to_verify
@@ -12,7 +13,7 @@ from passwordless.triggers import respond_to_verify
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
-RUNTIME = FunctionRuntime("dynamodb", "secretsmanager")
+RUNTIME = FunctionRuntime("dynamodb", "secretsmanager", prepares=("checker",))
 
 
 @handler(RUNTIME)

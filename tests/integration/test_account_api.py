@@ -27,6 +27,7 @@ from laptop.sample_api_events import access_claims, api_event
 from laptop.sample_rest_events import rest_api_event
 from passwordless.email.outbox import read_outbox
 from passwordless.settings import Settings
+from tests.support.aws_calls import on_every_session
 from tests.support.fakes import FakeClock
 
 _loads = iter(range(1_000_000))
@@ -153,11 +154,9 @@ def make_api(
     def record(params: dict[str, Any], **_: Any) -> None:
         calls.append(dict(params))
 
-    # Clients copy the default session's handlers when they are made, so the function's client
-    # (made later, at import) calls this too.
-    events = boto3._get_default_session().events
-    events.register("provide-client-params.cognito-idp.AdminCreateUser", record)
+    # The function's client is made later, at import, in a session that registers this handler.
     stack = contextlib.ExitStack()
+    stack.enter_context(on_every_session(record, "provide-client-params.cognito-idp.AdminCreateUser"))
 
     def make(**env: str) -> AccountApi:
         variables = {"USER_POOL_ID": pool, "USER_POOL_CLIENT_ID": client, "SELF_SIGN_UP": "true", **env}
@@ -172,7 +171,6 @@ def make_api(
 
     with stack:
         yield make
-    events.unregister("provide-client-params.cognito-idp.AdminCreateUser", record)
 
 
 @pytest.fixture

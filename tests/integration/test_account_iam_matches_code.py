@@ -22,6 +22,7 @@ from laptop.invoke import LambdaContextStandIn
 from laptop.sample_api_events import access_claims, api_event
 from laptop.stack_template import load_template
 from passwordless.settings import Settings
+from tests.support.aws_calls import on_every_session, operation_name
 from tests.template.cfn import iam_statements
 
 CODE_IN_HTML = re.compile(r">\s*(\d{6})\s*<")
@@ -86,18 +87,16 @@ class Watched:
     """The deployed functions, each call of theirs to AWS recorded as "service:Operation"."""
 
     def __init__(self, pool_id: str, client_id: str) -> None:
-        assert boto3.DEFAULT_SESSION is not None
         self.pool_id = pool_id
         self.client_id = client_id
         self.running: list[str] = []
         self.used: dict[str, set[str]] = {name: set() for name in WATCHED}
-        boto3.DEFAULT_SESSION.events.register("before-call", self._record)
-        with contextlib.redirect_stdout(io.StringIO()):
+        with contextlib.redirect_stdout(io.StringIO()), on_every_session(self._record):
             self._handlers: dict[str, Handler] = load_handlers(*WATCHED)
 
     def _record(self, model: Any, **_: Any) -> None:
         if self.running:
-            self.used[self.running[-1]].add(f"{model.service_model.signing_name}:{model.name}")
+            self.used[self.running[-1]].add(operation_name(model))
 
     def invoke(self, function: str, event: dict[str, Any]) -> dict[str, Any]:
         self.running.append(function)
@@ -144,8 +143,6 @@ def deploy(aws: Settings, monkeypatch: pytest.MonkeyPatch) -> Deploy:
         ExplicitAuthFlows=["ALLOW_CUSTOM_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
     )["UserPoolClient"]["ClientId"]
     cognito.create_group(UserPoolId=pool_id, GroupName="admins")
-    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
-    boto3.setup_default_session()
 
     def make(**env: str) -> Watched:
         stack = {

@@ -4,6 +4,7 @@ AccessDenied in production)."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ import pytest
 
 from laptop.stack_template import Deployment, load_template
 from passwordless.settings import Settings
+from tests.support.aws_calls import on_every_session, operation_name
 from tests.support.flow import JANE, JOHN
 from tests.support.lambda_handlers import deploy
 from tests.template.cfn import iam_statements
@@ -58,21 +60,20 @@ def test_each_function_is_granted_exactly_the_operations_it_performs(
     key_store: str, request: pytest.FixtureRequest, outbox_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     aws: Settings = request.getfixturevalue("kms_aws" if key_store == "kms" else "aws")
-    # Given the SES provider (the template's default) and the default boto3 session under watch
+    watching = contextlib.ExitStack()
+    # Given the SES provider (the template's default) and every request the functions make under watch
     monkeypatch.setenv("EMAIL_PROVIDER", "ses")
     monkeypatch.setenv("RESEND_MIN_SECONDS", "0")
     boto3.client("ses", region_name="us-east-1").verify_email_identity(EmailAddress=aws.email_from)
-    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)  # a fresh default session, restored afterwards
-    boto3.setup_default_session()
-    assert boto3.DEFAULT_SESSION is not None
     running: list[str] = []
     used: dict[str, set[str]] = {name: set() for name in LOGICAL_IDS}
 
     def record(model: Any, **_: Any) -> None:
         if running:
-            used[running[-1]].add(f"{model.service_model.signing_name}:{model.name}")
+            used[running[-1]].add(operation_name(model))
 
-    boto3.DEFAULT_SESSION.events.register("before-call", record)
+    request.addfinalizer(watching.close)
+    watching.enter_context(on_every_session(record))
     deployed = deploy(outbox_dir, io.StringIO())
     invoke = deployed.cognito.invoke
 

@@ -23,6 +23,7 @@ from laptop.aws import REGION, new_hmac_key
 from passwordless.errors import SignInUnavailable
 from passwordless.keyed_hash import KeyedHasher, length_prefixed
 from passwordless.settings import Settings
+from tests.support.aws_calls import on_every_session, operation_name
 from tests.support.flow import JANE, JOHN
 from tests.support.lambda_handlers import Deployed, deploy
 
@@ -32,17 +33,15 @@ MAX_KMS_REQUESTS_PER_SIGN_IN = 3
 
 @pytest.fixture
 def requests() -> Iterator[Counter[str]]:
-    """Every AWS request the handlers make, as "service:Operation", counted."""
+    """Every AWS request the handlers make, as "service:Operation", counted (ask for it before the
+    stack, so the functions' sessions are made under watch)."""
     seen: Counter[str] = Counter()
 
     def record(model: Any, **_: Any) -> None:
-        seen[f"{model.service_model.signing_name}:{model.name}"] += 1
+        seen[operation_name(model)] += 1
 
-    session = boto3.DEFAULT_SESSION or boto3.Session()
-    boto3.DEFAULT_SESSION = session
-    session.events.register("before-call", record)
-    yield seen
-    session.events.unregister("before-call", record)
+    with on_every_session(record):
+        yield seen
 
 
 @pytest.fixture
@@ -101,7 +100,7 @@ def values_held(root: object) -> Iterator[object]:
 
 
 def test_a_code_sign_in_asks_kms_twice_and_never_reads_secrets_manager(
-    kms_deployed: Deployed, requests: Counter[str]
+    requests: Counter[str], kms_deployed: Deployed
 ) -> None:
     # Given a stack whose HMAC key is in KMS
     # When Jane asks for a code and types it
@@ -114,7 +113,7 @@ def test_a_code_sign_in_asks_kms_twice_and_never_reads_secrets_manager(
 
 
 def test_a_link_sign_in_stays_within_three_kms_requests(
-    kms_deployed: Deployed, requests: Counter[str]
+    requests: Counter[str], kms_deployed: Deployed
 ) -> None:
     kms_deployed.cognito.initiate_auth(JANE.email)
     # The link page starts its own session, which reuses the live secret, then answers with the token

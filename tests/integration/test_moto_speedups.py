@@ -323,10 +323,11 @@ def test_every_write_the_product_sends_gets_the_same_answer() -> None:
     plain = product_mix(fast=False)
     assert product_mix(fast=True) == plain
     _, _, exchanges, items, secret_calls, change_calls = plain
-    # Every public call of both stores ran, so a new kind of write cannot slip past this test
+    # Every public call of both stores ran, so a new kind of write cannot slip past this test (but
+    # rehearse(), which stops before its request is sent: test_rehearsal.py)
     assert (
         secret_calls
-        == {name for name in dir(SecretStore) if not name.startswith("_")}
+        == {name for name in dir(SecretStore) if not name.startswith("_")} - {"rehearse"}
         == set(SECRET_STORE_CALLS)
     )
     assert change_calls == {name for name in dir(EmailChangeStore) if not name.startswith("_")}

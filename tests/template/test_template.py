@@ -180,14 +180,33 @@ def test_functions_run_python313_on_arm64_within_cognitos_budget(
     (layer_name, layer) = next(iter(resources_of_type(translated, "AWS::Lambda::LayerVersion").items()))
     assert layer["Properties"]["CompatibleRuntimes"] == ["python3.13"]
     assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
+    # The memory a person waits on is a parameter per group; housekeeping nobody waits for is 128 MB.
+    memory = {
+        **{function: {"Ref": "TriggerMemorySize"} for function in FUNCTIONS},
+        PAGE_FUNCTION: {"Ref": "AccountApiMemorySize"},
+        ACCOUNT_FUNCTION: {"Ref": "AccountApiMemorySize"},
+        SETUP_FUNCTION: 128,
+        ROTATION_FUNCTION: 128,
+    }
     for name, function in functions.items():
         properties = function["Properties"]
         assert properties["Runtime"] == "python3.13"
         assert properties["Architectures"] == ["arm64"]
         assert properties["Timeout"] == timeouts[name], name
-        assert properties["MemorySize"] == 128
+        assert properties["MemorySize"] == memory[name], name
         assert properties["Handler"] == "app.lambda_handler"
         assert properties["Layers"] == [{"Ref": layer_name}]
+
+
+def test_the_default_memory_size_is_the_knee_make_bench_found(source: dict[str, Any]) -> None:
+    knee = json.loads((ROOT / "bench" / "results.json").read_text(encoding="utf-8"))["memory_model"][
+        "knee_mb"
+    ]
+    parameters = source["Parameters"]
+    assert parameters["TriggerMemorySize"]["Default"] == knee
+    assert parameters["AccountApiMemorySize"]["Default"] == knee
+    for name in ("TriggerMemorySize", "AccountApiMemorySize"):
+        assert (parameters[name]["MinValue"], parameters[name]["MaxValue"]) == (128, 10240), name
 
 
 def test_code_locations_hold_what_sam_build_needs(source: dict[str, Any]) -> None:

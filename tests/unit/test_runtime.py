@@ -38,16 +38,21 @@ def test_a_built_sender_is_kept(runtime: FunctionRuntime) -> None:
 def test_a_sender_that_failed_to_build_is_tried_again(
     runtime: FunctionRuntime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = factory.build_sender
+    real = factory.prepare_sender
     attempts: list[int] = []
 
-    def flaky(*args: object, **kwargs: object) -> EmailSender:
-        attempts.append(1)
-        if len(attempts) == 1:
-            raise ConnectionError("the first read of the provider's key timed out")
-        return real(*args, **kwargs)  # type: ignore[arg-type]
+    def flaky_provider(*args: object, **kwargs: object) -> factory.FinishSender:
+        finish = real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(factory, "build_sender", flaky)
+        def flaky(secrets: object) -> EmailSender:
+            attempts.append(1)
+            if len(attempts) == 1:
+                raise ConnectionError("the first read of the provider's key timed out")
+            return finish(secrets)  # type: ignore[arg-type]
+
+        return flaky
+
+    monkeypatch.setattr(factory, "prepare_sender", flaky_provider)
     with pytest.raises(ConnectionError):
         runtime.build_sender()
     sender = runtime.build_sender()

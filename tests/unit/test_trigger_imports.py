@@ -48,8 +48,18 @@ def test_create_loads_neither_the_checker_nor_sendgrid(tmp_path: Path, provider:
     loaded = loaded_at_cold_start("create_auth_challenge", tmp_path, EMAIL_PROVIDER=provider)
     assert "passwordless.runtime" in loaded
     unused = ("passwordless.answer_checker", "passwordless.session_rules", "passwordless.sign_up_rules")
-    for module in (*unused, "sendgrid", "python_http_client"):
+    for module in (*unused, "sendgrid", "python_http_client", "boto3"):
         assert module not in loaded
+    # What its first sign-in will run is loaded at init, not during it
+    for prepared in ("passwordless.challenge_issuer", "passwordless.email.render", "jinja2"):
+        assert prepared in loaded
+
+
+def test_create_with_sendgrid_loads_its_client_but_reads_no_key_at_init(tmp_path: Path) -> None:
+    loaded = loaded_at_cold_start(
+        "create_auth_challenge", tmp_path, EMAIL_PROVIDER="sendgrid", SENDGRID_API_KEY_SECRET_ID="k"
+    )
+    assert {"sendgrid", "passwordless.email.sendgrid_sender", "jinja2"} <= loaded
 
 
 def test_pre_sign_up_loads_no_aws_sdk_and_no_email_stack(tmp_path: Path) -> None:
@@ -70,8 +80,14 @@ def test_post_authentication_builds_its_email_sender_only_for_a_notice(tmp_path:
     loaded = loaded_at_cold_start(
         "post_authentication", tmp_path, EMAIL_PROVIDER="ses", NOTIFY_NEW_SIGN_IN=notify
     )
-    assert "boto3" in loaded
-    for unused in ("jinja2", "passwordless.email.render", "passwordless.challenge_issuer", "sendgrid"):
+    assert "botocore.client" in loaded
+    for unused in (
+        "boto3",
+        "jinja2",
+        "passwordless.email.render",
+        "passwordless.challenge_issuer",
+        "sendgrid",
+    ):
         assert unused not in loaded
 
 
@@ -79,11 +95,13 @@ FREEZE_PROBE = """
 import gc, json, sys
 sys.path.insert(0, sys.argv[1])
 before = gc.get_freeze_count()
+import passwordless.init_phase
+collecting_during_init = gc.isenabled()
 import app
 frozen = gc.get_freeze_count()
 from passwordless.runtime import FunctionRuntime
 FunctionRuntime("dynamodb", "secretsmanager")
-print(json.dumps([before, frozen, gc.get_freeze_count()]))
+print(json.dumps([before, frozen, gc.get_freeze_count(), collecting_during_init, gc.isenabled()]))
 """
 
 
@@ -97,8 +115,13 @@ def test_init_freezes_what_it_imported_once_per_process(tmp_path: Path, function
         timeout=60,
         check=True,
     )
-    before, frozen, after_another_runtime = json.loads(done.stdout.strip().splitlines()[-1])
+    before, frozen, after_another_runtime, collecting_during_init, collecting_after = json.loads(
+        done.stdout.strip().splitlines()[-1]
+    )
     assert before == 0
+    # The collector sleeps through init and is awake for the invocations
+    assert collecting_during_init is False
+    assert collecting_after is True
     # The modules the container imported (thousands of objects) are out of the collector's sight...
     assert frozen > 10_000
     # ...and a second runtime in the same process (the local stack, the tests) freezes nothing more.

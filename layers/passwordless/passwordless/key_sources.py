@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 from botocore.exceptions import ClientError
 
 from passwordless.keyed_hash import KeySource, UnknownKeyVersion, VersionedKey, length_prefixed
+from passwordless.rehearsal import rehearse
 
 if TYPE_CHECKING:
     from mypy_boto3_secretsmanager import SecretsManagerClient
@@ -60,6 +61,19 @@ def key_source(settings: Settings, client: Callable[[str], Any]) -> KeySource:
     if settings.key_store == "kms":
         return KmsKeys(client("kms"), settings.hmac_key_id)
     return SecretsManagerKeys(client("secretsmanager"), settings.hmac_key_secret_id)
+
+
+def rehearse_key_read(settings: Settings, client: Callable[[str], Any]) -> bool:
+    """Rehearse, at init, the request the key source makes first (passwordless.rehearsal)."""
+    if settings.key_store == "kms":
+        return rehearse(
+            client("kms"),
+            "GenerateMac",
+            KeyId=settings.hmac_key_id,
+            MacAlgorithm="HMAC_SHA_256",
+            Message=b"-",
+        )
+    return rehearse(client("secretsmanager"), "GetSecretValue", SecretId=settings.hmac_key_secret_id)
 
 
 class SecretsManagerKeys:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import gc
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 from aws_lambda_powertools import Logger
@@ -28,11 +28,13 @@ from passwordless.settings import ApiSettings, SessionSettings, Settings
 
 if TYPE_CHECKING:
     from botocore.config import Config
+    from botocore.session import Session as BotocoreSession
 
     from passwordless.accounts.account_log import AccountLog
     from passwordless.accounts.routes import AccountServices
     from passwordless.answer_checker import AnswerChecker
     from passwordless.challenge_issuer import ChallengeIssuer
+    from passwordless.email.factory import FinishSender
     from passwordless.email.message import EmailSender
     from passwordless.keyed_hash import KeyedHasher
     from passwordless.secret_store import SecretStore
@@ -67,14 +69,15 @@ def client_config(role: Role = "trigger") -> Config:
 
 
 @functools.cache
-def _freeze_what_init_loaded() -> None:
-    """Move every object alive now (the modules a container imported) out of the garbage collector's
-    sight for good: they live as long as the container, so no collection need scan them again, and
-    the generation-1 pass that building the clients' service models sets off stays small.
+def _end_init_phase() -> None:
+    """Move every object alive now (what a container's init imported and built) out of the garbage
+    collector's sight for good, and turn the collector back on (passwordless.init_phase turned it
+    off): those objects live as long as the container, so no collection need scan them again.
 
-    Once per process: in a Lambda container this is the end of its imports; in a test process or the
+    Once per process: in a Lambda container this is the end of its init; in a test process or the
     local stack, freezing again would keep whatever garbage earlier stacks left from being freed."""
     gc.freeze()
+    gc.enable()
 
 
 class FunctionRuntime:
@@ -84,7 +87,11 @@ class FunctionRuntime:
     says which settings are read now, so a bad variable fails the cold start with its name: "all"
     (the shared Settings, and for the account API its own too), "session" (define's three) or "none"
     (the sign-in page, configured by its API stage's variables). A trigger counts its funnel metrics
-    unless `metrics` is off; the account API logs account events and refuses with its own 503."""
+    unless `metrics` is off; the account API logs account events and refuses with its own 503.
+
+    `prepares` names the domain objects the function serves with ("issuer", "checker"): their code,
+    and everything they need that touches no network (the email renderer and the sender's client),
+    loads now too, so the first invocation pays only for what it must ask AWS."""
 
     def __init__(
         self,
@@ -92,6 +99,7 @@ class FunctionRuntime:
         role: Role = "trigger",
         reads: Literal["all", "session", "none"] = "all",
         metrics: bool = True,
+        prepares: Iterable[Literal["issuer", "checker"]] = (),
         environ: Mapping[str, str] | None = None,
     ) -> None:
         self.role = role
@@ -100,6 +108,8 @@ class FunctionRuntime:
         self.audit = SecurityLog(self.logger, *(() if self.metrics is None else (self.metrics,)))
         self._environ = environ
         self._clients: dict[str, Any] = {}
+        self._aws: BotocoreSession | None = None
+        self._initialising = True
         if reads == "session":
             self.session_settings  # noqa: B018 - read now: see the class's docstring
         elif reads == "all":
@@ -108,6 +118,24 @@ class FunctionRuntime:
                 self.api_settings  # noqa: B018
         for service in clients:
             self.client(service)
+        for prepared in prepares:
+            self._prepare(prepared)
+        self._initialising = False
+        _end_init_phase()
+
+    def _prepare(self, prepared: Literal["issuer", "checker"]) -> None:
+        """Load the object's code and rehearse the AWS requests of its first invocation
+        (passwordless.rehearsal): the key read, the conditional write and, for the issuer, the send."""
+        from passwordless.key_sources import rehearse_key_read
+
+        rehearse_key_read(self.settings, self.client)
+        self.store.rehearse()
+        if prepared == "issuer":
+            import passwordless.challenge_issuer
+
+            self._prepared_sender  # noqa: B018
+        else:
+            import passwordless.answer_checker  # noqa: F401
 
     # --- settings -----------------------------------------------------------------------------
 
@@ -125,14 +153,21 @@ class FunctionRuntime:
 
     # --- AWS ----------------------------------------------------------------------------------
 
-    def client(self, service: str) -> Any:  # noqa: ANN401 - a boto3 client of the service asked for
+    def client(self, service: str) -> Any:  # noqa: ANN401 - a client of the service asked for
         """The function's one client of `service`, with its role's configuration."""
         if service not in self._clients:
-            import boto3
-
-            _freeze_what_init_loaded()
-            self._clients[service] = boto3.client(service, config=client_config(self.role))  # type: ignore[call-overload]
+            self._clients[service] = self.new_client(service, client_config(self.role))
         return self._clients[service]
+
+    def new_client(self, service: str, config: Config) -> Any:  # noqa: ANN401 - as boto3.client's
+        """A client of `service` from the function's one botocore session, which loads each piece of
+        AWS's service data once for all its clients. botocore is what boto3.client runs; boto3 itself
+        (its resource layer and S3 transfer manager, a tenth of a cold start) is never imported."""
+        if self._aws is None:
+            from botocore.session import get_session
+
+            self._aws = get_session()
+        return self._aws.create_client(service, config=config)
 
     @functools.cached_property
     def store(self) -> SecretStore:
@@ -188,9 +223,13 @@ class FunctionRuntime:
 
     @functools.cached_property
     def _built_sender(self) -> EmailSender:
-        from passwordless.email.factory import build_sender
+        return self._prepared_sender(self.client("secretsmanager"))
 
-        return build_sender(self.settings, secrets=self.client("secretsmanager"))
+    @functools.cached_property
+    def _prepared_sender(self) -> FinishSender:
+        from passwordless.email.factory import prepare_sender
+
+        return prepare_sender(self.settings, self.new_client, rehearse=self._initialising)
 
     @functools.cached_property
     def issuer(self) -> ChallengeIssuer:

@@ -27,6 +27,7 @@ from passwordless.dynamodb_values import (
     string_value,
 )
 from passwordless.errors import ConcurrentChange, StorageUnavailable
+from passwordless.rehearsal import rehearse
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -103,6 +104,19 @@ class SecretStore:
     def __init__(self, client: DynamoDBClient, table_name: str) -> None:
         self._db = client
         self._table = table_name
+
+    def rehearse(self) -> bool:
+        """Rehearse, at init, the conditional UpdateItem every round starts with (passwordless.rehearsal)."""
+        return rehearse(
+            self._db,
+            "UpdateItem",
+            TableName=self._table,
+            Key=item_key_value("-"),
+            UpdateExpression="SET version = :ver",
+            ConditionExpression="attribute_not_exists(version)",
+            ExpressionAttributeValues={":ver": number_value(0)},
+            ReturnValues="NONE",
+        )
 
     def load(self, key: str) -> UserRecord | None:
         item = read_item(self._db, self._table, key)

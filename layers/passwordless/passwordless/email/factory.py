@@ -1,9 +1,10 @@
-"""Build the one EmailSender a container uses, from Settings.
+"""Build the one EmailSender a container uses, from Settings, in two steps.
 
-Called once per container (when the runtime first builds the issuer, on the first create), so clients
-are built and the SendGrid API key is read once, not per sign-in. Each provider's libraries are imported
-inside its own branch: the create trigger has a 5 s budget including cold start, and an SES deployment
-should not load SendGrid (nor an outbox run boto3).
+`prepare_sender` does, in Lambda's init phase, everything that touches no network: it imports the
+provider's modules and the renderer (Jinja and the template environment) and builds SES's client.
+The function it returns finishes the job on the first email: it reads SendGrid's API key, the one
+step that calls AWS and so must fail closed inside an invocation, not crash a cold start. Each
+provider's libraries are imported inside its own branch: an SES deployment does not load SendGrid.
 """
 
 # Imports inside the branches are the point of this module (see above).
@@ -11,46 +12,79 @@ should not load SendGrid (nor an outbox run boto3).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from passwordless.email.message import EmailDeliveryError, EmailSender
 from passwordless.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
+    from botocore.config import Config
     from mypy_boto3_secretsmanager import SecretsManagerClient
 
+    from passwordless.email.ses import SesSender
+
+ClientMaker = Callable[[str, "Config"], Any]
+"""(service, config) -> a client: the runtime's, so every client shares one botocore session."""
+FinishSender = Callable[["SecretsManagerClient | None"], EmailSender]
 
 _MAX_CONNECT_TIMEOUT_SECONDS = 1.0
 
 
-def build_sender(settings: Settings, *, secrets: SecretsManagerClient | None = None) -> EmailSender:
-    """The sender settings.email_provider names; SendGrid's API key is read through `secrets` (the
-    runtime passes its own short-timeout client), or a client built with the same short config.
+def prepare_sender(
+    settings: Settings, new_client: ClientMaker | None = None, *, rehearse: bool = False
+) -> FinishSender:
+    """Do now what building settings.email_provider's sender needs without the network (and, with
+    `rehearse`, rehearse SES's send: passwordless.rehearsal); the function returned builds the sender,
+    reading SendGrid's API key through the Secrets Manager client it is given (the runtime's own
+    short-timeout client) or one built with the same short config.
 
-    Raises EmailDeliveryError when the SendGrid API key cannot be read, SettingsError when it is empty.
+    That function raises EmailDeliveryError when the key cannot be read, SettingsError when it is empty.
     """
+    # Jinja and the template environment load now, not at the first send.
+    import passwordless.email.render
+
+    make = new_client or _session_client
     if settings.email_provider == "ses":
-        return _ses(settings)
+        sender = _ses(settings, make)
+        if rehearse:
+            sender.rehearse()
+        return lambda _secrets: sender
     if settings.email_provider == "sendgrid":
-        return _sendgrid(settings, secrets)
+        import aws_lambda_powertools.utilities.parameters  # noqa: F401 - loaded now, used on the first send
+
+        import passwordless.email.sendgrid_sender  # noqa: F401
+
+        return lambda secrets: _sendgrid(settings, secrets, make)
     from passwordless.email.outbox import OutboxSender
 
-    return OutboxSender(Path(settings.outbox_dir))
+    # Made on the first email: a folder it cannot create fails that sign-in closed, not the cold start.
+    return lambda _secrets: OutboxSender(Path(settings.outbox_dir))
 
 
-def _ses(settings: Settings) -> EmailSender:
-    import boto3
+def build_sender(settings: Settings, *, secrets: SecretsManagerClient | None = None) -> EmailSender:
+    """Both steps at once, for callers with no init phase to spend."""
+    return prepare_sender(settings)(secrets)
+
+
+def _session_client(service: str, config: Config) -> Any:  # noqa: ANN401 - as boto3.client's
+    from botocore.session import get_session
+
+    return get_session().create_client(service, config=config)
+
+
+def _ses(settings: Settings, new_client: ClientMaker) -> SesSender:
     from botocore.config import Config
 
     from passwordless.email.ses import SesSender
     from passwordless.runtime import USER_AGENT
 
     timeout = settings.email_timeout_seconds
-    client = boto3.client(
+    client = new_client(
         "sesv2",
-        config=Config(
+        Config(
             # Reaching the regional endpoint takes milliseconds; most of the budget is for SES to answer.
             connect_timeout=min(_MAX_CONNECT_TIMEOUT_SECONDS, timeout),
             read_timeout=timeout,
@@ -67,17 +101,17 @@ def _ses(settings: Settings) -> EmailSender:
     )
 
 
-def _sendgrid(settings: Settings, secrets: SecretsManagerClient | None) -> EmailSender:
+def _sendgrid(
+    settings: Settings, secrets: SecretsManagerClient | None, new_client: ClientMaker
+) -> EmailSender:
     from aws_lambda_powertools.utilities.parameters import GetParameterError, SecretsProvider
 
     from passwordless.email.sendgrid_sender import SendGridSender
 
     if secrets is None:
-        import boto3
-
         from passwordless.runtime import client_config
 
-        secrets = boto3.client("secretsmanager", config=client_config("trigger"))
+        secrets = new_client("secretsmanager", client_config("trigger"))
     # Powertools' own default client has botocore's 60 s timeouts and retries: a stalled Secrets
     # Manager would outlive Cognito's 5 s, so the key is read through a short-timeout client.
     provider = SecretsProvider(boto3_client=secrets)

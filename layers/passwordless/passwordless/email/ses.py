@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from passwordless.email.message import EmailDeliveryError, OutgoingEmail
+from passwordless.email.message import EmailDeliveryError, OutgoingEmail, RenderedEmail
 from passwordless.email.render import render
+from passwordless.rehearsal import rehearse
 
 if TYPE_CHECKING:
     from mypy_boto3_sesv2.client import SESV2Client
@@ -32,7 +33,23 @@ class SesSender:
         self._configuration_set = configuration_set
 
     def send(self, email: OutgoingEmail) -> None:
-        rendered = render(email)
+        request = self._request(render(email))
+        try:
+            self._client.send_email(**request)
+        except (ClientError, BotoCoreError) as error:
+            failure = _describe(error)
+        else:
+            return
+        # Raised outside the handler, so the error has neither a cause nor a context: the botocore
+        # exception holds the request parameters, i.e. the address, the code and the link.
+        raise EmailDeliveryError(failure) from None
+
+    def rehearse(self) -> bool:
+        """Rehearse a send at init (passwordless.rehearsal): nothing is sent."""
+        placeholder = RenderedEmail(to="rehearsal@example.com", subject="-", html="-", text="-")
+        return rehearse(self._client, "SendEmail", **self._request(placeholder))
+
+    def _request(self, rendered: RenderedEmail) -> SendEmailRequestTypeDef:
         request: SendEmailRequestTypeDef = {
             "FromEmailAddress": self._from,
             "Destination": {"ToAddresses": [rendered.to]},
@@ -48,15 +65,7 @@ class SesSender:
         }
         if self._configuration_set:
             request["ConfigurationSetName"] = self._configuration_set
-        try:
-            self._client.send_email(**request)
-        except (ClientError, BotoCoreError) as error:
-            failure = _describe(error)
-        else:
-            return
-        # Raised outside the handler, so the error has neither a cause nor a context: the botocore
-        # exception holds the request parameters, i.e. the address, the code and the link.
-        raise EmailDeliveryError(failure) from None
+        return request
 
 
 def _describe(error: ClientError | BotoCoreError) -> str:
