@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from passwordless.email.render import LOCALES, app_name_for, render
+from passwordless.email.locales import LOCALES, app_name_for
+from passwordless.email.render import render
 from passwordless.settings import DEFAULT_APP_NAME, Settings
 from tests.support.emails import READS_RIGHT_AFTER, one_of_each, visible_text, words_before
 

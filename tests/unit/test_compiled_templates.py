@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from jinja2 import Environment, FileSystemLoader, TemplateSyntaxError
 
-from passwordless.email import precompile, template_sets
+from passwordless.email import locales, precompile, template_sets
 from passwordless.email.template_sets import CompiledTemplates, TemplateSets
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -109,9 +109,9 @@ def test_every_shipped_template_compiles_into_the_shipped_cache() -> None:
     names = precompile.compile_all()
 
     shipped = {
-        str(path.relative_to(template_sets.TEMPLATE_DIR))
-        for path in template_sets.TEMPLATE_DIR.rglob("*")
-        if path.is_file() and path.name != template_sets.APP_NAME_FILE
+        str(path.relative_to(locales.TEMPLATE_DIR))
+        for path in locales.TEMPLATE_DIR.rglob("*")
+        if path.is_file() and path.name != locales.APP_NAME_FILE
     }
     assert set(names) == shipped
     cache = template_sets.ENVIRONMENT.bytecode_cache

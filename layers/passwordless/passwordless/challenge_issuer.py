@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from passwordless import round_metadata, secret_values
 from passwordless.binding import Binding
 from passwordless.email import EmailDeliveryError, EmailSender, SignInEmail
-from passwordless.email.render import app_name_for, resolve_locale
+from passwordless.email.locales import app_name_for, resolve_locale
 from passwordless.errors import SignInUnavailable, StorageUnavailable
 from passwordless.events import CUSTOM_CHALLENGE, ChallengeRecord, CreateRequest
 from passwordless.keyed_hash import KeyedHasher

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from passwordless.email.render import LOCALES, app_name_for, resolve_locale
+from passwordless.email.locales import LOCALES, app_name_for, resolve_locale
 from passwordless.email.template_sets import TemplateSets, one_line
 from passwordless.events import MalformedEvent
 

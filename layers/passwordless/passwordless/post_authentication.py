@@ -115,7 +115,7 @@ class Housekeeping:
             self._audit.event("rejected", trigger="post_authentication", reason="bad_email")
             return
         # Here, not at import: a sign-in without a notice never loads the templates.
-        from passwordless.email.render import app_name_for, resolve_locale  # noqa: PLC0415
+        from passwordless.email.locales import app_name_for, resolve_locale  # noqa: PLC0415
 
         locale = resolve_locale(signed_in.locale, self._settings.default_locale)
         notice = NewSignInEmail(

@@ -90,7 +90,7 @@ class FunctionRuntime:
     unless `metrics` is off; the account API logs account events and refuses with its own 503.
 
     `prepares` names the domain objects the function serves with ("issuer", "checker"): their code,
-    and everything they need that touches no network (the email renderer and the sender's client),
+    and everything they need that touches no network (the sender's module and client),
     loads now too, so the first invocation pays only for what it must ask AWS."""
 
     def __init__(

@@ -34,8 +34,8 @@ from passwordless.accounts.refusals import (
 from passwordless.accounts.stranger_mail import spend_for_stranger_email
 from passwordless.accounts.user_admin import AddressTaken, NoSuchUser, PoolUser, UserAdmin, UserAdminError
 from passwordless.binding import Binding
+from passwordless.email.locales import app_name_for, resolve_locale
 from passwordless.email.message import EmailChangeCodeEmail, EmailChangedEmail, EmailDeliveryError
-from passwordless.email.render import app_name_for, resolve_locale
 from passwordless.errors import StorageUnavailable
 from passwordless.keyed_hash import KeyedHasher, UnknownKeyVersion, digests_match
 from passwordless.masking import mask_email

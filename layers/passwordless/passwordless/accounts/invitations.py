@@ -36,8 +36,8 @@ from passwordless.accounts.user_admin import (
 )
 from passwordless.binding import Binding
 from passwordless.challenge_issuer import FreshSecret, new_secret
+from passwordless.email.locales import app_name_for, resolve_locale
 from passwordless.email.message import EmailDeliveryError, EmailSender, InvitationEmail
-from passwordless.email.render import app_name_for, resolve_locale
 from passwordless.errors import ConcurrentChange, StorageUnavailable
 from passwordless.keyed_hash import KeyedHasher, UnknownKeyVersion, digests_match
 from passwordless.links import magic_link

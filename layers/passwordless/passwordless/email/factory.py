@@ -1,7 +1,7 @@
 """Build the one EmailSender a container uses, from Settings, in two steps.
 
 `prepare_sender` does, in Lambda's init phase, everything that touches no network: it imports the
-provider's modules and the renderer (Jinja and the template environment) and builds SES's client.
+provider's modules and builds SES's client (the renderer loads with the first email: email/__init__).
 The function it returns finishes the job on the first email: it reads SendGrid's API key, the one
 step that calls AWS and so must fail closed inside an invocation, not crash a cold start. Each
 provider's libraries are imported inside its own branch: an SES deployment does not load SendGrid.
@@ -43,9 +43,6 @@ def prepare_sender(
 
     That function raises EmailDeliveryError when the key cannot be read, SettingsError when it is empty.
     """
-    # Jinja and the template environment load now, not at the first send.
-    import passwordless.email.render
-
     make = new_client or _session_client
     if settings.email_provider == "ses":
         sender = _ses(settings, make)

@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from passwordless.email.message import EmailDeliveryError, OutgoingEmail
-from passwordless.email.render import render
 
 _SUFFIX = ".json"
 _PARTIAL_SUFFIX = ".partial"
@@ -31,6 +30,8 @@ class OutboxSender:
         self._last_ns = 0
 
     def send(self, email: OutgoingEmail) -> None:
+        from passwordless.email.render import render  # noqa: PLC0415 - see passwordless.email
+
         rendered = render(email)
         stamp = self._next_stamp()
         record = {

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import sys
 
-from passwordless.email.template_sets import APP_NAME_FILE, CACHE_DIR, ENVIRONMENT
+from passwordless.email.locales import APP_NAME_FILE
+from passwordless.email.template_sets import CACHE_DIR, ENVIRONMENT
 
 
 def compile_all() -> list[str]:

@@ -14,7 +14,6 @@ from sendgrid import SendGridAPIClient
 from sendgrid.helpers.mail import From, Mail, To
 
 from passwordless.email.message import EmailDeliveryError, OutgoingEmail, SignInEmail
-from passwordless.email.render import render
 
 
 class _NothingBelowWarning(logging.Filter):
@@ -91,6 +90,8 @@ class SendGridSender:
                 "locale": email.locale,
             }
             return message
+        from passwordless.email.render import render  # noqa: PLC0415 - see passwordless.email
+
         rendered = render(email)
         return Mail(
             from_email=self._from,

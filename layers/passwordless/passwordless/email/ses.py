@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 from botocore.exceptions import BotoCoreError, ClientError
 
 from passwordless.email.message import EmailDeliveryError, OutgoingEmail, RenderedEmail
-from passwordless.email.render import render
 from passwordless.rehearsal import rehearse
 
 if TYPE_CHECKING:
@@ -33,6 +32,8 @@ class SesSender:
         self._configuration_set = configuration_set
 
     def send(self, email: OutgoingEmail) -> None:
+        from passwordless.email.render import render  # noqa: PLC0415 - see passwordless.email
+
         request = self._request(render(email))
         try:
             self._client.send_email(**request)

@@ -28,13 +28,12 @@ from typing import TYPE_CHECKING
 
 from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
 
+from passwordless.email.locales import TEMPLATE_DIR
+
 if TYPE_CHECKING:
     from jinja2.bccache import Bucket
 
-TEMPLATE_DIR = Path(__file__).parent / "templates"
 CACHE_DIR = Path(__file__).parent / "__pycache__" / "templates"
-# templates/<locale>/app_name.txt holds words, not a template: what that language calls an unnamed app.
-APP_NAME_FILE = "app_name.txt"
 
 
 class CompiledTemplates(BytecodeCache):
@@ -85,16 +84,6 @@ ENVIRONMENT = Environment(
 )
 
 TemplateSet = tuple[Template, ...]
-
-
-def complete_locales(names: Iterable[str], parts: Iterable[str]) -> frozenset[str]:
-    """The locale folders holding every part of every named set."""
-    wanted = [(name, part) for name in names for part in parts]
-    return frozenset(
-        folder.name
-        for folder in TEMPLATE_DIR.iterdir()
-        if folder.is_dir() and all((folder / name / part).is_file() for name, part in wanted)
-    )
 
 
 class TemplateSets:
