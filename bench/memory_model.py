@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bench.cost import AWS_ROUND_TRIP_SECONDS, MILLION, ONE_VCPU_MB, PRICES, Cost
+from bench.report import Target
 
 SIZES_MB = (128, 256, 512, 1024, ONE_VCPU_MB)
 # The link sign-in, in the order a person waits for it, with each invocation's AWS calls when warm:
@@ -157,6 +158,24 @@ def other_cost(cost: Cost) -> float:
     return sum(value for line, value in cost.lines.items() if not line.startswith("Lambda"))
 
 
+# What a person may wait for at the default size: every trigger of a link sign-in, cold and warm.
+SIGN_IN_LIMITS_MS = {"sign_in_cold_ms": 1000.0, "sign_in_warm_ms": 100.0}
+
+
+def targets(model: Mapping[str, Any]) -> list[Target]:
+    """The sign-in's modelled trigger time at the knee, the size the template ships with."""
+    row = next(row for row in model["rows"] if row["memory_mb"] == model["knee_mb"])
+    return [
+        Target(
+            f"{key.removeprefix('sign_in_').removesuffix('_ms')} sign-in at {row['memory_mb']} MB",
+            row[key],
+            limit,
+            " ms",
+        )
+        for key, limit in SIGN_IN_LIMITS_MS.items()
+    ]
+
+
 def summary(model: Mapping[str, Any]) -> str:
     lines = ["\nmemory size   cold sign-in   warm sign-in   $ per 1M sign-ins"]
     for row in model["rows"]:
@@ -165,4 +184,5 @@ def summary(model: Mapping[str, Any]) -> str:
             f" {row['cost_per_million']:>14.2f}"
         )
     lines.append(f"knee ({model['assumptions']['knee_rule']}): {model['knee_mb']} MB")
+    lines += [target.line() for target in targets(model)]
     return "\n".join(lines)

@@ -68,3 +68,17 @@ def test_the_results_section_names_its_assumptions_and_its_knee() -> None:
     ]
     assert table["knee_mb"] in model.SIZES_MB
     assert "knee" in model.summary(table)
+
+
+def test_the_sign_in_targets_are_read_at_the_knee() -> None:
+    table = model.table(FIGURES, other_cost_per_million=100.0)
+    knee_row = next(row for row in table["rows"] if row["memory_mb"] == table["knee_mb"])
+
+    cold, warm = model.targets(table)
+
+    assert (cold.measured, cold.limit) == (knee_row["sign_in_cold_ms"], 1000.0)
+    assert (warm.measured, warm.limit) == (knee_row["sign_in_warm_ms"], 100.0)
+    assert f"at {table['knee_mb']} MB" in cold.name
+    # A slower size at the knee would miss: the verdict follows the figures
+    slow = {**table, "knee_mb": 128}
+    assert model.targets(slow)[0].verdict == "MISS"
