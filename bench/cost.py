@@ -22,11 +22,11 @@ PRICES = {
     "secrets_manager_call": 0.05 / 10_000,
 }
 # Assumptions, not measurements:
-TEMPLATE_MEMORY_MB = 128  # template.yaml's MemorySize
-MEMORY_GB = TEMPLATE_MEMORY_MB / 1024
-# "At 1,769 MB, a function has the equivalent of one vCPU": 128 MB gets 128/1769 of one, so a
-# millisecond of CPU measured here is about 13.8 ms of billed duration (on a core as fast as this one).
+# "At 1,769 MB, a function has the equivalent of one vCPU": a size below it gets memory/1769 of one,
+# so a millisecond of CPU measured here is 1769/memory ms of billed duration (on a core this fast).
 ONE_VCPU_MB = 1769
+TEMPLATE_MEMORY_MB = ONE_VCPU_MB  # template.yaml's TriggerMemorySize default (tests/template holds it)
+MEMORY_GB = TEMPLATE_MEMORY_MB / 1024
 CPU_STRETCH = ONE_VCPU_MB / TEMPLATE_MEMORY_MB
 AWS_ROUND_TRIP_SECONDS = {"dynamodb": 0.005, "email": 0.060, "secretsmanager": 0.020}
 SIGN_INS_PER_CONTAINER = 1_000  # how many sign-ins one container serves before Lambda recycles it

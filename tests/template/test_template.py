@@ -15,6 +15,7 @@ from typing import Any, get_args
 import pytest
 from cfnlint.api import ManualArgs, lint
 
+from bench import cost
 from laptop.stack_template import TEMPLATE_PATH, Deployment, load_template
 from passwordless.settings import EmailProvider, SessionSettings, Settings, SettingsError
 from passwordless.web.http_api import STAGE_VARIABLES
@@ -203,7 +204,7 @@ def test_the_default_memory_size_is_the_knee_make_bench_found(source: dict[str, 
         "knee_mb"
     ]
     parameters = source["Parameters"]
-    assert parameters["TriggerMemorySize"]["Default"] == knee
+    assert parameters["TriggerMemorySize"]["Default"] == knee == cost.TEMPLATE_MEMORY_MB
     assert parameters["AccountApiMemorySize"]["Default"] == knee
     for name in ("TriggerMemorySize", "AccountApiMemorySize"):
         assert (parameters[name]["MinValue"], parameters[name]["MaxValue"]) == (128, 10240), name
