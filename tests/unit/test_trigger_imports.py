@@ -108,6 +108,29 @@ print(json.dumps([before, frozen, gc.get_freeze_count(), collecting_during_init,
 """
 
 
+LATE_PROBE = """
+import gc, json, sys
+from passwordless.runtime import FunctionRuntime
+FunctionRuntime(reads="none", metrics=False)
+sys.path.insert(0, sys.argv[1])
+import app
+print(json.dumps(gc.isenabled()))
+"""
+
+
+def test_a_function_loaded_after_another_runtime_still_collects(tmp_path: Path) -> None:
+    # A process that made a runtime before it loads a function (the local stack, the tests)
+    done = subprocess.run(
+        [sys.executable, "-c", LATE_PROBE, str(ROOT / "functions" / "define_auth_challenge")],
+        env=local_environment(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert json.loads(done.stdout.strip().splitlines()[-1]) is True
+
+
 @pytest.mark.parametrize("function", ["create_auth_challenge", "verify_auth_challenge"])
 def test_init_freezes_what_it_imported_once_per_process(tmp_path: Path, function: str) -> None:
     done = subprocess.run(

@@ -68,16 +68,21 @@ def client_config(role: Role = "trigger") -> Config:
     )
 
 
-@functools.cache
 def _end_init_phase() -> None:
-    """Move every object alive now (what a container's init imported and built) out of the garbage
-    collector's sight for good, and turn the collector back on (passwordless.init_phase turned it
-    off): those objects live as long as the container, so no collection need scan them again.
+    """Turn the garbage collector back on (passwordless.init_phase turned it off), after moving every
+    object alive at the first init's end out of its sight for good: what a container's init imported
+    and built lives as long as the container, so no collection need scan it again.
 
-    Once per process: in a Lambda container this is the end of its init; in a test process or the
-    local stack, freezing again would keep whatever garbage earlier stacks left from being freed."""
-    gc.freeze()
+    Every runtime turns the collector on, since a process that runs several functions (the tests,
+    the local stack) may import one's init_phase after another's init ended; only the first freezes,
+    as freezing again would keep whatever garbage earlier stacks left from being freed."""
+    _freeze_once()
     gc.enable()
+
+
+@functools.cache
+def _freeze_once() -> None:
+    gc.freeze()
 
 
 class FunctionRuntime:
