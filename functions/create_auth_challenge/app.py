@@ -18,4 +18,4 @@ RUNTIME = FunctionRuntime("dynamodb", "secretsmanager", prepares=("issuer",))
 
 @handler(RUNTIME)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return respond_to_create(event, RUNTIME.issuer, RUNTIME.audit)
+    return respond_to_create(event, RUNTIME.issuer, RUNTIME.audit, RUNTIME.passkeys)

@@ -18,4 +18,4 @@ RUNTIME = FunctionRuntime("dynamodb", "secretsmanager", prepares=("checker",))
 
 @handler(RUNTIME)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return respond_to_verify(event, RUNTIME.checker, RUNTIME.audit)
+    return respond_to_verify(event, RUNTIME.checker, RUNTIME.audit, RUNTIME.passkeys)

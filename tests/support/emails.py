@@ -13,6 +13,7 @@ from passwordless.email import (
     InvitationEmail,
     NewSignInEmail,
     OutgoingEmail,
+    PasskeyChangedEmail,
     SignInEmail,
 )
 
@@ -44,6 +45,10 @@ def email_changed_email(**fields: Any) -> EmailChangedEmail:
     return EmailChangedEmail(**{**_COMMON, "new_address_masked": "j\u2022\u2022\u2022@example.net", **fields})
 
 
+def passkey_changed_email(**fields: Any) -> PasskeyChangedEmail:
+    return PasskeyChangedEmail(**{**_COMMON, "added": True, "passkey_name": "Jane's phone", **fields})
+
+
 def one_of_each(*, to: str, link: str, code: str, **common: Any) -> list[OutgoingEmail]:
     """One email of every kind for `to`, with `link` and `code` wherever a kind carries them."""
     return [
@@ -53,6 +58,8 @@ def one_of_each(*, to: str, link: str, code: str, **common: Any) -> list[Outgoin
         new_sign_in_email(to=to, **common),
         email_change_code_email(to=to, code=code, **common),
         email_changed_email(to=to, **common),
+        passkey_changed_email(to=to, **common),
+        passkey_changed_email(to=to, added=False, passkey_name="", **common),
     ]
 
 

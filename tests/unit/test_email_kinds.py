@@ -14,6 +14,7 @@ from passwordless.email.message import (
     InvitationEmail,
     NewSignInEmail,
     OutgoingEmail,
+    PasskeyChangedEmail,
     SignInEmail,
 )
 from passwordless.email.render import KINDS, LOCALES, render
@@ -53,6 +54,30 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
         "en": ("was changed to:", MASKED, "If you did not make this change"),
         "de": ("wurde geändert in:", MASKED, "Wenn Sie das nicht geändert haben"),
     },
+    "passkey_added": {
+        "en": (
+            "A passkey was added: it can now sign you in to Example Shop",
+            "Jane's phone",
+            "If you did not make this change",
+        ),
+        "de": (
+            "Ihrem Konto für Example Shop wurde ein Passkey hinzugefügt",
+            "Jane's phone",
+            "Wenn Sie das nicht geändert haben",
+        ),
+    },
+    "passkeys_removed": {
+        "en": (
+            "none can sign you in to Example Shop any more",
+            "sign in by email",
+            "If you did not make this change",
+        ),
+        "de": (
+            "Alle Passkeys Ihres Kontos für Example Shop wurden entfernt",
+            "Per E-Mail",
+            "Wenn Sie das nicht geändert haben",
+        ),
+    },
     "code_only_sign_in": {
         "en": (
             "with this email address and its password",
@@ -71,6 +96,8 @@ def each_kind(locale: str = "en", **common: str) -> list[OutgoingEmail]:
 def name_of(email: OutgoingEmail) -> str:
     if isinstance(email, SignInEmail) and not email.link:
         return "code_only_sign_in"
+    if isinstance(email, PasskeyChangedEmail):
+        return "passkey_added" if email.added else "passkeys_removed"
     return email.kind
 
 
@@ -82,12 +109,12 @@ def secrets_in(email: OutgoingEmail) -> list[str]:
 def test_every_kind_has_every_part_in_english_and_german() -> None:
     # A kind missing one file in one locale would drop that locale from LOCALES altogether.
     assert {kind.kind for kind in get_args(OutgoingEmail)} == set(KINDS)
-    assert len(KINDS) == 5
+    assert len(KINDS) == 6
     assert {"en", "de"} <= LOCALES
 
 
 @pytest.mark.parametrize("locale", ["en", "de"])
-@pytest.mark.parametrize("index", range(1, 6), ids=lambda i: name_of(each_kind()[i]))
+@pytest.mark.parametrize("index", range(1, 8), ids=lambda i: name_of(each_kind()[i]))
 def test_each_kind_says_what_happened_and_what_to_do_in_each_locale(locale: str, index: int) -> None:
     # Given one email of this kind in this locale
     email = each_kind(locale)[index]

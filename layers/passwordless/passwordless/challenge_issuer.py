@@ -171,7 +171,7 @@ class ChallengeIssuer:
 
     def create(self, request: CreateRequest) -> IssuedChallenge:
         started = self._pacer.start()
-        metadata = _round_metadata(request)
+        metadata = round_metadata_of(request)
         key = item_key(request.context.binding)
         address = request.email
         try:
@@ -340,7 +340,8 @@ def _private(secret: StoredSecret) -> dict[str, str]:
     return PrivateParameters.of(secret).encode()
 
 
-def _round_metadata(request: CreateRequest) -> RoundMetadata:
+def round_metadata_of(request: CreateRequest) -> RoundMetadata:
+    """This round's metadata: its kind, and the session's nonce (new in a first round)."""
     # Our rounds only: in password mode the session opens with SRP_A and PASSWORD_VERIFIER.
     ours = [entry for entry in request.session if entry.name == CUSTOM_CHALLENGE]
     earlier = [round_metadata.decode(entry.metadata) for entry in ours]

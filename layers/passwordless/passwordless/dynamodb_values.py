@@ -78,3 +78,28 @@ def conditional_update(
     except BotoCoreError as error:
         raise StorageUnavailable(error_name(error)) from None
     return True
+
+
+def conditional_delete(
+    db: DynamoDBClient,
+    table: str,
+    key: str,
+    *,
+    condition: str,
+    values: dict[str, AttributeValueTypeDef] | None = None,
+    names: dict[str, str] | None = None,
+) -> bool:
+    """One conditional DeleteItem: True if deleted, False if its condition did not hold;
+    StorageUnavailable on any other failure."""
+    extra: dict[str, Any] = {"ExpressionAttributeNames": names} if names else {}
+    if values:
+        extra["ExpressionAttributeValues"] = values
+    try:
+        db.delete_item(TableName=table, Key=item_key_value(key), ConditionExpression=condition, **extra)
+    except ClientError as error:
+        if error_name(error) == CONDITION_FAILED:
+            return False
+        raise StorageUnavailable(error_name(error)) from None
+    except BotoCoreError as error:
+        raise StorageUnavailable(error_name(error)) from None
+    return True

@@ -40,6 +40,8 @@ FUNNEL: Mapping[EventName, str] = {
     "failed": "AnswerWrong",
     "locked": "CodeLocked",
     "send_failed": "ProviderError",
+    "passkey_signed_in": "PasskeySignIn",
+    "passkey_failed": "PasskeyFailure",
 }
 """Security event -> the metric it counts (one each time the event is raised)."""
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import gc
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 from aws_lambda_powertools import Logger
@@ -32,11 +32,17 @@ if TYPE_CHECKING:
 
     from passwordless.accounts.account_log import AccountLog
     from passwordless.accounts.routes import AccountServices
+    from passwordless.accounts.user_admin import UserAdmin
     from passwordless.answer_checker import AnswerChecker
     from passwordless.challenge_issuer import ChallengeIssuer
     from passwordless.email.factory import FinishSender
     from passwordless.email.message import EmailSender
     from passwordless.keyed_hash import KeyedHasher
+    from passwordless.passkeys.account import PasskeyAccount
+    from passwordless.passkeys.challenges import ChallengeStore
+    from passwordless.passkeys.config import PasskeySettings
+    from passwordless.passkeys.credentials import PasskeyStore
+    from passwordless.passkeys.sign_in import PasskeySignIn
     from passwordless.secret_store import SecretStore
     from passwordless.stranger_budget import StrangerBudget
 
@@ -141,6 +147,12 @@ class FunctionRuntime:
             self._prepared_sender  # noqa: B018
         else:
             import passwordless.answer_checker  # noqa: F401
+        if self.passkey_settings.enabled:
+            # Resolves the passkey client's id now: a stack that cannot tell its clients apart
+            # must not serve either.
+            self.passkey_client_id  # noqa: B018
+            if prepared == "checker":
+                import webauthn.authentication.verify_authentication_response  # noqa: F401
 
     # --- settings -----------------------------------------------------------------------------
 
@@ -155,6 +167,12 @@ class FunctionRuntime:
     @functools.cached_property
     def api_settings(self) -> ApiSettings:
         return ApiSettings.from_env(self._environ)
+
+    @functools.cached_property
+    def passkey_settings(self) -> PasskeySettings:
+        from passwordless.passkeys.config import PasskeySettings
+
+        return PasskeySettings.from_env(self._environ, app_name=self.settings.app_name)
 
     # --- AWS ----------------------------------------------------------------------------------
 
@@ -191,6 +209,47 @@ class FunctionRuntime:
             per_source=settings.stranger_emails_per_source_per_hour,
             overall=settings.stranger_emails_per_hour,
         )
+
+    @functools.cached_property
+    def passkey_store(self) -> PasskeyStore:
+        from passwordless.passkeys.credentials import PasskeyStore
+
+        return PasskeyStore(self.client("dynamodb"), self.settings.table_name)
+
+    @functools.cached_property
+    def passkey_challenges(self) -> ChallengeStore:
+        from passwordless.passkeys.challenges import ChallengeStore
+
+        lifetime = self.passkey_settings.timeout_seconds
+        return ChallengeStore(self.client("dynamodb"), self.settings.table_name, lifetime_seconds=lifetime)
+
+    @functools.cached_property
+    def passkeys(self) -> PasskeySignIn | None:
+        """The passkey client's create and verify; None when passkeys are off."""
+        from passwordless.passkeys.sign_in import PasskeySignIn
+
+        config = self.passkey_settings
+        if not config.enabled:
+            return None
+        return PasskeySignIn(
+            config,
+            self.passkey_client_id,
+            self.passkey_store,
+            self.passkey_challenges,
+            hasher=lambda: self.hasher,
+            audit=self.audit,
+        )
+
+    @functools.cached_property
+    def passkey_client_id(self) -> str:
+        """The passkey client's id: from the environment, or from its SSM parameter at init, where a
+        failure fails the cold start (Lambda tries again) rather than serving with clients it cannot
+        tell apart."""
+        config = self.passkey_settings
+        if config.client_id:
+            return config.client_id
+        value = self.client("ssm").get_parameter(Name=config.client_id_parameter)["Parameter"]["Value"]
+        return str(value)
 
     # --- on first use, failing closed ----------------------------------------------------------
 
@@ -294,6 +353,27 @@ class FunctionRuntime:
             log=log,
             code_length=settings.code_length,
             api=api,
+            passkeys=self._passkey_account(users, keys=keys, sender=sender),
+            passkey_client_id=self.passkey_client_id if self.passkey_settings.enabled else "",
+        )
+
+    def _passkey_account(
+        self, users: UserAdmin, *, keys: Callable[[], KeyedHasher], sender: Callable[[], EmailSender]
+    ) -> PasskeyAccount | None:
+        if not self.passkey_settings.enabled:
+            return None
+        from passwordless.passkeys.account import PasskeyAccount
+
+        return PasskeyAccount(
+            self.settings,
+            self.passkey_settings,
+            user_pool_id=self.api_settings.user_pool_id,
+            users=users,
+            store=self.passkey_store,
+            challenges=self.passkey_challenges,
+            log=self.account_log,
+            keys=keys,
+            sender=sender,
         )
 
     @functools.cached_property

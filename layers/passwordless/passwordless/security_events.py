@@ -25,6 +25,9 @@ EventName = Literal[
     "sign_up_decided",  # PreSignUp allowed or refused a new user
     "email_verified",  # PostAuthentication marked the address verified after an email sign-in
     "notified",  # PostAuthentication sent (or failed to send) the new sign-in notice
+    "passkey_signed_in",  # a passkey assertion verified and its challenge was spent
+    "passkey_failed",  # a passkey assertion was refused (the reason says why)
+    "possible_clone",  # an assertion's sign count did not move on: refused
 ]
 
 

@@ -347,10 +347,14 @@ class SettingsReader:
     def origin(self, name: str, *, required: bool) -> str:
         """A browser origin (scheme://host[:port], as an Origin header sends it), or "" when unset
         and not required."""
-        from urllib.parse import urlsplit  # noqa: PLC0415 - as in checked_url: only this function reads one
-
         value = self.text(name, required=required)
-        if value and urlsplit(checked_url(name, value))[2:] != ("", "", ""):
+        return self.origin_value(name, value) if value else value
+
+    def origin_value(self, name: str, value: str) -> str:
+        """`value`, checked to be an origin (one of a list that `name` holds, say)."""
+        from urllib.parse import urlsplit  # noqa: PLC0415 - as in checked_url
+
+        if urlsplit(checked_url(name, value))[2:] != ("", "", ""):
             raise SettingsError(f"{name} must be an origin: scheme and host only, without a path")
         return value
 

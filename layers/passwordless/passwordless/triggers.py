@@ -15,17 +15,25 @@ if TYPE_CHECKING:
     # Types only: each side is built where it is first used (passwordless.runtime), so create never
     # loads the checker and verify never loads the email rendering (jinja2).
     from passwordless.answer_checker import AnswerChecker
-    from passwordless.challenge_issuer import ChallengeIssuer
+    from passwordless.challenge_issuer import ChallengeIssuer, IssuedChallenge
+    from passwordless.events import CreateRequest
+    from passwordless.passkeys.sign_in import PasskeySignIn
     from passwordless.security_events import SecurityLog
 
 
-def respond_to_create(event: Event, issuer: ChallengeIssuer, audit: SecurityLog) -> Event:
+def respond_to_create(
+    event: Event, issuer: ChallengeIssuer, audit: SecurityLog, passkeys: PasskeySignIn | None = None
+) -> Event:
+    """`passkeys`: the passkey client's sign-in, None when passkeys are off."""
     try:
         request = parse_create(event)
     except MalformedEvent as error:
         audit.event("rejected", trigger="create", reason=str(error))
         raise SignInRefused from None
-    challenge = issuer.create(request)
+    if passkeys is not None and passkeys.serves(request.context.binding):
+        challenge = _passkey_challenge(request, passkeys, audit)
+    else:
+        challenge = issuer.create(request)
     return with_response(
         event,
         {
@@ -36,14 +44,29 @@ def respond_to_create(event: Event, issuer: ChallengeIssuer, audit: SecurityLog)
     )
 
 
-def respond_to_verify(event: Event, checker: AnswerChecker, audit: SecurityLog) -> Event:
+def _passkey_challenge(
+    request: CreateRequest, passkeys: PasskeySignIn, audit: SecurityLog
+) -> IssuedChallenge:
+    try:
+        return passkeys.create(request)
+    except StorageUnavailable as error:
+        audit.event("unavailable", dependency="dynamodb", error=str(error))
+        raise SignInUnavailable from None
+
+
+def respond_to_verify(
+    event: Event, checker: AnswerChecker, audit: SecurityLog, passkeys: PasskeySignIn | None = None
+) -> Event:
     try:
         request = parse_verify(event)
     except MalformedEvent as error:
         audit.event("rejected", trigger="verify", reason=str(error))
         return with_response(event, {"answerCorrect": False})
     try:
-        correct = checker.check(request)
+        if passkeys is not None and passkeys.serves(request.context.binding):
+            correct = passkeys.check(request)
+        else:
+            correct = checker.check(request)
     except StorageUnavailable as error:
         # Not "wrong answer": the person did nothing wrong. Fail closed with a retryable error.
         audit.event("unavailable", dependency="dynamodb", error=str(error))

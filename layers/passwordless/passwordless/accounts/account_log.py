@@ -21,6 +21,10 @@ AccountEvent = Literal[
     "stranger_budget",  # an email to an unverified address was due, but a budget (`scope`) is spent
     "unavailable",  # a dependency failed; `dependency` and `error` (a class or code name) say which
     "rolled_back",  # a half-made user was deleted again after a later step failed
+    "passkey_added",  # a verified passkey was stored, and the person was told
+    "passkey_renamed",  # a person renamed one of their passkeys
+    "passkey_removed",  # a person removed one of their passkeys, and was told
+    "passkeys_removed",  # an administrator removed every passkey of a user (`count` of them)
 ]
 
 

@@ -67,6 +67,13 @@ class Body:
             raise BadRequest
         return value
 
+    def object(self, name: str) -> Mapping[str, object]:
+        """A nested JSON object (a WebAuthn credential), checked by the code that reads it."""
+        value = self.fields.get(name)
+        if not isinstance(value, dict):
+            raise BadRequest
+        return value
+
     def _text(self, name: str) -> str:
         value = self.fields.get(name)
         if not isinstance(value, str):
@@ -89,17 +96,19 @@ def _no_constant(name: str) -> object:
     raise ValueError(f"{name} is not JSON")
 
 
-def parse_body(raw: str | None, *, is_base64: bool, allowed: frozenset[str]) -> Body:
-    """The JSON object a route takes, holding only fields it names in `allowed`."""
+def parse_body(
+    raw: str | None, *, is_base64: bool, allowed: frozenset[str], max_bytes: int = MAX_BODY_BYTES
+) -> Body:
+    """The JSON object a route takes, holding only fields it names in `allowed`, in `max_bytes`."""
     text = raw or ""
     # Cheap refusal before decoding: base64 is 4/3 the size of what it encodes.
-    if len(text) > MAX_BODY_BYTES * 4 // 3 + 4:
+    if len(text) > max_bytes * 4 // 3 + 4:
         raise TooLarge
     try:
         data = base64.b64decode(text, validate=True) if is_base64 else text.encode("utf-8")
     except (binascii.Error, UnicodeEncodeError):
         raise BadRequest from None
-    if len(data) > MAX_BODY_BYTES:
+    if len(data) > max_bytes:
         raise TooLarge
     try:
         parsed: object = json.loads(

@@ -19,28 +19,36 @@ from dataclasses import dataclass
 
 from passwordless.accounts.refusals import NotAuthenticated
 
-_USERNAME = re.compile(r"[\w.@+=,-]{1,128}")  # Cognito usernames (UUIDs here) and subs
+USERNAME = re.compile(r"[\w.@+=,-]{1,128}")  # Cognito usernames (UUIDs here) and subs
 
 
 @dataclass(frozen=True)
 class Caller:
     username: str
     groups: frozenset[str]
+    auth_time: int = 0
+    """When the person last signed in (seconds since the epoch; 0 when the token does not say): a
+    refresh keeps it, so it tells a fresh sign-in from a long-lived session."""
 
     def __repr__(self) -> str:
         return f"Caller(<redacted>, groups={sorted(self.groups)!r})"
 
 
-def caller_from(event: Mapping[str, object], *, claims_at: tuple[str, ...], client_id: str) -> Caller:
+def caller_from(
+    event: Mapping[str, object], *, claims_at: tuple[str, ...], client_id: str, also_client_id: str = ""
+) -> Caller:
     """The verified caller, or NotAuthenticated when the event carries no usable claims at the keys
-    `claims_at` (where the front's authorizer puts them) or they are another app client's."""
+    `claims_at` (where the front's authorizer puts them) or they are another app client's than
+    `client_id` (or `also_client_id`, the passkey client, when set)."""
     claims = _claims(event, claims_at)
-    if claims.get("token_use") != "access" or claims.get("client_id") != client_id:
+    client = claims.get("client_id")
+    ours = client == client_id or (bool(also_client_id) and client == also_client_id)
+    if claims.get("token_use") != "access" or not ours:
         raise NotAuthenticated
     username = claims.get("username")
-    if not isinstance(username, str) or not _USERNAME.fullmatch(username):
+    if not isinstance(username, str) or not USERNAME.fullmatch(username):
         raise NotAuthenticated
-    return Caller(username, _groups(claims.get("cognito:groups")))
+    return Caller(username, _groups(claims.get("cognito:groups")), _seconds(claims.get("auth_time")))
 
 
 def _claims(event: Mapping[str, object], keys: tuple[str, ...]) -> Mapping[str, object]:
@@ -54,6 +62,17 @@ def value_at(event: Mapping[str, object], keys: tuple[str, ...]) -> object:
     for key in keys:
         found = found.get(key) if isinstance(found, Mapping) else None
     return found
+
+
+def _seconds(raw: object) -> int:
+    """A time claim: API Gateway passes it as a string of digits, other tooling as a number."""
+    if isinstance(raw, bool):
+        return 0
+    if isinstance(raw, int):
+        return max(raw, 0)
+    if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= 12:
+        return int(raw)
+    return 0
 
 
 def _groups(raw: object) -> frozenset[str]:

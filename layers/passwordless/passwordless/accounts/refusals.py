@@ -90,3 +90,18 @@ class InvitationNotValid(Refusal):
 class PasswordNotAccepted(Refusal):
     status = 400
     message = "That password does not meet the password rules. Ask for a new invitation."
+
+
+class SignInAgain(Refusal):
+    status = 403
+    message = "Sign in again to add a passkey."
+
+
+class PasskeyNotAccepted(Refusal):
+    status = 400
+    message = "That passkey could not be added. Please try again."
+
+
+class PasskeyLimit(Refusal):
+    status = 409
+    message = "This passkey is already added, or the account has as many passkeys as it may."

@@ -6,6 +6,15 @@ API Gateway's HTTP API (payload format 2.0), or the REST API that replaces it be
     POST /invitations/accept       public; 404 unless password mode         {"email", "token", "password"}
     POST /account/email            JWT                                       {"email"}
     POST /account/email/confirm    JWT                                       {"email", "code"}
+    POST /passkeys/sign-in-options public; 404 unless passkeys are on       {}
+    POST /account/passkeys/options JWT, a recent sign-in                     {}
+    POST /account/passkeys         JWT, a recent sign-in                     {"credential", "name"?}
+    GET  /account/passkeys         JWT
+    PATCH /account/passkeys/<id>   JWT                                       {"name"}
+    DELETE /account/passkeys/<id>  JWT
+    DELETE /users/<username>/passkeys  JWT, member of ADMIN_GROUP
+
+Access tokens of the web client and, with passkeys on, of the passkey client are accepted.
 
 Every answer is JSON with Cache-Control: no-store. A refusal is {"message": "<generic sentence>"};
 anything unexpected is a 503 whose log line names only the error's class.
@@ -14,8 +23,9 @@ anything unexpected is a 503 whose log line names only the error's class.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from aws_lambda_powertools.event_handler import (
     APIGatewayHttpResolver,
@@ -25,13 +35,16 @@ from aws_lambda_powertools.event_handler import (
 )
 
 from passwordless.accounts.account_log import AccountLog
-from passwordless.accounts.bodies import Body, parse_body
+from passwordless.accounts.bodies import MAX_BODY_BYTES, Body, parse_body
 from passwordless.accounts.caller import Caller, caller_from, value_at
 from passwordless.accounts.email_change import EmailChange
 from passwordless.accounts.invitations import Invitations
 from passwordless.accounts.refusals import NotFound, Refusal, Unavailable
 from passwordless.accounts.sign_up import SignUp
 from passwordless.settings import ApiPayload, ApiSettings
+
+if TYPE_CHECKING:
+    from passwordless.passkeys.account import PasskeyAccount
 
 HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 _PROFILE_FIELDS = frozenset({"email", "name", "locale"})
@@ -45,6 +58,9 @@ class AccountServices:
     log: AccountLog
     code_length: int
     api: ApiSettings
+    passkeys: PasskeyAccount | None = None
+    """None when passkeys are off: their routes answer 404."""
+    passkey_client_id: str = ""
 
 
 Resolver = APIGatewayHttpResolver | APIGatewayRestResolver
@@ -81,13 +97,18 @@ def build_app(services: AccountServices) -> Resolver:
     app = _resolver(services.api)
     front = FRONTS[services.api.account_api_payload]
 
-    def body(allowed: frozenset[str]) -> Body:
+    def body(allowed: frozenset[str], max_bytes: int = MAX_BODY_BYTES) -> Body:
         event = app.current_event
-        return parse_body(event.body, is_base64=bool(event.is_base64_encoded), allowed=allowed)
+        return parse_body(
+            event.body, is_base64=bool(event.is_base64_encoded), allowed=allowed, max_bytes=max_bytes
+        )
 
     def caller() -> Caller:
         return caller_from(
-            app.current_event.raw_event, claims_at=front.claims_at, client_id=services.api.user_pool_client_id
+            app.current_event.raw_event,
+            claims_at=front.claims_at,
+            client_id=services.api.user_pool_client_id,
+            also_client_id=services.passkey_client_id,
         )
 
     def source() -> str:
@@ -132,8 +153,59 @@ def build_app(services: AccountServices) -> Resolver:
         services.email_change.confirm(who, fields.email(), fields.code(services.code_length))
         return json_response(200, {"message": "Your email address was changed."})
 
+    if services.passkeys is not None:
+        _passkey_routes(app, services, services.passkeys, body, caller)
     _answer_errors(app, services.log)
     return app
+
+
+def _passkey_routes(
+    app: Resolver,
+    services: AccountServices,
+    passkeys: PasskeyAccount,
+    body: Callable[..., Body],
+    caller: Callable[[], Caller],
+) -> None:
+    from passwordless.passkeys.account import passkey_name  # noqa: PLC0415 - only with passkeys on
+    from passwordless.passkeys.ceremonies import MAX_CREDENTIAL_JSON  # noqa: PLC0415
+
+    @app.post("/passkeys/sign-in-options")
+    def sign_in_options() -> Response[str]:
+        body(frozenset())
+        return json_response(200, {"options": passkeys.sign_in_options()})
+
+    @app.post("/account/passkeys/options")
+    def registration_options() -> Response[str]:
+        who = caller()
+        body(frozenset())
+        return json_response(200, {"options": passkeys.registration_options(who)})
+
+    @app.post("/account/passkeys")
+    def register() -> Response[str]:
+        who = caller()
+        fields = body(frozenset({"credential", "name"}), MAX_CREDENTIAL_JSON)
+        added = passkeys.register(who, fields.object("credential"), passkey_name(fields.fields.get("name")))
+        return json_response(201, {"passkey": added})
+
+    @app.get("/account/passkeys")
+    def listed() -> Response[str]:
+        return json_response(200, {"passkeys": passkeys.list(caller())})
+
+    @app.patch("/account/passkeys/<credential_id>")
+    def rename(credential_id: str) -> Response[str]:
+        who = caller()
+        name = passkey_name(body(frozenset({"name"})).fields.get("name"))
+        return json_response(200, {"passkey": passkeys.rename(who, credential_id, name)})
+
+    @app.delete("/account/passkeys/<credential_id>")
+    def remove(credential_id: str) -> Response[str]:
+        passkeys.remove(caller(), credential_id)
+        return json_response(200, {"message": "The passkey was removed."})
+
+    @app.delete("/users/<username>/passkeys")
+    def remove_all(username: str) -> Response[str]:
+        removed = passkeys.remove_all(caller(), services.api.admin_group, username)
+        return json_response(200, {"removed": removed})
 
 
 def _answer_errors(app: Resolver, log: AccountLog) -> None:

@@ -14,6 +14,7 @@ from passwordless.email.message import (
     InvitationEmail,
     NewSignInEmail,
     OutgoingEmail,
+    PasskeyChangedEmail,
     RenderedEmail,
     SignInEmail,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "InvitationEmail",
     "NewSignInEmail",
     "OutgoingEmail",
+    "PasskeyChangedEmail",
     "RenderedEmail",
     "SignInEmail",
 ]

@@ -94,7 +94,32 @@ class EmailChangedEmail:
         return f"EmailChangedEmail(to=<redacted>, locale={self.locale!r})"
 
 
-OutgoingEmail = SignInEmail | InvitationEmail | NewSignInEmail | EmailChangeCodeEmail | EmailChangedEmail
+@dataclass(frozen=True)
+class PasskeyChangedEmail:
+    """Sent when a passkey is added to or removed from the account, so a passkey an intruder added
+    (or a removal the owner did not make) cannot go unnoticed."""
+
+    kind: ClassVar[str] = "passkey_changed"
+    to: str
+    added: bool
+    """True: a passkey was added; False: one (or, by an administrator, every one) was removed."""
+    passkey_name: str
+    """The name the person gave it ("" when an administrator removed them all)."""
+    locale: str
+    app_name: str
+
+    def __repr__(self) -> str:
+        return f"PasskeyChangedEmail(to=<redacted>, added={self.added}, locale={self.locale!r})"
+
+
+OutgoingEmail = (
+    SignInEmail
+    | InvitationEmail
+    | NewSignInEmail
+    | EmailChangeCodeEmail
+    | EmailChangedEmail
+    | PasskeyChangedEmail
+)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from passwordless.email.message import (
     InvitationEmail,
     NewSignInEmail,
     OutgoingEmail,
+    PasskeyChangedEmail,
     RenderedEmail,
     SignInEmail,
 )
@@ -69,6 +70,8 @@ def _fields(email: OutgoingEmail) -> dict[str, Any]:
             return {"code": email.code, "minutes": email.minutes}
         case EmailChangedEmail():
             return {"new_address": email.new_address_masked}
+        case PasskeyChangedEmail():
+            return {"added": email.added, "passkey_name": email.passkey_name}
 
 
 def _check_link(link: str) -> None:
