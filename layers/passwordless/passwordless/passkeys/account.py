@@ -46,6 +46,8 @@ _T = TypeVar("_T")
 CREDENTIAL_ID = re.compile(r"[A-Za-z0-9_-]{16,1366}")
 """A credential id as base64url: WebAuthn ids are 16 to 1023 bytes."""
 DEFAULT_NAME = "Passkey"
+MAX_USER_HANDLE_BYTES = 64
+"""WebAuthn's limit on user.id, which holds the username (Cognito's own usernames are 36-byte UUIDs)."""
 
 
 def passkey_summary(passkey: Passkey) -> dict[str, Any]:
@@ -111,6 +113,10 @@ class PasskeyAccount:
     def registration_options(self, caller: Caller) -> dict[str, Any]:
         self._require_recent(caller)
         user = self._existing(caller)
+        if len(user.username.encode()) > MAX_USER_HANDLE_BYTES:
+            # Browsers refuse a longer user handle, and the handle must be the username.
+            self._log.event("refused", route="account/passkeys", reason="username_too_long")
+            raise PasskeyNotAccepted
         held = self._storage(lambda: self._store.load(self._pool, user.username))
         challenge = self._storage(lambda: self._challenges.issue("register", self._owner(user.username)))
         return registration_options(
