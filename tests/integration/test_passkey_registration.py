@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import cbor2
 import pytest
 
 from laptop.sample_api_events import api_event
@@ -41,7 +42,7 @@ def register(
 
 
 def passkey_items(api: AccountApi) -> list[dict[str, Any]]:
-    return [item for item in api.items() if item["pk"]["S"].endswith("#passkeys")]
+    return [item for item in api.items() if item["pk"]["S"].startswith("passkeys#")]
 
 
 def challenge_items(api: AccountApi) -> list[dict[str, Any]]:
@@ -243,3 +244,43 @@ def test_sign_in_options_are_public_single_use_challenges_stored_as_digests(pass
     assert len(stored) == 2
     assert all(options["challenge"] not in json.dumps(item) for item in stored)
     assert passkey_api.post("/passkeys/sign-in-options", {"email": "x@example.com"}, None).status == 400
+
+
+def test_a_credential_id_outside_webauthns_bounds_is_not_stored(passkey_api: AccountApi) -> None:
+    username = passkey_api.add_user("jane@example.com")
+    claims = recent_claims(passkey_api.claims(username))
+    for size in (1, 15, 1024):
+        authenticator = SoftAuthenticator(ORIGIN, credential_id_bytes=size)
+
+        answered = register(passkey_api, claims, authenticator)
+
+        assert answered.status == 400, size
+    assert passkey_items(passkey_api) == []
+    assert passkey_api.mail() == []
+
+
+def test_a_credential_the_browser_says_is_not_discoverable_is_refused(passkey_api: AccountApi) -> None:
+    username = passkey_api.add_user("jane@example.com")
+    claims = recent_claims(passkey_api.claims(username))
+    options = passkey_api.post("/account/passkeys/options", {}, claims).body["options"]
+    assert options["extensions"] == {"credProps": True}
+    credential = SoftAuthenticator(ORIGIN).register(options)
+    credential["clientExtensionResults"] = {"credProps": {"rk": False}}
+
+    answered = passkey_api.post("/account/passkeys", {"credential": credential}, claims)
+
+    assert answered.status == 400
+    assert passkey_items(passkey_api) == []
+
+
+@pytest.mark.parametrize("key", [b"\x04", "cbor list", "unknown curve"])
+def test_a_public_key_that_could_never_verify_is_refused(passkey_api: AccountApi, key: object) -> None:
+    username = passkey_api.add_user("jane@example.com")
+    claims = recent_claims(passkey_api.claims(username))
+    cose = {b"\x04": b"\x04", "cbor list": cbor2.dumps([1, 2, 3]), "unknown curve": None}[key]  # type: ignore[index]
+    authenticator = SoftAuthenticator(ORIGIN, cose_key=cose, curve=99 if key == "unknown curve" else 1)
+
+    answered = register(passkey_api, claims, authenticator)
+
+    assert 400 <= answered.status < 500
+    assert passkey_items(passkey_api) == []

@@ -51,16 +51,23 @@ class SoftAuthenticator:
     counts: bool = True
     """False: an authenticator that keeps no sign count (always 0), as synced passkeys do."""
     credentials: list[SoftCredential] = field(default_factory=list)
+    credential_id_bytes: int = 16
+    cose_key: bytes | None = None
+    """Registers this COSE key instead of the real one (a key that could never verify)."""
+    curve: int = 1
+    """The COSE curve the real key claims (1: P-256)."""
 
     def register(self, options: dict[str, Any], *, origin: str | None = None) -> dict[str, Any]:
         """navigator.credentials.create() for these creation options: a RegistrationResponseJSON."""
         credential = SoftCredential(
-            secrets.token_bytes(16), ec.generate_private_key(ec.SECP256R1()), unb64url(options["user"]["id"])
+            secrets.token_bytes(self.credential_id_bytes),
+            ec.generate_private_key(ec.SECP256R1()),
+            unb64url(options["user"]["id"]),
         )
         self.credentials.append(credential)
         numbers = credential.key.public_key().public_numbers()
-        cose_key = cbor2.dumps(
-            {1: 2, 3: -7, -1: 1, -2: numbers.x.to_bytes(32, "big"), -3: numbers.y.to_bytes(32, "big")}
+        cose_key = self.cose_key or cbor2.dumps(
+            {1: 2, 3: -7, -1: self.curve, -2: numbers.x.to_bytes(32, "big"), -3: numbers.y.to_bytes(32, "big")}
         )
         attested = (
             AAGUID + struct.pack(">H", len(credential.credential_id)) + credential.credential_id + cose_key

@@ -14,6 +14,7 @@ define no AWS SDK, verify no email stack, create no answer checker.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 from collections.abc import Callable, Iterable, Mapping
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from aws_lambda_powertools import Logger
 
-from passwordless.errors import SignInUnavailable
+from passwordless.errors import SignInUnavailable, StorageUnavailable
 from passwordless.funnel_metrics import FunnelMetrics
 from passwordless.security_events import SecurityLog
 from passwordless.settings import ApiSettings, SessionSettings, Settings
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from passwordless.keyed_hash import KeyedHasher
     from passwordless.passkeys.account import PasskeyAccount
     from passwordless.passkeys.challenges import ChallengeStore
+    from passwordless.passkeys.client_id import PasskeyClientId
     from passwordless.passkeys.config import PasskeySettings
     from passwordless.passkeys.credentials import PasskeyStore
     from passwordless.passkeys.sign_in import PasskeySignIn
@@ -148,9 +150,10 @@ class FunctionRuntime:
         else:
             import passwordless.answer_checker  # noqa: F401
         if self.passkey_settings.enabled:
-            # Resolves the passkey client's id now: a stack that cannot tell its clients apart
-            # must not serve either.
-            self.passkey_client_id  # noqa: B018
+            # Reads the passkey client's id now, if it can: a failure is asked again by the first
+            # invocation, which fails closed if it fails too.
+            with contextlib.suppress(StorageUnavailable):
+                self.passkey_client_id()
             if prepared == "checker":
                 import webauthn.authentication.verify_authentication_response  # noqa: F401
 
@@ -241,15 +244,12 @@ class FunctionRuntime:
         )
 
     @functools.cached_property
-    def passkey_client_id(self) -> str:
-        """The passkey client's id: from the environment, or from its SSM parameter at init, where a
-        failure fails the cold start (Lambda tries again) rather than serving with clients it cannot
-        tell apart."""
+    def passkey_client_id(self) -> PasskeyClientId:
+        """The passkey client's id, from the environment or its SSM parameter (passkeys.client_id)."""
+        from passwordless.passkeys.client_id import PasskeyClientId
+
         config = self.passkey_settings
-        if config.client_id:
-            return config.client_id
-        value = self.client("ssm").get_parameter(Name=config.client_id_parameter)["Parameter"]["Value"]
-        return str(value)
+        return PasskeyClientId(config.client_id, config.client_id_parameter, lambda: self.client("ssm"))
 
     # --- on first use, failing closed ----------------------------------------------------------
 
@@ -354,7 +354,7 @@ class FunctionRuntime:
             code_length=settings.code_length,
             api=api,
             passkeys=self._passkey_account(users, keys=keys, sender=sender),
-            passkey_client_id=self.passkey_client_id if self.passkey_settings.enabled else "",
+            passkey_client_id=self.passkey_settings.client_id,
         )
 
     def _passkey_account(

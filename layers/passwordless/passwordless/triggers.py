@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     # Types only: each side is built where it is first used (passwordless.runtime), so create never
     # loads the checker and verify never loads the email rendering (jinja2).
     from passwordless.answer_checker import AnswerChecker
+    from passwordless.binding import Binding
     from passwordless.challenge_issuer import ChallengeIssuer, IssuedChallenge
     from passwordless.events import CreateRequest
     from passwordless.passkeys.sign_in import PasskeySignIn
@@ -30,10 +31,8 @@ def respond_to_create(
     except MalformedEvent as error:
         audit.event("rejected", trigger="create", reason=str(error))
         raise SignInRefused from None
-    if passkeys is not None and passkeys.serves(request.context.binding):
-        challenge = _passkey_challenge(request, passkeys, audit)
-    else:
-        challenge = issuer.create(request)
+    serving = _passkeys_serving(request.context.binding, passkeys, audit)
+    challenge = issuer.create(request) if serving is None else _passkey_challenge(request, serving, audit)
     return with_response(
         event,
         {
@@ -42,6 +41,18 @@ def respond_to_create(
             "challengeMetadata": challenge.metadata,
         },
     )
+
+
+def _passkeys_serving(
+    binding: Binding, passkeys: PasskeySignIn | None, audit: SecurityLog
+) -> PasskeySignIn | None:
+    """`passkeys` if this is the passkey client's session, else None. Not knowing which client that
+    is fails closed (create could not tell whether to email)."""
+    try:
+        return passkeys if passkeys is not None and passkeys.serves(binding) else None
+    except StorageUnavailable as error:
+        audit.event("unavailable", dependency="ssm", error=str(error))
+        raise SignInUnavailable from None
 
 
 def _passkey_challenge(
@@ -63,10 +74,8 @@ def respond_to_verify(
         audit.event("rejected", trigger="verify", reason=str(error))
         return with_response(event, {"answerCorrect": False})
     try:
-        if passkeys is not None and passkeys.serves(request.context.binding):
-            correct = passkeys.check(request)
-        else:
-            correct = checker.check(request)
+        serving = _passkeys_serving(request.context.binding, passkeys, audit)
+        correct = checker.check(request) if serving is None else serving.check(request)
     except StorageUnavailable as error:
         # Not "wrong answer": the person did nothing wrong. Fail closed with a retryable error.
         audit.event("unavailable", dependency="dynamodb", error=str(error))

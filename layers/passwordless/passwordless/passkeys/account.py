@@ -43,8 +43,8 @@ from passwordless.passkeys.credentials import MAX_NAME_LENGTH, Passkey, PasskeyS
 from passwordless.settings import Settings
 
 _T = TypeVar("_T")
-CREDENTIAL_ID = re.compile(r"[A-Za-z0-9_-]{16,1366}")
-"""A credential id as base64url: WebAuthn ids are 16 to 1023 bytes."""
+CREDENTIAL_ID = re.compile(r"[A-Za-z0-9_-]{22,1364}")
+"""A credential id as registration stores it: base64url, unpadded, of 16 to 1023 bytes."""
 DEFAULT_NAME = "Passkey"
 MAX_USER_HANDLE_BYTES = 64
 """WebAuthn's limit on user.id, which holds the username (Cognito's own usernames are 36-byte UUIDs)."""

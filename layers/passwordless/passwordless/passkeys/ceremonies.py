@@ -21,6 +21,9 @@ MAX_CREDENTIAL_JSON = 16_384
 MAX_ASSERTION_JSON = 4_096
 """An assertion is well under 2 KB: client data, authenticator data, one signature, a user handle."""
 TRANSPORTS = frozenset({"usb", "nfc", "ble", "internal", "hybrid", "cable", "smart-card"})
+MIN_CREDENTIAL_ID_BYTES = 16
+"""WebAuthn: a credential id holds at least 16 bytes (100 bits of entropy) and at most 1023."""
+MAX_CREDENTIAL_ID_BYTES = 1023
 
 
 class CeremonyRefused(ValueError):
@@ -30,6 +33,7 @@ class CeremonyRefused(ValueError):
 class VerifiedAssertion(NamedTuple):
     new_sign_count: int
     user_verified: bool
+    backed_up: bool
 
 
 def decode_b64url(value: object) -> bytes | None:
@@ -86,7 +90,11 @@ def registration_options(
             PublicKeyCredentialDescriptor(id=raw) for raw in _raw_ids(p.credential_id for p in existing)
         ],
     )
-    return options_to_json_dict(options)
+    created = options_to_json_dict(options)
+    # The browser says whether the credential is discoverable: one that is not could never sign in,
+    # because a challenge never names a user's credentials (that would tell who has an account).
+    created["extensions"] = {"credProps": True}
+    return created
 
 
 def authentication_options(settings: PasskeySettings, *, challenge: bytes) -> dict[str, Any]:
@@ -107,8 +115,10 @@ def verify_registration(
     settings: PasskeySettings, credential: Mapping[str, Any], *, challenge: bytes, name: str, now_ms: int
 ) -> Passkey:
     from webauthn import verify_registration_response  # noqa: PLC0415
-    from webauthn.helpers.exceptions import WebAuthnException  # noqa: PLC0415
+    from webauthn.helpers import decode_credential_public_key, decoded_public_key_to_cryptography  # noqa: PLC0415
 
+    if _not_discoverable(credential):
+        raise CeremonyRefused("not_discoverable")
     try:
         verified = verify_registration_response(
             credential=dict(credential),
@@ -117,8 +127,12 @@ def verify_registration(
             expected_origin=list(settings.origins),
             require_user_verification=settings.require_user_verification,
         )
-    except (WebAuthnException, ValueError, TypeError, KeyError) as error:
+        # A key that cannot verify anything is refused now rather than stored.
+        decoded_public_key_to_cryptography(decode_credential_public_key(verified.credential_public_key))
+    except Exception as error:  # py_webauthn parses the caller's bytes: any failure is a refusal
         raise CeremonyRefused(type(error).__name__) from None
+    if not MIN_CREDENTIAL_ID_BYTES <= len(verified.credential_id) <= MAX_CREDENTIAL_ID_BYTES:
+        raise CeremonyRefused("credential_id_length")
     response = credential.get("response")
     transports = response.get("transports") if isinstance(response, Mapping) else None
     return Passkey(
@@ -143,7 +157,6 @@ def verify_assertion(
     them by the stored public key, and a sign count that moved on (or stays 0 on authenticators that
     keep none)."""
     from webauthn import verify_authentication_response  # noqa: PLC0415
-    from webauthn.helpers.exceptions import WebAuthnException  # noqa: PLC0415
 
     try:
         verified = verify_authentication_response(
@@ -155,9 +168,16 @@ def verify_assertion(
             credential_current_sign_count=passkey.sign_count,
             require_user_verification=settings.require_user_verification,
         )
-    except (WebAuthnException, ValueError, TypeError, KeyError) as error:
+    except Exception as error:  # py_webauthn parses the caller's bytes: any failure is a refusal
         raise CeremonyRefused(_reason(error)) from None
-    return VerifiedAssertion(verified.new_sign_count, verified.user_verified)
+    return VerifiedAssertion(verified.new_sign_count, verified.user_verified, verified.credential_backed_up)
+
+
+def _not_discoverable(credential: Mapping[str, Any]) -> bool:
+    """The browser reported (credProps) a credential that is not discoverable."""
+    results = credential.get("clientExtensionResults")
+    props = results.get("credProps") if isinstance(results, Mapping) else None
+    return isinstance(props, Mapping) and props.get("rk") is False
 
 
 def _reason(error: Exception) -> str:

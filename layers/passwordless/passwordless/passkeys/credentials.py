@@ -1,4 +1,4 @@
-"""A user's passkeys: one item per user, pk "<pool>#<username>#passkeys", one attribute per credential.
+"""A user's passkeys: one item per user, pk "passkeys#<pool>#<username>", one attribute per credential.
 
 Each credential is an attribute "c_<credential id, base64url>" holding a map (public key, sign count,
 transports, AAGUID, created, last used, the name the person gave it), and `count` says how many there
@@ -45,7 +45,8 @@ class Passkey(NamedTuple):
 
 
 def passkeys_key(user_pool_id: str, username: str) -> str:
-    return f"{user_pool_id}#{username}#passkeys"
+    # A leading prefix: no username (an attached pool's may hold "#") can make another item's key.
+    return f"passkeys#{user_pool_id}#{username}"
 
 
 def b64url(raw: bytes) -> str:
@@ -118,21 +119,24 @@ class PasskeyStore:
         *,
         verified_count: int,
         new_count: int,
+        backed_up: bool,
         now_ms: int,
     ) -> bool:
-        """Move the sign count from the one the assertion was verified against; False if another
-        sign-in moved it first or the credential is gone."""
+        """Move the sign count from the one the assertion was verified against (and keep the backup
+        state the authenticator reports now); False if another sign-in moved it first or the
+        credential is gone."""
         return conditional_update(
             self._db,
             self._table,
             passkeys_key(user_pool_id, username),
-            update="SET #c.sign_count = :new, #c.used_ms = :now",
+            update="SET #c.sign_count = :new, #c.used_ms = :now, #c.backed_up = :bu",
             condition="attribute_exists(#c) AND #c.sign_count = :old",
             names={"#c": _ATTRIBUTE + credential_id},
             values={
                 ":new": number_value(new_count),
                 ":old": number_value(verified_count),
                 ":now": number_value(now_ms),
+                ":bu": {"BOOL": backed_up},
             },
         )
 

@@ -1,7 +1,9 @@
 """The passkey client's create and verify: no email, ever; the answer is a WebAuthn assertion.
 
-create hands the browser the ids of the user's credentials (for a typed address; a usernameless
-sign-in already holds its credential) and verify checks the assertion:
+create reads the user's passkeys (the same read for a user with none, or no such user) and names
+none of them: a challenge listing credential ids would tell anyone who types an address whether it
+has an account and passkeys. The browser offers its discoverable credentials instead, and verify
+checks the assertion:
 
     step                                          refused as      -> answerCorrect
     -----------------------------------------------------------------------------
@@ -22,7 +24,6 @@ Only the last two write: the challenge's conditional delete, then the sign count
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from collections.abc import Callable, Mapping
@@ -41,19 +42,20 @@ from passwordless.passkeys.ceremonies import (
 )
 from passwordless.passkeys.challenges import ChallengeStore
 from passwordless.passkeys.config import PasskeySettings
-from passwordless.passkeys.credentials import Passkey, PasskeyStore, b64url
+from passwordless.passkeys.credentials import Passkey, PasskeyStore
 from passwordless.security_events import SecurityLog
 
+PUBLIC = {"passkey": "1"}
+"""A passkey round's public parameters, the same for every user: the page asks the browser."""
 PRIVATE = {"v": "passkey1"}
 """A passkey round's private parameters: nothing secret to carry (the challenge is in our table)."""
-DECOY_ID_BYTES = 16
 
 
 class PasskeySignIn:
     def __init__(
         self,
         settings: PasskeySettings,
-        client_id: str,
+        client_id: Callable[[], str],
         store: PasskeyStore,
         challenges: ChallengeStore,
         *,
@@ -61,8 +63,8 @@ class PasskeySignIn:
         audit: SecurityLog,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        """`client_id`: the passkey app client's id, as the deployed stack resolved it; `hasher` gives
-        the keyed hash (its key is read on first use)."""
+        """`client_id` says the passkey app client's id ("" while not known: see passkeys.client_id)
+        and may raise StorageUnavailable; `hasher` gives the keyed hash (its key is read on first use)."""
         self._settings = settings
         self._client_id = client_id
         self._store = store
@@ -72,72 +74,70 @@ class PasskeySignIn:
         self._clock = clock
 
     def serves(self, binding: Binding) -> bool:
-        return binding.client_id == self._client_id
+        known = self._client_id()
+        return bool(known) and binding.client_id == known
 
     def create(self, request: CreateRequest) -> IssuedChallenge:
         binding = request.context.binding
-        held = self._store.load(binding.user_pool_id, binding.username)
-        if request.context.user_not_found or not held:
-            # The same read, and ids shaped like real ones that stay the same for this name.
-            ids = [self._decoy_id(binding)]
-        else:
-            ids = [p.credential_id for p in held]
-        public = {"passkey": "1", "credentials": ",".join(ids)}
-        return IssuedChallenge(public, dict(PRIVATE), round_metadata_of(request).encode())
+        # Read as verify will: a create that read nothing for unknown users would answer faster.
+        self._store.load(binding.user_pool_id, binding.username)
+        return IssuedChallenge(dict(PUBLIC), dict(PRIVATE), round_metadata_of(request).encode())
 
     def check(self, request: VerifyRequest) -> bool:  # noqa: PLR0911 - one return per row of the table above
         context = request.context
         binding = context.binding
         if context.resend_requested:
             return False
+        # The same key request and read for a user who exists and one who does not.
+        user = self._pseudonym(binding)
         if dict(request.private_parameters) != PRIVATE:
-            return self._refused(binding, "foreign_parameters")
+            return self._refused(binding, user, "foreign_parameters")
         held = self._store.load(binding.user_pool_id, binding.username)
         if context.user_not_found:
             self._audit.event("unknown_user", client=binding.client_id)
             return False
         credential = _credential(request.answer)
         if credential is None:
-            return self._refused(binding, "malformed_answer")
+            return self._refused(binding, user, "malformed_answer")
         passkey = next((p for p in held if p.credential_id == credential.get("id")), None)
         if passkey is None:
-            return self._refused(binding, "unknown_credential")
+            return self._refused(binding, user, "unknown_credential")
         response = credential.get("response")
         handle = response.get("userHandle") if isinstance(response, Mapping) else None
         if handle is not None and decode_b64url(handle) != binding.username.encode():
-            return self._refused(binding, "wrong_user")
+            return self._refused(binding, user, "wrong_user")
         challenge = client_challenge(credential)
         if challenge is None:
-            return self._refused(binding, "malformed_answer")
+            return self._refused(binding, user, "malformed_answer")
         try:
             verified = verify_assertion(self._settings, credential, challenge=challenge, passkey=passkey)
         except CeremonyRefused as refusal:
             if str(refusal) == "sign_count":
-                return self._refused(binding, "possible_clone", event="possible_clone")
-            return self._refused(binding, str(refusal))
+                return self._refused(binding, user, "possible_clone", event="possible_clone")
+            return self._refused(binding, user, str(refusal))
         # Spent before the count moves: a replayed assertion fails here, whatever its count says.
         if not self._challenges.spend(challenge, "sign-in"):
-            return self._refused(binding, "challenge_spent")
+            return self._refused(binding, user, "challenge_spent")
         moved = self._store.record_use(
             binding.user_pool_id,
             binding.username,
             passkey.credential_id,
             verified_count=passkey.sign_count,
             new_count=verified.new_sign_count,
+            backed_up=verified.backed_up,
             now_ms=int(self._clock() * 1000),
         )
         if not moved:
-            return self._refused(binding, "possible_clone", event="possible_clone")
+            return self._refused(binding, user, "possible_clone", event="possible_clone")
         self._audit.event(
             "passkey_signed_in",
-            user=self._pseudonym(binding),
+            user=user,
             client=binding.client_id,
             user_verified=verified.user_verified,
         )
         return True
 
-    def _refused(self, binding: Binding, reason: str, *, event: str = "passkey_failed") -> bool:
-        user = self._pseudonym(binding)
+    def _refused(self, binding: Binding, user: str, reason: str, *, event: str = "passkey_failed") -> bool:
         if event == "possible_clone":
             self._audit.event("possible_clone", user=user, client=binding.client_id)
         self._audit.event("passkey_failed", user=user, client=binding.client_id, reason=reason)
@@ -145,10 +145,6 @@ class PasskeySignIn:
 
     def _pseudonym(self, binding: Binding) -> str:
         return self._hasher().pseudonym(binding.user_pool_id, binding.username)
-
-    def _decoy_id(self, binding: Binding) -> str:
-        seed = self._pseudonym(binding).encode()
-        return b64url(hashlib.sha256(b"passkey-decoy:" + seed).digest()[:DECOY_ID_BYTES])
 
 
 def _credential(answer: str) -> dict[str, Any] | None:
@@ -164,4 +160,4 @@ def _credential(answer: str) -> dict[str, Any] | None:
     return parsed
 
 
-__all__ = ["PRIVATE", "Passkey", "PasskeySignIn"]
+__all__ = ["PRIVATE", "PUBLIC", "Passkey", "PasskeySignIn"]
