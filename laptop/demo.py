@@ -3,6 +3,11 @@ users, prints where everything is, then prints each magic link as its email land
 
     python -m laptop.demo [--port 8765] [--user someone@example.com ...] [--outbox DIR] [--existing-pool]
                           [--sign-in-mode email|password-and-email-code] [--key-store secretsmanager|kms]
+                          [--no-passkeys]
+
+Passkeys are on (PasskeyRelyingPartyId `localhost`, `PASSKEYS=0` or --no-passkeys turns them off): the
+page is at http://localhost:<port>/, since WebAuthn takes `localhost` as a relying party but never an IP
+address, so 127.0.0.1 would offer no passkey.
 
 With SIGN_IN_MODE=password-and-email-code (`--sign-in-mode`) the stack runs the password + email code
 mode: the demo users get a password, printed at start, and sign in with it from an SRP client (Amplify's
@@ -29,13 +34,15 @@ from typing import TextIO
 
 from laptop.existing_pool import ANN, BOB, THEIR_CLIENT_NAME, create_team_pool
 from laptop.local_stack.outbox_page import code_in, magic_link_in
-from laptop.local_stack.stack import DEFAULT_PORT, PASSWORD_MODE, LocalCognito
+from laptop.local_stack.stack import DEFAULT_PORT, LOCAL_RP_ID, PASSWORD_MODE, LocalCognito
 from passwordless.email.outbox import read_outbox
 
 DEMO_USERS = ("jane@example.com", "john@example.com")
 # Self sign-up on, any domain: whoever tries the demo can use their own address; the users above
 # still sign in as before.
 DEMO_PARAMETERS = {"SelfSignUp": "true", "SignUpAllowedDomains": ""}
+# Passkeys for pages on http://localhost:<port> (the stack fills in that origin once it listens).
+PASSKEY_PARAMETERS = {"PasskeyRelyingPartyId": LOCAL_RP_ID}
 POLL_SECONDS = 0.25
 # The functions' Powertools log level unless --log-level says otherwise: the links are the output.
 DEMO_LOG_LEVEL = "WARNING"
@@ -70,7 +77,12 @@ def _serve(options: argparse.Namespace, out: TextIO) -> int:
         port=options.port,
         outbox_dir=options.outbox,
         environment=_log_level(options.log_level),
-        parameters={**DEMO_PARAMETERS, "SignInMode": options.sign_in_mode, "KeyStore": options.key_store},
+        parameters={
+            **DEMO_PARAMETERS,
+            **(PASSKEY_PARAMETERS if options.passkeys else {}),
+            "SignInMode": options.sign_in_mode,
+            "KeyStore": options.key_store,
+        },
         existing_pool=create_team_pool if options.existing_pool else None,
     )
     try:
@@ -128,6 +140,12 @@ def _arguments() -> argparse.ArgumentParser:
         help="the template's SignInMode (default: $SIGN_IN_MODE, else email)",
     )
     parser.add_argument(
+        "--passkeys",
+        action=argparse.BooleanOptionalAction,
+        default=os.environ.get("PASSKEYS", "1") not in {"0", "false", "no", "off"},
+        help="passkeys for localhost (default: on; $PASSKEYS=0 turns them off)",
+    )
+    parser.add_argument(
         "--key-store",
         choices=["secretsmanager", "kms"],
         default=os.environ.get("KEY_STORE") or "secretsmanager",
@@ -152,6 +170,7 @@ def _log_level(level: str) -> dict[str, str]:
 def _introduce(stack: LocalCognito, users: Sequence[str], out: TextIO) -> None:
     config = stack.running_config
     url = stack.url
+    passkey_client = _passkey_client_line(config.passkey_client_id)
     print(
         f"""
 Passwordless sign-in, running locally (Cognito-compatible endpoint + embedded AWS)
@@ -161,18 +180,33 @@ Passwordless sign-in, running locally (Cognito-compatible endpoint + embedded AW
   Config         {url}local/config
   Users          {", ".join(users)}
   Sign-up        {_sign_up_line(config.sign_up_url)}
+  Passkeys       {_passkeys_line(config.passkey_rp_id, url)}
 
   Point your own client here:
     boto3:  boto3.client("cognito-idp", endpoint_url="{url.rstrip("/")}", region_name="{config.region}",
                          aws_access_key_id="local", aws_secret_access_key="local")
     JS:     POST {url} with X-Amz-Target: AWSCognitoIdentityProviderService.InitiateAuth
-    ClientId {config.client_id}   UserPoolId {config.user_pool_id}
+    ClientId {config.client_id}   UserPoolId {config.user_pool_id}{passkey_client}
 
 Open the sign-in page, type one of the users' addresses, then follow the link printed below.
 Ctrl-C stops.
 """,
         file=out,
         flush=True,
+    )
+
+
+def _passkeys_line(rp_id: str, url: str) -> str:
+    if not rp_id:
+        return "off"
+    return f"on for {rp_id}: open the page at {url} (WebAuthn refuses 127.0.0.1), sign in, add one"
+
+
+def _passkey_client_line(passkey_client_id: str) -> str:
+    return (
+        f"\n    PasskeyClientId {passkey_client_id} (CUSTOM_AUTH answered with a passkey)"
+        if passkey_client_id
+        else ""
     )
 
 

@@ -148,6 +148,9 @@ class Blueprint:
     app_client_logical_id: str = "UserPoolClient"
     attachment: dict[str, Any] | None = None
     """On an existing pool: the setup custom resource's Properties (UserPoolId, Triggers, ...)."""
+    other_clients: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Logical id -> Properties (UserPoolId left out) of every other app client this deployment
+    creates, such as the passkey client when passkeys are on."""
     setup_function: str | None = None
     """On an existing pool: the folder of the function behind that custom resource."""
 
@@ -191,8 +194,14 @@ def blueprint(deployment: Deployment, template: Mapping[str, Any]) -> Blueprint:
         own_env = properties.get("Environment", {}).get("Variables", {})
         for key, value in deployment.resolve({**globals_env, **own_env}).items():
             environment[key] = str(value)
-    client_properties = dict(deployment.resolve(client["Properties"]))
-    client_properties.pop("UserPoolId", None)
+    client_properties = _client_properties(deployment, client)
+    other_clients = {
+        name: _client_properties(deployment, resource)
+        for name, resource in resources.items()
+        if resource["Type"] == "AWS::Cognito::UserPoolClient"
+        and name != client_id
+        and _exists(deployment, resource)
+    }
     groups = [
         {key: value for key, value in deployment.resolve(group["Properties"]).items() if key != "UserPoolId"}
         for group in resources.values()
@@ -214,7 +223,14 @@ def blueprint(deployment: Deployment, template: Mapping[str, Any]) -> Blueprint:
         app_client_logical_id=client_id,
         attachment=attachment,
         setup_function=folders[setup] if setup else None,
+        other_clients=other_clients,
     )
+
+
+def _client_properties(deployment: Deployment, client: Mapping[str, Any]) -> dict[str, Any]:
+    properties = dict(deployment.resolve(client["Properties"]))
+    properties.pop("UserPoolId", None)
+    return properties
 
 
 def _attachment(deployment: Deployment, resources: Mapping[str, Any]) -> dict[str, Any] | None:

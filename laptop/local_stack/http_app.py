@@ -81,8 +81,18 @@ class LocalConfig:
     """The account API's /invitations/accept on this origin in password mode, else ""."""
     app_name: str = DEFAULT_APP_NAME
     """The functions' APP_NAME: the sign-in page names the app as the deployed one does."""
+    passkey_client_id: str = ""
+    """The passkey app client when passkeys are on (PasskeyRelyingPartyId), else ""."""
+    passkey_rp_id: str = ""
+    """The passkeys' relying party id (localhost on this machine) when they are on, else ""."""
+    account_api_url: str = ""
+    """This origin, where the account API's passkey routes are, when passkeys are on, else ""."""
 
-    def as_json(self, issuer: str) -> dict[str, str]:
+    @property
+    def passkeys(self) -> bool:
+        return bool(self.passkey_client_id)
+
+    def as_json(self, issuer: str) -> dict[str, str | bool]:
         return {
             "region": self.region,
             "userPoolId": self.user_pool_id,
@@ -96,6 +106,11 @@ class LocalConfig:
             "outboxDir": str(self.outbox_dir),
             "signUpUrl": self.sign_up_url,
             "acceptInvitationUrl": self.accept_invitation_url,
+            # Passkeys: off, the two ids are "" and accountApiUrl is "".
+            "passkeys": self.passkeys,
+            "passkeyClientId": self.passkey_client_id,
+            "passkeyRpId": self.passkey_rp_id,
+            "accountApiUrl": self.account_api_url,
         }
 
 
@@ -173,7 +188,7 @@ class LocalCognitoApp:
             response = Response("Not found.", status=404, headers=LOCAL_PAGE_HEADERS)
         elif target is not None and target.startswith(TARGET_PREFIX):
             response = self._cognito.answer(target.removeprefix(TARGET_PREFIX), request)
-        elif self._api is not None and request.path in self._api.paths and target is None:
+        elif self._api is not None and self._api.serves(request.path) and target is None:
             response = self._account_api(request)
         elif service and service != "cognito-idp" and (target is None or "." in target):
             # Another embedded service's SDK call (S3's GETs included) is moto's, whatever its path.
@@ -259,6 +274,9 @@ class LocalCognitoApp:
             sign_up_url=self._config.sign_up_url,
             accept_invitation_url=self._config.accept_invitation_url,
             app_name=self._config.app_name,
+            passkey_client_id=self._config.passkey_client_id,
+            passkey_rp_id=self._config.passkey_rp_id,
+            account_api_url=self._config.account_api_url,
         )
 
     # --- everything else ----------------------------------------------------------------------

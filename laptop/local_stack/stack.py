@@ -61,11 +61,17 @@ FUNCTIONS_DIR = ROOT / "functions"
 STACK_NAME = "passwordless-local"
 SIGN_UP_PATH = "/sign-up"
 ACCEPT_INVITATION_PATH = "/invitations/accept"
+PASSKEY_OPTIONS_PATH = "/passkeys/sign-in-options"
+# WebAuthn takes `localhost` as relying party id, never an IP address: with it, the stack's public URL
+# (page, links, issuer) is http://localhost:<port>/ so a browser's page there is on the same origin.
+LOCAL_RP_ID = "localhost"
 PASSWORD_MODE = "password-and-email-code"  # noqa: S105  # nosec B105 - a SignInMode value
 # A value for each template parameter without a default, so the template resolves; the functions'
 # sender and names then come from laptop.aws.local_environment, which overrides them.
 LOCAL_PARAMETERS = {"EmailFrom": "no-reply@example.com"}
 # moto accepts any credentials; these make a client's intent obvious in a config file.
+# The template's passkey app client, which exists when PasskeyRelyingPartyId is set.
+PASSKEY_CLIENT = "PasskeyClient"
 LOCAL_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}  # nosec B105
 
 
@@ -168,7 +174,8 @@ class LocalCognito:
         # with. A taken port is an OSError here, before anything else starts.
         listener = self._exit.enter_context(socket.create_server(("127.0.0.1", self._port)))
         port = listener.getsockname()[1]
-        url = f"http://127.0.0.1:{port}/"
+        loopback = f"http://127.0.0.1:{port}/"
+        url = self._public_url(port)
         outbox = self._outbox_dir or Path(
             self._exit.enter_context(tempfile.TemporaryDirectory(prefix="outbox-"))
         )
@@ -178,7 +185,7 @@ class LocalCognito:
             **local_environment(outbox, SIGN_IN_URL=url, SIGN_IN_URLS_BY_CLIENT="{}"),
             # The functions' own Cognito calls (the account API's AdminCreateUser, PostAuthentication's
             # attribute update) come back here over HTTP, so they meet the pool's triggers.
-            "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": url.rstrip("/"),
+            "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": loopback.rstrip("/"),
             # This endpoint hands the account function the HTTP API's events (payload 2.0) even where
             # the template would put the REST API in front of it (a WAF rate set): there is no WAF here.
             "ACCOUNT_API_PAYLOAD": "http",
@@ -202,11 +209,18 @@ class LocalCognito:
         lambda_config = {
             trigger: arns[function] for trigger, function in plan.triggers.items() if function in arns
         }
-        pool_id, client_id = self._make_pool(idp, plan, lambda_config)
-        # Now the pool and client have ids, the functions' variables that name them can be set.
+        pool_id, client_id, other_clients = self._make_pool(idp, plan, lambda_config)
+        # Now the pool and clients have ids, the functions' variables that name them can be set.
         resolved = self._plan(
-            template, url, {plan.user_pool_logical_id: pool_id, plan.app_client_logical_id: client_id}
+            template,
+            url,
+            {plan.user_pool_logical_id: pool_id, plan.app_client_logical_id: client_id, **other_clients},
         )
+        passkey_client_id = other_clients.get(PASSKEY_CLIENT, "")
+        if passkey_client_id:
+            # The deployed triggers read the client's id from SSM (their environment may not name it);
+            # here every function shares one environment, so they get the id itself, as the account API does.
+            local |= {"PASSKEY_CLIENT_ID": passkey_client_id, "PASSKEY_CLIENT_ID_PARAMETER": ""}
         self._exit.enter_context(aws_environment({**resolved.environment, **local, **self._overrides}))
         # Loaded only now: a function reads its variables when Lambda first loads it.
         handlers = self._handlers(available)
@@ -226,26 +240,9 @@ class LocalCognito:
             app_name=settings.app_name,
         )
         tokens = TokenIssuer(url, self._clock)
-        api = self._api(plan, handlers, tokens)
-        # The page offers sign-up exactly when the deployed one would: the functions allow it (the
-        # template's SelfSignUp, or an override) and the account API serves the route.
+        api = self._api(plan, handlers, tokens, [client_id, *other_clients.values()])
         functions_environment = {**resolved.environment, **self._overrides}
-        if (
-            functions_environment.get("SELF_SIGN_UP") == "true"
-            and api is not None
-            and SIGN_UP_PATH in api.paths
-        ):
-            self.config = dataclasses.replace(self.config, sign_up_url=f"{url}{SIGN_UP_PATH.lstrip('/')}")
-        # Likewise "choose your password" for an invitation's link: only in password mode, where the
-        # account API serves the route and define refuses the link's CUSTOM_AUTH sign-in.
-        if (
-            functions_environment.get("SIGN_IN_MODE") == PASSWORD_MODE
-            and api is not None
-            and ACCEPT_INVITATION_PATH in api.paths
-        ):
-            self.config = dataclasses.replace(
-                self.config, accept_invitation_url=f"{url}{ACCEPT_INVITATION_PATH.lstrip('/')}"
-            )
+        self.config = _offered(self.config, functions_environment, api, passkey_client_id)
         self.directory = UserDirectory(get_backend("cognito-idp")[DEFAULT_ACCOUNT_ID][REGION], lock)
         auth = CustomAuth(self.directory, runner, SessionStore(self._clock), tokens)
         moto_app = DomainDispatcherApplication(create_backend_app)
@@ -275,27 +272,44 @@ class LocalCognito:
         if resolved.attachment is not None and resolved.setup_function in handlers:
             _attach(resolved, handlers[resolved.setup_function], arns)
 
-    def _make_pool(self, idp: Any, plan: Blueprint, lambda_config: Mapping[str, str]) -> tuple[str, str]:  # noqa: ANN401
-        """The pool (the stack's own, or the existing one made now) with the stack's client and groups."""
+    def _make_pool(
+        self,
+        idp: Any,  # noqa: ANN401 - a boto3 client
+        plan: Blueprint,
+        lambda_config: Mapping[str, str],
+    ) -> tuple[str, str, dict[str, str]]:
+        """The pool (the stack's own, or the existing one made now) with the stack's clients and
+        groups: the pool's id, the web client's, and each other client's by its logical id."""
         if plan.user_pool is None:
             if self._existing_pool is None:
                 raise ValueError("ExistingUserPoolId needs the pool: give LocalCognito(existing_pool=...)")
             pool_id = self._existing_pool(idp)
             self._parameters["ExistingUserPoolId"] = pool_id
-            client_id = _create_client(idp, pool_id, plan)
+            client_id = _create_client(idp, pool_id, plan.app_client)
         else:
             pool_id, client_id = _create_pool_and_client(idp, plan, lambda_config)
+        others = {name: _create_client(idp, pool_id, client) for name, client in plan.other_clients.items()}
         for group in plan.groups:
             idp.create_group(UserPoolId=pool_id, **_api_arguments(idp, "CreateGroup", group))
-        return pool_id, client_id
+        return pool_id, client_id, others
+
+    def _public_url(self, port: int) -> str:
+        """Where browsers and apps reach the stack: localhost when passkeys are on for it."""
+        rp_id = self._parameters.get("PasskeyRelyingPartyId", "")
+        host = "localhost" if rp_id == LOCAL_RP_ID else "127.0.0.1"
+        return f"http://{host}:{port}/"
 
     def _plan(
         self, template: Mapping[str, Any], url: str, physical_ids: Mapping[str, str] | None = None
     ) -> Blueprint:
+        parameters = {**LOCAL_PARAMETERS, **self._parameters, "SignInUrl": url}
+        if parameters.get("PasskeyRelyingPartyId") and not parameters.get("PasskeyAllowedOrigins"):
+            # The page this stack serves is where passkey sign-ins come from.
+            parameters["PasskeyAllowedOrigins"] = url.rstrip("/")
         return blueprint(
             Deployment(
                 template,
-                {**LOCAL_PARAMETERS, **self._parameters, "SignInUrl": url},
+                parameters,
                 pseudo_parameters={
                     **PSEUDO_PARAMETERS,
                     "AWS::AccountId": ACCOUNT_ID,
@@ -330,7 +344,14 @@ class LocalCognito:
         }
         return {function: self._wrap_handler(function, handler) for function, handler in loaded.items()}
 
-    def _api(self, plan: Blueprint, handlers: Mapping[str, Handler], tokens: TokenIssuer) -> HttpApi | None:
+    def _api(
+        self,
+        plan: Blueprint,
+        handlers: Mapping[str, Handler],
+        tokens: TokenIssuer,
+        client_ids: list[str],
+    ) -> HttpApi | None:
+        """The account API; its authorizer takes access tokens of `client_ids` (the JWT audiences)."""
         routes = {key: route for key, route in plan.api_routes.items() if route.function in handlers}
         if not routes:
             return None
@@ -344,9 +365,7 @@ class LocalCognito:
         )
         self.api_functions = runner
         config = self.running_config
-        return HttpApi(
-            routes, runner, arns, tokens, (config.user_pool_id, config.client_id), clock=self._clock
-        )
+        return HttpApi(routes, runner, arns, tokens, (config.user_pool_id, client_ids), clock=self._clock)
 
     # --- conveniences for the demo and for tests ---------------------------------------------
 
@@ -385,6 +404,30 @@ class LocalCognito:
         return str(created["User"]["Username"])
 
 
+def _offered(
+    config: LocalConfig, environment: Mapping[str, str], api: HttpApi | None, passkey_client_id: str
+) -> LocalConfig:
+    """The page's optional features, each offered exactly when the deployed page would offer it: the
+    functions allow it (the template's parameters, or an override) and the account API serves it."""
+    url = config.endpoint
+    paths = api.paths if api is not None else frozenset()
+    if environment.get("SELF_SIGN_UP") == "true" and SIGN_UP_PATH in paths:
+        config = dataclasses.replace(config, sign_up_url=f"{url}{SIGN_UP_PATH.lstrip('/')}")
+    # "Choose your password" for an invitation's link: only in password mode, where define refuses
+    # the link's CUSTOM_AUTH sign-in.
+    if environment.get("SIGN_IN_MODE") == PASSWORD_MODE and ACCEPT_INVITATION_PATH in paths:
+        config = dataclasses.replace(
+            config, accept_invitation_url=f"{url}{ACCEPT_INVITATION_PATH.lstrip('/')}"
+        )
+    # Passkeys: the template made the passkey client (PasskeyRelyingPartyId) and the routes are served.
+    rp_id = environment.get("PASSKEY_RP_ID", "")
+    if passkey_client_id and rp_id and PASSKEY_OPTIONS_PATH in paths:
+        config = dataclasses.replace(
+            config, passkey_client_id=passkey_client_id, passkey_rp_id=rp_id, account_api_url=url
+        )
+    return config
+
+
 def _function_arns(plan: Blueprint, available: list[str]) -> dict[str, str]:
     """Function folder -> ARN, for each trigger function the stack runs."""
     return {
@@ -418,12 +461,12 @@ def _create_pool_and_client(idp: Any, plan: Blueprint, lambda_config: Mapping[st
         "LambdaConfig": lambda_config,
     }
     created = idp.create_user_pool(**_api_arguments(idp, "CreateUserPool", pool_properties))["UserPool"]
-    return str(created["Id"]), _create_client(idp, str(created["Id"]), plan)
+    return str(created["Id"]), _create_client(idp, str(created["Id"]), plan.app_client)
 
 
-def _create_client(idp: Any, pool_id: str, plan: Blueprint) -> str:  # noqa: ANN401
+def _create_client(idp: Any, pool_id: str, properties: Mapping[str, Any]) -> str:  # noqa: ANN401
     client = idp.create_user_pool_client(
-        UserPoolId=pool_id, **_api_arguments(idp, "CreateUserPoolClient", plan.app_client)
+        UserPoolId=pool_id, **_api_arguments(idp, "CreateUserPoolClient", properties)
     )["UserPoolClient"]
     return str(client["ClientId"])
 

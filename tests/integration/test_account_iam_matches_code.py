@@ -39,6 +39,8 @@ EMAIL_MODE_WITH_SES = {
     "CreatePool": True,
     "KnowsPool": True,
     "UseSecretsManagerKey": True,
+    "PasskeysOn": False,
+    "MakePasskeyClient": False,
 }
 PASSWORD_MODE_WITH_SES = EMAIL_MODE_WITH_SES | {"PasswordMode": True}
 

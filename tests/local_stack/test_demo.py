@@ -3,6 +3,7 @@ the link of each email, and stops cleanly on Ctrl-C."""
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import re
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -83,11 +85,22 @@ def demo(tmp_path: Path) -> Iterator[Demo]:
 
 
 def test_make_demo_serves_a_sign_in_prints_its_link_and_stops_on_ctrl_c(demo: Demo) -> None:
-    url = demo.wait_for(r"Sign-in page\s+(http://127\.0\.0\.1:\d+/)").group(1)
+    url = demo.wait_for(r"Sign-in page\s+(http://localhost:\d+/)").group(1)
+    # Passkeys are on by default, for localhost (WebAuthn refuses an IP address as relying party).
+    demo.wait_for(rf"Passkeys\s+on for localhost: open the page at {re.escape(url)}")
     client_id = demo.wait_for(r"ClientId (\S+)").group(1)
+    passkey_client_id = demo.wait_for(r"PasskeyClientId (\S+)").group(1)
     idp = boto3.client(
         "cognito-idp", region_name="us-east-1", endpoint_url=url.rstrip("/"), **LOCAL_CREDENTIALS
     )
+    with urllib.request.urlopen(f"{url}local/config", timeout=5) as response:  # noqa: S310 - loopback
+        config = json.load(response)
+    assert (config["passkeys"], config["passkeyClientId"], config["passkeyRpId"]) == (
+        True,
+        passkey_client_id,
+        "localhost",
+    )
+    assert passkey_client_id != client_id
 
     challenge = idp.initiate_auth(
         AuthFlow="CUSTOM_AUTH", ClientId=client_id, AuthParameters={"USERNAME": "jane@example.com"}
@@ -107,6 +120,14 @@ def test_make_demo_serves_a_sign_in_prints_its_link_and_stops_on_ctrl_c(demo: De
 
     assert demo.process.wait(15) == 0
     demo.wait_for(r"^stopped")
+
+
+def test_make_demo_without_passkeys_serves_on_127_0_0_1_and_says_they_are_off(tmp_path: Path) -> None:
+    for demo in run_demo(tmp_path, "--no-passkeys"):
+        demo.wait_for(r"Sign-in page\s+http://127\.0\.0\.1:\d+/")
+        demo.wait_for(r"Passkeys\s+off$")
+        demo.process.send_signal(signal.SIGINT)
+        assert demo.process.wait(15) == 0
 
 
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
@@ -152,7 +173,7 @@ def test_a_stack_that_fails_to_start_raises_instead_of_hanging(tmp_path: Path) -
 
 def test_make_demo_on_a_teams_existing_pool_signs_their_user_in_by_link(tmp_path: Path) -> None:
     for demo in run_demo(tmp_path, "--existing-pool"):
-        url = demo.wait_for(r"Sign-in page\s+(http://127\.0\.0\.1:\d+/)").group(1)
+        url = demo.wait_for(r"Sign-in page\s+(http://localhost:\d+/)").group(1)
         client_id = demo.wait_for(r"ClientId (\S+)").group(1)
         demo.wait_for(r"Attached to their pool")
         idp = boto3.client(
@@ -182,7 +203,7 @@ def test_make_demo_in_password_mode_signs_in_with_the_printed_password_then_the_
     tmp_path: Path,
 ) -> None:
     for demo in run_demo(tmp_path, "--sign-in-mode", "password-and-email-code"):
-        url = demo.wait_for(r"Sign-in page\s+(http://127\.0\.0\.1:\d+/)").group(1)
+        url = demo.wait_for(r"Sign-in page\s+(http://localhost:\d+/)").group(1)
         password = demo.wait_for(r"jane@example\.com \(password '([^']+)'\)").group(1)
         client_id = demo.wait_for(r"ClientId (\S+)\s+UserPoolId (\S+)").group(1)
         pool_id = re.search(r"UserPoolId (\S+)", "".join(demo.transcript))

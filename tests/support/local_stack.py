@@ -22,6 +22,8 @@ from passwordless.email.outbox import read_outbox
 
 JANE_EMAIL = "jane@example.com"
 JOHN_EMAIL = "john@example.com"
+# Passkeys on for pages on http://localhost:<port> (the stack's URL then; it fills in the origin).
+PASSKEY_PARAMETERS = {"PasskeyRelyingPartyId": "localhost"}
 
 
 # Real time plus an offset a test adds to, so a session can expire without a 15-minute wait.
@@ -71,6 +73,12 @@ class RunningStack:
         assert self.stack.config is not None
         return self.stack.config.user_pool_id
 
+    @property
+    def passkey_client_id(self) -> str:
+        """The passkey app client's id; "" when the stack runs without passkeys."""
+        assert self.stack.config is not None
+        return self.stack.config.passkey_client_id
+
     def mail(self) -> list[Mail]:
         return [Mail(m["to"], m["subject"], m["text"], m["html"]) for m in read_outbox(self.outbox)]
 
@@ -78,20 +86,26 @@ class RunningStack:
         return [mail for mail in self.mail() if mail.to == address]
 
     def api(
-        self, path: str, body: object, token: str | None = None, *, source: str = "127.0.0.1"
+        self,
+        path: str,
+        body: object = None,
+        token: str | None = None,
+        *,
+        source: str = "127.0.0.1",
+        method: str = "POST",
     ) -> tuple[int, dict[str, Any]]:
-        """POST a JSON body to the stack's account API, as a browser or app would: (status, JSON).
-        `source`: the loopback address the request comes from (any of 127.0.0.0/8), which the account
-        API sees as the caller's IP address."""
-        headers = {"Content-Type": "application/json"}
+        """Send a JSON body (none when `body` is None) to the stack's account API, as a browser or
+        app would: (status, JSON). `source`: the loopback address the request comes from (any of
+        127.0.0.0/8), which the account API sees as the caller's IP address."""
+        headers = {"Content-Type": "application/json"} if body is not None else {}
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
         url = urlsplit(self.stack.url)
-        connection = http.client.HTTPConnection(
-            url.hostname or "127.0.0.1", url.port, timeout=15, source_address=(source, 0)
-        )
+        # The stack listens on 127.0.0.1 whatever host its URL names (localhost with passkeys).
+        connection = http.client.HTTPConnection("127.0.0.1", url.port, timeout=15, source_address=(source, 0))
+        payload = json.dumps(body).encode() if body is not None else None
         try:
-            connection.request("POST", url.path + path.lstrip("/"), json.dumps(body).encode(), headers)
+            connection.request(method, url.path + path.lstrip("/"), payload, headers)
             response = connection.getresponse()
             return response.status, json.loads(response.read() or b"{}")
         finally:
@@ -178,6 +192,13 @@ def start_stack(
 def local_stack(tmp_path: Path) -> Iterator[RunningStack]:
     """The stack as `make demo` runs it, but with no gap between emails, so tests may resend at once."""
     yield from start_stack(tmp_path, RESEND_MIN_SECONDS="0")
+
+
+@pytest.fixture
+def passkey_stack(tmp_path: Path) -> Iterator[RunningStack]:
+    """local_stack with passkeys on: RP ID localhost, origin and URL http://localhost:<port>, the
+    passkey client served (its id: `passkey_stack.passkey_client_id`)."""
+    yield from start_stack(tmp_path, parameters=PASSKEY_PARAMETERS, RESEND_MIN_SECONDS="0")
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The account API's REST front: with the web ACL on, a REST API behind that ACL serves the same five
+"""The account API's REST front: with the web ACL on, a REST API behind that ACL serves the same
 routes, the HTTP API's endpoint is off, and every URL the stack hands out names the REST stage; with
 the ACL off (the default), none of it exists and the HTTP API serves as before."""
 
@@ -10,7 +10,7 @@ import pytest
 
 from laptop.stack_template import Deployment, load_template
 from tests.template.cfn import POOL_MODES, PoolMode, existing_resources, resources_of_type, translate_offline
-from tests.template.test_account_wiring import INTEGRATION_URI, ROUTES
+from tests.template.test_account_wiring import INTEGRATION_URI, PASSKEY_PATHS, PASSKEY_ROUTES, ROUTES
 
 REQUIRED = {
     "EmailFrom": "no-reply@example.com",
@@ -94,7 +94,7 @@ def test_sam_gives_everything_it_makes_of_the_rest_api_the_apis_condition(transl
 
 
 @pytest.mark.parametrize("pool", POOL_MODES)
-def test_the_rest_api_serves_exactly_the_five_routes_secured_as_the_http_api_does(
+def test_the_rest_api_serves_exactly_the_http_apis_routes_secured_as_it_does(
     source: dict[str, Any], pool: PoolMode
 ) -> None:
     parameters = {**GUARDED, **pool.parameters}
@@ -103,17 +103,20 @@ def test_the_rest_api_serves_exactly_the_five_routes_secured_as_the_http_api_doe
         translate_offline(source, parameters)["Resources"]["AccountRestApi"]["Properties"]["Body"]
     )
 
-    assert sorted(body["paths"]) == sorted(ROUTES)
-    for path, needs_token in ROUTES.items():
+    assert sorted(body["paths"]) == sorted([*ROUTES, *PASSKEY_PATHS])
+    routes = {("POST", path): needs_token for path, needs_token in ROUTES.items()} | PASSKEY_ROUTES
+    for path in body["paths"]:
+        methods = {method for method, route in routes if route == path}
+        assert set(body["paths"][path]) - {"parameters"} == {"options", *(m.lower() for m in methods)}, path
+    for (method, path), needs_token in routes.items():
         methods = body["paths"][path]
-        assert sorted(methods) == ["options", "post"], path
-        post = methods["post"]
-        assert post["x-amazon-apigateway-integration"]["type"] == "aws_proxy", path
-        assert post["x-amazon-apigateway-integration"]["uri"] == INTEGRATION_URI, path
+        route = methods[method.lower()]
+        assert route["x-amazon-apigateway-integration"]["type"] == "aws_proxy", path
+        assert route["x-amazon-apigateway-integration"]["uri"] == INTEGRATION_URI, path
         # A scope makes the Cognito authorizer take access tokens, which carry it, and not ID tokens.
-        assert post.get("security") == ([{"UserPoolAccessToken": [ACCESS_SCOPE]}] if needs_token else None), (
-            path
-        )
+        assert route.get("security") == (
+            [{"UserPoolAccessToken": [ACCESS_SCOPE]}] if needs_token else None
+        ), path
         # The preflight is API Gateway's own mock: no authorizer, no function.
         preflight = methods["options"]
         assert "security" not in preflight, path

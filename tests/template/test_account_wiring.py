@@ -20,6 +20,18 @@ ROUTES = {
     "/account/email": True,
     "/account/email/confirm": True,
 }
+# The passkey routes: (method, path) -> whether a valid access token is demanded. They exist whether or
+# not passkeys are on (a function's events cannot be conditional); off, the function answers 404.
+PASSKEY_ROUTES = {
+    ("POST", "/passkeys/sign-in-options"): False,
+    ("GET", "/account/passkeys"): True,
+    ("POST", "/account/passkeys"): True,
+    ("POST", "/account/passkeys/options"): True,
+    ("PATCH", "/account/passkeys/{id}"): True,
+    ("DELETE", "/account/passkeys/{id}"): True,
+    ("DELETE", "/users/{username}/passkeys"): True,
+}
+PASSKEY_PATHS = sorted({path for _, path in PASSKEY_ROUTES})
 INTEGRATION_URI = (
     "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/<AccountApiFunction.Arn>/invocations"
 )
@@ -42,10 +54,14 @@ def test_each_account_route_is_post_only_and_authorised_as_listed(
     paths = Deployment(source, REQUIRED).resolve(
         translated["Resources"]["AccountApi"]["Properties"]["Body"]["paths"]
     )
-    assert sorted(paths) == sorted(ROUTES)
-    for path, needs_token in ROUTES.items():
+    assert sorted(paths) == sorted([*ROUTES, *PASSKEY_PATHS])
+    routes = {("POST", path): needs_token for path, needs_token in ROUTES.items()} | PASSKEY_ROUTES
+    for path in ROUTES:
         assert list(paths[path]) == ["post"], path
-        route = paths[path]["post"]
+    for path in PASSKEY_PATHS:
+        assert sorted(paths[path]) == sorted(m.lower() for m, p in PASSKEY_ROUTES if p == path), path
+    for (method, path), needs_token in routes.items():
+        route = paths[path][method.lower()]
         assert route["security"] == [{AUTHORIZER: []} if needs_token else {"NONE": []}], path
         integration = route["x-amazon-apigateway-integration"]
         assert integration["uri"] == INTEGRATION_URI, path
@@ -82,7 +98,7 @@ def test_only_the_account_apis_may_invoke_the_account_function(translated: dict[
     rest = permissions.pop("AccountRestApiInvokePermission")
     assert translated["Resources"]["AccountRestApiInvokePermission"]["Condition"] == "AccountApiBehindWaf"
     assert rest["Principal"] == "apigateway.amazonaws.com"
-    assert len(permissions) == len(ROUTES)
+    assert len(permissions) == len(ROUTES) + len(PASSKEY_ROUTES)
     for permission in permissions.values():
         assert permission["Principal"] == "apigateway.amazonaws.com"
         assert permission["SourceArn"]["Fn::Sub"][1]["__ApiId__"] == {"Ref": "AccountApi"}

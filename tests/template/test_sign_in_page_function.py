@@ -208,6 +208,41 @@ def test_sign_up_and_accept_invitation_on_one_account_api_name_its_origin_once(p
     ]
 
 
+ACCOUNT_API_URL = "https://k2j3h4g5f6.execute-api.eu-west-1.amazonaws.com/"
+PASSKEYS = {
+    "passkeyClientId": "7d1example2passkey3client",
+    "passkeyRpId": "example.com",
+    "accountApiUrl": ACCOUNT_API_URL,
+}
+
+
+def test_with_passkeys_the_page_gets_their_client_relying_party_and_account_api_and_may_call_it(
+    page: Page,
+) -> None:
+    response = page.get("/", stage={**STAGE, **PASSKEYS})
+
+    assert response["statusCode"] == 200
+    embedded = embedded_config(response["body"])
+    assert (embedded["passkey_client_id"], embedded["passkey_rp_id"], embedded["account_api_url"]) == (
+        PASSKEYS["passkeyClientId"],
+        "example.com",
+        ACCOUNT_API_URL,
+    )
+    assert embedded["client_id"] == STAGE["clientId"]
+    policy = dict(part.split(" ", 1) for part in response["headers"]["Content-Security-Policy"].split("; "))
+    assert policy["connect-src"].split() == [
+        "'self'",
+        "https://cognito-idp.eu-west-1.amazonaws.com",
+        "https://k2j3h4g5f6.execute-api.eu-west-1.amazonaws.com",
+    ]
+
+
+def test_without_passkeys_the_page_configuration_names_none_of_theirs(page: Page) -> None:
+    embedded = embedded_config(page.get("/")["body"])
+
+    assert not {"passkey_client_id", "passkey_rp_id", "account_api_url"} & set(embedded)
+
+
 @pytest.mark.parametrize(
     ("path", "content_type"),
     [("/sign-in.js", "text/javascript; charset=utf-8"), ("/sign-in.css", "text/css; charset=utf-8")],
@@ -284,6 +319,23 @@ def test_only_get_is_answered(page: Page) -> None:
         (
             {**STAGE, "acceptInvitationUrl": "https://api.example.com;script-src */invitations/accept"},
             "accept_invitation_url must be an https URL",
+        ),
+        # Half a passkey configuration would offer a passkey that cannot work.
+        ({**STAGE, "passkeyClientId": "abc123"}, "passkey_client_id, passkey_rp_id and account_api_url go"),
+        (
+            {**STAGE, **PASSKEYS, "accountApiUrl": ""},
+            "passkey_client_id, passkey_rp_id and account_api_url go",
+        ),
+        ({**STAGE, **PASSKEYS, "passkeyClientId": "a b"}, "passkey_client_id must be empty or a Cognito"),
+        ({**STAGE, **PASSKEYS, "passkeyRpId": "127.0.0.1"}, "passkey_rp_id must be empty, localhost or"),
+        ({**STAGE, **PASSKEYS, "passkeyRpId": "Example.COM"}, "passkey_rp_id must be empty, localhost or"),
+        (
+            {**STAGE, **PASSKEYS, "accountApiUrl": "http://127.0.0.1:8765/"},
+            "stage variable accountApiUrl must be",
+        ),
+        (
+            {**STAGE, **PASSKEYS, "accountApiUrl": "https://a.example.com/?x=1"},
+            "account_api_url must be an https",
         ),
     ],
 )

@@ -76,6 +76,21 @@ REQUIRED_PARAMETERS = {"EmailFrom": "no-reply@example.com"}
 STACK_ENV = {"EMAIL_SIGN_IN_CLIENT_NAME": "passwordless-test-web", "HMAC_KEY_ID": ""}
 # A stack whose links open the app's own page; without SignInUrl the stack serves one itself.
 OWN_PAGE = {"SignInUrl": "https://app.example.com/sign-in"}
+# Passkeys on (tests/template/test_passkeys.py holds the rest of them).
+PASSKEYS_ON = {"PasskeyRelyingPartyId": "example.com", "PasskeyAllowedOrigins": "https://app.example.com"}
+# The functions that take part in passkey sign-ins, besides the account API, and what they get then.
+PASSKEY_TRIGGERS = ("CreateAuthChallengeFunction", "VerifyAuthChallengeFunction")
+PASSKEY_TRIGGER_ENV = {
+    "PASSKEY_RP_ID",
+    "PASSKEY_RP_NAME",
+    "PASSKEY_ORIGINS",
+    "PASSKEY_USER_VERIFICATION",
+    "PASSKEY_ATTESTATION",
+    "PASSKEY_RESIDENT_KEY",
+    "PASSKEY_TIMEOUT_SECONDS",
+    "PASSKEY_REAUTH_SECONDS",
+    "PASSKEY_CLIENT_ID_PARAMETER",
+}
 
 
 @pytest.fixture(scope="module")
@@ -258,18 +273,20 @@ def test_each_function_writes_to_a_stack_owned_log_group(source: dict[str, Any])
 def test_every_app_client_is_custom_auth_only_and_hides_user_existence(
     source: dict[str, Any], translated: dict[str, Any], mode: str, extra_flows: list[str]
 ) -> None:
-    clients = resources_of_type(translated, "AWS::Cognito::UserPoolClient").values()
-    assert clients
-    deployment = Deployment(source, {**REQUIRED_PARAMETERS, "SignInMode": mode})
-    for client in clients:
+    clients = resources_of_type(translated, "AWS::Cognito::UserPoolClient")
+    assert sorted(clients) == ["PasskeyClient", "UserPoolClient"]
+    deployment = Deployment(source, {**REQUIRED_PARAMETERS, **PASSKEYS_ON, "SignInMode": mode})
+    for name, client in clients.items():
         properties = deployment.resolve(client["Properties"])
         assert properties["PreventUserExistenceErrors"] == "ENABLED"
         assert properties["AuthSessionValidity"] == 15
         # No USER_PASSWORD_AUTH or USER_SRP_AUTH in either mode: the password mode's SRP runs inside
-        # CUSTOM_AUTH, where define insists on the emailed code after it; the admin flow is IAM-signed.
+        # CUSTOM_AUTH, where define insists on the emailed code after it; the admin flow is IAM-signed,
+        # and only the web client's (the passkey client never finishes an invitation).
+        flows = extra_flows if name == "UserPoolClient" else []
         assert sorted(properties["ExplicitAuthFlows"]) == sorted(
-            ["ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", *extra_flows]
-        )
+            ["ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", *flows]
+        ), name
         assert properties["GenerateSecret"] is False
         assert properties["EnableTokenRevocation"] is True
         # The assurance statement (SECURITY.md, docs/security/index.md) quotes these lifetimes: a change
@@ -503,7 +520,13 @@ def test_functions_get_exactly_the_variables_settings_reads(
     assert env["POWERTOOLS_LOG_LEVEL"] == {"Ref": "LogLevel"}
     assert env["TABLE_NAME"] == {"Ref": "SignInSecretsTable"}
     for function in FUNCTIONS:
-        assert translated["Resources"][function]["Properties"]["Environment"]["Variables"] == env
+        variables = translated["Resources"][function]["Properties"]["Environment"]["Variables"]
+        # Create and verify get the passkey settings besides, each absent while passkeys are off.
+        extra = PASSKEY_TRIGGER_ENV if function in PASSKEY_TRIGGERS else set()
+        assert variables == {**env, **{name: variables[name] for name in extra}}, function
+        assert set(variables) - set(env) == extra, function
+        off = Deployment(source, REQUIRED_PARAMETERS)
+        assert off.resolve(variables) == off.resolve(env), function
     # The page inherits them too (Globals), minus the one that would make it depend on its own API.
     page_env = translated["Resources"][PAGE_FUNCTION]["Properties"]["Environment"]["Variables"]
     assert page_env == {**env, "SIGN_IN_URL": ""}
@@ -827,8 +850,15 @@ def test_the_stage_hands_the_page_its_configuration(translated: dict[str, Any]) 
         "resendAfterSeconds": {"Ref": "ResendMinSeconds"},
     }
     # The optional ones: where "sign in or sign up" posts the address and where a password-mode
-    # invitation's chosen password goes (tests/template/test_account_wiring.py checks their values).
-    assert set(variables) - set(STAGE_VARIABLES) == {"signUpUrl", "acceptInvitationUrl"}
+    # invitation's chosen password goes (tests/template/test_account_wiring.py checks their values),
+    # and passkeys' three (tests/template/test_passkeys.py).
+    assert set(variables) - set(STAGE_VARIABLES) == {
+        "signUpUrl",
+        "acceptInvitationUrl",
+        "passkeyClientId",
+        "passkeyRpId",
+        "accountApiUrl",
+    }
 
 
 def test_neither_the_page_nor_its_api_needs_the_pool(translated: dict[str, Any]) -> None:

@@ -6,6 +6,8 @@ client depends on the user pool, the pool on its triggers, and the create trigge
 stage may, because nothing depends on the stage. The optional `signUpUrl` is the account API's
 POST /sign-up when the stack allows self sign-up, and `acceptInvitationUrl` its POST
 /invitations/accept in password mode; each is empty (or absent) when the stack does not offer it.
+With passkeys on, `passkeyClientId`, `passkeyRpId` and `accountApiUrl` (the account API's base URL)
+arrive too; all three are absent while they are off.
 The app's name is the function's APP_NAME instead: a stage variable's value may not hold a space.
 """
 
@@ -26,6 +28,9 @@ from passwordless.web.sign_in_page import (
 STAGE_VARIABLES = ("region", "clientId", "resendAfterSeconds")
 SIGN_UP_URL = "signUpUrl"
 ACCEPT_INVITATION_URL = "acceptInvitationUrl"
+PASSKEY_CLIENT_ID = "passkeyClientId"
+PASSKEY_RP_ID = "passkeyRpId"
+ACCOUNT_API_URL = "accountApiUrl"
 NOT_FOUND = "Not found."
 UNAVAILABLE = "The sign-in page is not available right now. Please try again later."
 
@@ -49,7 +54,17 @@ def page_config(stage_variables: Mapping[str, Any] | None, *, app_name: str) -> 
         sign_up_url=_optional_https_url(variables, SIGN_UP_URL),
         accept_invitation_url=_optional_https_url(variables, ACCEPT_INVITATION_URL),
         app_name=app_name,
+        passkey_client_id=_optional_text(variables, PASSKEY_CLIENT_ID),
+        passkey_rp_id=_optional_text(variables, PASSKEY_RP_ID),
+        account_api_url=_optional_https_url(variables, ACCOUNT_API_URL),
     )
+
+
+def _optional_text(variables: Mapping[str, Any], name: str) -> str:
+    value = variables.get(name, "")
+    if not isinstance(value, str):
+        raise PageConfigError(f"stage variable {name} must be text")
+    return value
 
 
 def _optional_https_url(variables: Mapping[str, Any], name: str) -> str:

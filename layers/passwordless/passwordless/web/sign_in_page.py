@@ -34,8 +34,12 @@ _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}")
 _CLIENT_ID = re.compile(r"[A-Za-z0-9_+]{1,128}")
 _HOST_NAME = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")
 MAX_RESEND_AFTER_SECONDS = 3600  # settings.py's upper bound for RESEND_MIN_SECONDS
-# The account API's routes the page may post to; each is "" when the stack does not offer it.
-_OPTIONAL_URLS = ("sign_up_url", "accept_invitation_url")
+# The account API's URLs the page may call; each is "" when the stack does not offer what it is for.
+_OPTIONAL_URLS = ("sign_up_url", "accept_invitation_url", "account_api_url")
+# Passkeys' settings besides account_api_url: "" while passkeys are off.
+_PASSKEY_FIELDS = ("passkey_client_id", "passkey_rp_id")
+# A WebAuthn relying party id: a domain name or localhost, never an IP address (browsers refuse one).
+_RP_ID = re.compile(r"localhost|(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 
 
 class PageConfigError(ValueError):
@@ -66,6 +70,16 @@ class PageConfig:
     app_name: str = DEFAULT_APP_NAME
     """APP_NAME, shown in the title and the heading ("Sign in to <app_name>"); not for the script."""
 
+    passkey_client_id: str = ""
+    """The passkey app client when passkeys are on, else "": the page then offers no passkey."""
+
+    passkey_rp_id: str = ""
+    """The passkeys' relying party id (PASSKEY_RP_ID) when they are on, else ""."""
+
+    account_api_url: str = ""
+    """The account API's base URL (ending in "/") when passkeys are on, else "": where the page asks
+    for passkey options and manages passkeys."""
+
     def __post_init__(self) -> None:
         if not isinstance(self.region, str) or not _REGION.fullmatch(self.region):
             raise PageConfigError("region must be an AWS region such as eu-west-1")
@@ -82,11 +96,22 @@ class PageConfig:
                 _origin(getattr(self, field), field)
         if not isinstance(self.app_name, str) or not APP_NAME_PATTERN.fullmatch(self.app_name):
             raise PageConfigError(f"app_name must be {APP_NAME_RULE}")
+        self._check_passkeys()
+
+    def _check_passkeys(self) -> None:
+        client, rp_id, api = self.passkey_client_id, self.passkey_rp_id, self.account_api_url
+        if not isinstance(client, str) or (client and not _CLIENT_ID.fullmatch(client)):
+            raise PageConfigError("passkey_client_id must be empty or a Cognito app client id")
+        if not isinstance(rp_id, str) or (rp_id and not _RP_ID.fullmatch(rp_id)):
+            raise PageConfigError("passkey_rp_id must be empty, localhost or a lower-case domain name")
+        # All three or none: half a passkey configuration would show a button that cannot work.
+        if len({bool(client), bool(rp_id), bool(api)}) != 1:
+            raise PageConfigError("passkey_client_id, passkey_rp_id and account_api_url go together")
 
     @property
     def connect_origins(self) -> tuple[str, ...]:
         """The origins the page's connect-src must allow besides its own: Cognito's and the account
-        API's (sign-up, accepting an invitation) when the page uses it."""
+        API's (sign-up, accepting an invitation, passkeys) when the page uses it."""
         origins = [_endpoint_origin(self.endpoint)]
         origins += [_origin(getattr(self, field), field) for field in _OPTIONAL_URLS if getattr(self, field)]
         return tuple(dict.fromkeys(origins))
@@ -108,7 +133,7 @@ def sign_in_page(config: PageConfig) -> WebResponse:
     """The HTML document, with config embedded as JSON the script reads (and the browser never runs)."""
     embedded = dataclasses.asdict(config)
     del embedded["app_name"]  # markup, already in the document: the script has no use for it
-    for field in _OPTIONAL_URLS:
+    for field in (*_OPTIONAL_URLS, *_PASSKEY_FIELDS):
         if not embedded[field]:
             del embedded[field]  # feature off: the page's configuration is what it always was
     values = {"config": _inert_json(embedded), "app_name": html.escape(config.app_name, quote=True)}
