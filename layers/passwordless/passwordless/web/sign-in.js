@@ -1,6 +1,8 @@
 // Passwordless sign-in against Cognito's JSON API (CUSTOM_AUTH), with plain fetch: no SDK, no storage.
 // Tokens, the challenge session and a magic link's secret live in this closure only, and nothing that
 // came from the network or a link reaches the page except through textContent.
+// Passkeys (when configured): WebAuthn through the browser's own API, answered on a second app client.
+// The page only moves bytes between the browser and the server (base64url); the server verifies all.
 "use strict";
 
 (() => {
@@ -9,10 +11,20 @@
   // Room for a space or dash between every two digits ("123 456", "12-34-56"), as people type codes;
   // submit keeps the digits only.
   const codeBoxLength = (digits) => 2 * digits - 1;
-  const VIEWS = ["view-ask", "view-code", "view-continue", "view-accept", "view-link-refused", "view-failed", "view-signed-in"];
+  const VIEWS = [
+    "view-ask",
+    "view-passkey",
+    "view-code",
+    "view-continue",
+    "view-accept",
+    "view-link-refused",
+    "view-failed",
+    "view-signed-in",
+  ];
   // Where focus lands when a view appears: its input, or its heading when it has none to fill.
   const FOCUS = {
     "view-ask": "email",
+    "view-passkey": "passkey-title",
     "view-code": "code",
     "view-continue": "continue",
     "view-accept": "new-password",
@@ -27,6 +39,23 @@
   };
   const GENERIC = "Something went wrong. Please try again.";
   const INVALID_ADDRESS = "Enter your email address, like name@example.com.";
+  const ADDRESS = /^[^\s@]+@[^\s@]+$/;
+  const PASSKEY_REFUSED = "That passkey did not work. Try again, or use email instead.";
+  const NO_PASSKEY_USED = "No passkey was used. Try again, or use email instead.";
+  const SIGN_IN_AGAIN = "Sign in again to add a passkey.";
+  const SIGNED_OUT_ELSEWHERE = "Your sign-in has ended. Sign out, then sign in again.";
+  // Passkeys need the passkey client, the account API (for challenges), a browser with WebAuthn, and
+  // this page on the relying party's domain (browsers refuse passkeys anywhere else, 127.0.0.1 included).
+  const PASSKEYS = {
+    clientId: config.passkey_client_id || "",
+    rpId: config.passkey_rp_id || "",
+    api: (config.account_api_url || "").replace(/\/+$/, ""),
+  };
+  const host = location.hostname;
+  const onRelyingParty = PASSKEYS.rpId !== "" && (host === PASSKEYS.rpId || host.endsWith(`.${PASSKEYS.rpId}`));
+  const passkeysOn = Boolean(PASSKEYS.clientId && PASSKEYS.api && onRelyingParty && window.PublicKeyCredential);
+  // Whether the browser offers passkeys in the address field's autofill; asked once.
+  const autofillAvailable = conditionalMediation();
   const MIN_PASSWORD_LENGTH = 12; // the user pool's password policy
   const RESEND = { answer: "resend", metadata: { resend: "true" } };
 
@@ -37,7 +66,9 @@
     session: "", // the live challenge session; "" when there is none
     codeLength: 6,
     linkToken: "", // a magic link's secret, held until the click that spends it
-    tokens: null,
+    tokens: null, // { id, access, refresh, clientId }: the client that issued them revokes them
+    autofill: null, // the AbortController of a pending passkey autofill request, or null
+    listings: 0, // how many times the passkey list was asked for: only the newest answer is shown
     resendAt: 0,
     timer: 0,
     busy: false,
@@ -55,6 +86,9 @@
 
   // The account API could not accept the invitation for a reason the person cannot fix here.
   class AcceptError extends Error {}
+
+  // The account API answered a passkey request with something unforeseen: the generic "try again".
+  class AccountApiError extends Error {}
 
   // ------------------------------------------------------------------------------ Cognito JSON API
 
@@ -84,10 +118,10 @@
     throw new CognitoError(type.slice(type.lastIndexOf("#") + 1) || "UnknownError");
   }
 
-  function initiate(address) {
+  function initiate(address, clientId = config.client_id) {
     return call("InitiateAuth", {
       AuthFlow: "CUSTOM_AUTH",
-      ClientId: config.client_id,
+      ClientId: clientId,
       AuthParameters: { USERNAME: address },
     });
   }
@@ -144,8 +178,12 @@
   // ---------------------------------------------------------------------------------- the flows
 
   async function ask() {
-    const address = $("email").value.trim();
-    if (!/^[^\s@]+@[^\s@]+$/.test(address) || (config.sign_up_url && !(await signUp(address)))) {
+    await askByEmail($("email").value.trim());
+  }
+
+  async function askByEmail(address) {
+    if (!ADDRESS.test(address) || (config.sign_up_url && !(await signUp(address)))) {
+      show("view-ask");
       say(INVALID_ADDRESS, "error");
       $("email").focus();
       return;
@@ -317,23 +355,30 @@
     throw error;
   }
 
-  function signedIn(result) {
+  function signedIn(result, clientId = config.client_id) {
     forgetChallenge();
-    state.tokens = { id: result.IdToken, access: result.AccessToken, refresh: result.RefreshToken };
+    state.tokens = { id: result.IdToken, access: result.AccessToken, refresh: result.RefreshToken, clientId };
     renderClaims(jwtClaims(result.IdToken));
     show("view-signed-in");
+    if (passkeysOn) {
+      // Not awaited: "Add a passkey" works while the list loads (listPasskeys keeps the newest answer).
+      $("passkeys").hidden = false;
+      listPasskeys().catch(() => say("We could not load your passkeys just now.", "error"));
+    }
   }
 
   async function signOut() {
-    const refresh = state.tokens ? state.tokens.refresh : "";
+    const tokens = state.tokens;
     state.tokens = null;
     state.address = "";
     $("claims").replaceChildren();
+    $("passkey-list").replaceChildren();
+    $("passkeys").hidden = true;
     startOver("You are signed out.");
-    if (refresh) {
+    if (tokens && tokens.refresh) {
       // Forgetting the tokens ends this page's sign-in; revoking the refresh token ends it for any
       // copy as well. Best effort: the page is signed out either way.
-      await call("RevokeToken", { Token: refresh, ClientId: config.client_id }).catch(() => null);
+      await call("RevokeToken", { Token: tokens.refresh, ClientId: tokens.clientId }).catch(() => null);
     }
   }
 
@@ -349,6 +394,471 @@
     state.session = "";
     stopCountdown();
     $("code").value = "";
+  }
+
+  // ---------------------------------------------------------------------------------- passkeys
+
+  // The account API's passkey routes: JSON in and out, a bearer token where the route needs one.
+  async function accountApi(method, path, body, token) {
+    const headers = {};
+    if (body !== undefined) {
+      headers["Content-Type"] = "application/json";
+    }
+    if (token) {
+      headers.Authorization = `Bearer ${token}`;
+    }
+    let response;
+    try {
+      response = await fetch(PASSKEYS.api + path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        cache: "no-store",
+        credentials: "omit",
+        referrerPolicy: "no-referrer",
+      });
+    } catch {
+      throw new CognitoError("NetworkError");
+    }
+    const data = await response.json().catch(() => null);
+    return { status: response.status, data: data !== null && typeof data === "object" ? data : {} };
+  }
+
+  async function signInOptions() {
+    const { status, data } = await accountApi("POST", "/passkeys/sign-in-options", {});
+    if (status !== 200 || !data.options || typeof data.options.challenge !== "string") {
+      throw new AccountApiError();
+    }
+    return data.options;
+  }
+
+  // The button: with an address typed, that account's passkeys; without, any passkey for this site
+  // (the browser offers them, and the chosen one names its account).
+  async function passkeySignIn() {
+    const address = $("email").value.trim();
+    if (address && !ADDRESS.test(address)) {
+      say(INVALID_ADDRESS, "error");
+      return $("email").focus();
+    }
+    state.address = address;
+    show("view-passkey");
+    await passkeyAttempt();
+  }
+
+  async function passkeyAttempt() {
+    say("", "info");
+    let outcome;
+    try {
+      outcome = state.address ? await passkeyForAddress(state.address) : await passkeyForAnyone(null);
+    } catch (error) {
+      outcome = passkeyFailure(error);
+    }
+    if (outcome !== "signed-in") {
+      say(outcome, "error");
+      $("passkey-retry").focus();
+    }
+  }
+
+  // Typed address: the session first, then the browser's own passkeys for this site. The challenge
+  // names no credential (it would tell anyone who types an address whether it has an account), so
+  // an unknown address and an account without a passkey look the same: the browser finds none.
+  async function passkeyForAddress(address) {
+    const reply = await initiate(address, PASSKEYS.clientId);
+    if (isSignedIn(reply)) {
+      throw new CognitoError("UnexpectedReply");
+    }
+    const parameters = reply.ChallengeParameters || {};
+    const options = await signInOptions();
+    const credential = await navigator.credentials.get({ publicKey: requestOptions(options) });
+    return answerWithPasskey(reply, parameters.USERNAME || address, credential);
+  }
+
+  // Usernameless (the button with no address, or autofill): the passkey first; its user handle is
+  // the Cognito username, and the session starts with it.
+  async function passkeyForAnyone(credential) {
+    const chosen =
+      credential || (await navigator.credentials.get({ publicKey: requestOptions(await signInOptions()) }));
+    const username = userHandleOf(chosen);
+    if (!username) {
+      return PASSKEY_REFUSED;
+    }
+    const reply = await initiate(username, PASSKEYS.clientId);
+    if (isSignedIn(reply)) {
+      throw new CognitoError("UnexpectedReply");
+    }
+    return answerWithPasskey(reply, (reply.ChallengeParameters || {}).USERNAME || username, chosen);
+  }
+
+  async function answerWithPasskey(challenge, username, credential) {
+    let reply;
+    try {
+      reply = await call("RespondToAuthChallenge", {
+        ChallengeName: "CUSTOM_CHALLENGE",
+        ClientId: PASSKEYS.clientId,
+        Session: challenge.Session,
+        ChallengeResponses: { USERNAME: username, ANSWER: JSON.stringify(assertionJson(credential)) },
+      });
+    } catch (error) {
+      if (error instanceof CognitoError && error.type === "NotAuthorizedException") {
+        return PASSKEY_REFUSED;
+      }
+      throw error;
+    }
+    // Refused: Cognito offers another round, but a new try starts afresh (a new challenge is needed).
+    if (!isSignedIn(reply)) {
+      return PASSKEY_REFUSED;
+    }
+    signedIn(reply.AuthenticationResult, PASSKEYS.clientId);
+    return "signed-in";
+  }
+
+  // What the browser's refusals mean to the person; anything else is for run()'s generic sentence.
+  function passkeyFailure(error) {
+    if (error instanceof DOMException && error.name === "NotAllowedError") {
+      return NO_PASSKEY_USED; // cancelled, timed out, or no passkey here for this account
+    }
+    if (error instanceof DOMException) {
+      return PASSKEY_REFUSED;
+    }
+    throw error;
+  }
+
+  function useEmailInstead() {
+    stopAutofill();
+    if (state.address) {
+      return askByEmail(state.address); // today's flow: one InitiateAuth on the web client, one email
+    }
+    show("view-ask");
+    say("Enter your email address and we will email you a sign-in link.", "info");
+    return undefined;
+  }
+
+  // Passkey autofill: a quiet request the browser answers only when the person picks a passkey from
+  // the address field's suggestions. Aborted as soon as they do anything else.
+  async function startAutofill() {
+    if (!passkeysOn || state.autofill || $("view-ask").hidden) {
+      return;
+    }
+    const controller = new AbortController();
+    state.autofill = controller; // before any await: one request at a time
+    let credential;
+    try {
+      if (!(await autofillAvailable)) {
+        throw new Error("no autofill");
+      }
+      $("email").autocomplete = "username webauthn";
+      const options = await signInOptions();
+      if (controller.signal.aborted) {
+        return;
+      }
+      credential = await navigator.credentials.get({
+        mediation: "conditional",
+        publicKey: requestOptions(options),
+        signal: controller.signal,
+      });
+    } catch {
+      // Aborted, no autofill in this browser, or the request failed: the buttons still work. The
+      // controller stays when there is no autofill, so nothing asks again.
+      return;
+    }
+    if (state.autofill !== controller) {
+      return;
+    }
+    state.autofill = null;
+    await run($("passkey-sign-in"), async () => {
+      state.address = "";
+      show("view-passkey");
+      let outcome;
+      try {
+        outcome = await passkeyForAnyone(credential);
+      } catch (error) {
+        outcome = passkeyFailure(error);
+      }
+      if (outcome !== "signed-in") {
+        say(outcome, "error");
+        $("passkey-retry").focus();
+      }
+    });
+  }
+
+  async function conditionalMediation() {
+    try {
+      return (
+        passkeysOn &&
+        typeof PublicKeyCredential.isConditionalMediationAvailable === "function" &&
+        (await PublicKeyCredential.isConditionalMediationAvailable()) === true
+      );
+    } catch {
+      return false;
+    }
+  }
+
+  function stopAutofill() {
+    if (state.autofill) {
+      state.autofill.abort();
+      state.autofill = null;
+    }
+  }
+
+  // --- the signed-in person's passkeys
+
+  async function addPasskey() {
+    const token = state.tokens ? state.tokens.access : "";
+    const asked = await accountApi("POST", "/account/passkeys/options", {}, token);
+    if (asked.status === 401 || asked.status === 403) {
+      return say(asked.status === 403 ? SIGN_IN_AGAIN : SIGNED_OUT_ELSEWHERE, "error");
+    }
+    if (asked.status !== 200 || !asked.data.options || typeof asked.data.options.challenge !== "string") {
+      throw new AccountApiError();
+    }
+    let credential;
+    try {
+      credential = await navigator.credentials.create({ publicKey: creationOptions(asked.data.options) });
+    } catch (error) {
+      if (error instanceof DOMException && error.name === "InvalidStateError") {
+        return say("This device already holds a passkey for your account.", "error");
+      }
+      if (error instanceof DOMException) {
+        return say("No passkey was added.", "error");
+      }
+      throw error;
+    }
+    const body = { credential: registrationJson(credential) };
+    const name = $("passkey-name").value.trim();
+    if (name) {
+      body.name = name;
+    }
+    const saved = await accountApi("POST", "/account/passkeys", body, token);
+    if (saved.status === 401 || saved.status === 403) {
+      return say(saved.status === 403 ? SIGN_IN_AGAIN : SIGNED_OUT_ELSEWHERE, "error");
+    }
+    if (saved.status === 400) {
+      return say("That passkey could not be added. Try again.", "error");
+    }
+    if (saved.status === 409) {
+      return say("That passkey is already added, or you have as many passkeys as you may.", "error");
+    }
+    if (saved.status !== 201) {
+      throw new AccountApiError();
+    }
+    $("passkey-name").value = "";
+    await listPasskeys();
+    say("Passkey added. Next time, sign in with it.", "info");
+  }
+
+  async function listPasskeys() {
+    const asked = ++state.listings;
+    const { status, data } = await accountApi("GET", "/account/passkeys", undefined, state.tokens.access);
+    if (asked !== state.listings || !state.tokens) {
+      return undefined; // a newer list was asked for, or the person signed out meanwhile
+    }
+    if (status === 401) {
+      return say(SIGNED_OUT_ELSEWHERE, "error");
+    }
+    if (status !== 200 || !Array.isArray(data.passkeys)) {
+      throw new AccountApiError();
+    }
+    const items = data.passkeys.filter((p) => p && typeof p === "object" && typeof p.id === "string");
+    $("passkey-list").replaceChildren(...items.map(passkeyItem));
+    $("passkeys-none").hidden = items.length > 0;
+    return undefined;
+  }
+
+  function passkeyItem(passkey) {
+    const item = document.createElement("li");
+    item.dataset.passkeyId = passkey.id;
+    const name = document.createElement("strong");
+    name.className = "passkey-name";
+    name.textContent = typeof passkey.name === "string" && passkey.name ? passkey.name : "Passkey";
+    const meta = document.createElement("span");
+    meta.className = "passkey-meta";
+    meta.append("Added ", isoTime(passkey.createdAt), ". ");
+    if (passkey.lastUsedAt) {
+      meta.append("Last used ", isoTime(passkey.lastUsedAt), ".");
+    } else {
+      meta.append("Not used yet.");
+    }
+    const rename = button("Rename", "rename");
+    const remove = button("Remove", "remove");
+    rename.addEventListener("click", () => startRename(item, passkey, name.textContent));
+    remove.addEventListener("click", () => run(remove, () => removePasskey(passkey.id)));
+    const actions = document.createElement("span");
+    actions.className = "passkey-actions";
+    actions.append(rename, " ", remove);
+    item.append(name, " ", meta, " ", actions);
+    return item;
+  }
+
+  function startRename(item, passkey, current) {
+    const form = document.createElement("form");
+    form.className = "passkey-rename";
+    form.noValidate = true;
+    const label = document.createElement("label");
+    const input = document.createElement("input");
+    input.type = "text";
+    input.maxLength = 64;
+    input.autocomplete = "off";
+    input.value = current;
+    label.append("New name", input);
+    const save = document.createElement("button");
+    save.type = "submit";
+    save.textContent = "Save";
+    form.append(label, save);
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      run(save, () => renamePasskey(passkey.id, input));
+    });
+    item.querySelector(".passkey-actions").replaceWith(form);
+    input.focus();
+  }
+
+  async function renamePasskey(id, input) {
+    const name = input.value.trim();
+    if (!name) {
+      say("Enter a name for the passkey.", "error");
+      return input.focus();
+    }
+    const path = `/account/passkeys/${encodeURIComponent(id)}`;
+    const { status } = await accountApi("PATCH", path, { name }, state.tokens.access);
+    if (status === 401) {
+      return say(SIGNED_OUT_ELSEWHERE, "error");
+    }
+    if (status === 400) {
+      say("That name did not work. Try a shorter one.", "error");
+      return input.focus();
+    }
+    if (status !== 200) {
+      throw new AccountApiError();
+    }
+    await listPasskeys();
+    say("Passkey renamed.", "info");
+    return undefined;
+  }
+
+  async function removePasskey(id) {
+    const path = `/account/passkeys/${encodeURIComponent(id)}`;
+    const { status } = await accountApi("DELETE", path, undefined, state.tokens.access);
+    if (status === 401) {
+      return say(SIGNED_OUT_ELSEWHERE, "error");
+    }
+    if (status === 404) {
+      // Not removed (already gone, or not one this account may remove): the list shows what is left.
+      await listPasskeys();
+      return say("That passkey could not be removed. The list shows the passkeys that still sign you in.", "error");
+    }
+    if (status !== 200) {
+      throw new AccountApiError();
+    }
+    await listPasskeys();
+    say("Passkey removed. It no longer signs you in.", "info");
+    return undefined;
+  }
+
+  function button(text, action) {
+    const made = document.createElement("button");
+    made.type = "button";
+    made.className = "link";
+    made.dataset.action = action;
+    made.textContent = text;
+    return made;
+  }
+
+  function isoTime(value) {
+    const when = new Date(String(value));
+    if (typeof value !== "string" || Number.isNaN(when.getTime())) {
+      return "at an unknown time";
+    }
+    const time = document.createElement("time");
+    time.dateTime = when.toISOString();
+    time.textContent = when.toLocaleDateString();
+    return time;
+  }
+
+  // --- WebAuthn's JSON forms (base64url for every byte string), both ways
+
+  function requestOptions(json) {
+    return {
+      ...json,
+      challenge: fromBase64url(json.challenge),
+      allowCredentials: (json.allowCredentials || []).map((c) => ({ ...c, id: fromBase64url(c.id) })),
+    };
+  }
+
+  function creationOptions(json) {
+    return {
+      ...json,
+      challenge: fromBase64url(json.challenge),
+      user: { ...json.user, id: fromBase64url(json.user.id) },
+      excludeCredentials: (json.excludeCredentials || []).map((c) => ({ ...c, id: fromBase64url(c.id) })),
+    };
+  }
+
+  function assertionJson(credential) {
+    const response = credential.response;
+    const json = {
+      id: credential.id,
+      rawId: toBase64url(credential.rawId),
+      type: credential.type,
+      response: {
+        clientDataJSON: toBase64url(response.clientDataJSON),
+        authenticatorData: toBase64url(response.authenticatorData),
+        signature: toBase64url(response.signature),
+      },
+      clientExtensionResults: credential.getClientExtensionResults(),
+    };
+    if (response.userHandle) {
+      json.response.userHandle = toBase64url(response.userHandle);
+    }
+    if (credential.authenticatorAttachment) {
+      json.authenticatorAttachment = credential.authenticatorAttachment;
+    }
+    return json;
+  }
+
+  function registrationJson(credential) {
+    const response = credential.response;
+    const json = {
+      id: credential.id,
+      rawId: toBase64url(credential.rawId),
+      type: credential.type,
+      response: {
+        clientDataJSON: toBase64url(response.clientDataJSON),
+        attestationObject: toBase64url(response.attestationObject),
+        transports: typeof response.getTransports === "function" ? response.getTransports() : [],
+      },
+      clientExtensionResults: credential.getClientExtensionResults(),
+    };
+    if (credential.authenticatorAttachment) {
+      json.authenticatorAttachment = credential.authenticatorAttachment;
+    }
+    return json;
+  }
+
+  // The user handle is the Cognito username, as UTF-8; "" when there is none or it is not text.
+  function userHandleOf(credential) {
+    const handle = credential && credential.response ? credential.response.userHandle : null;
+    if (!handle || handle.byteLength === 0) {
+      return "";
+    }
+    try {
+      return new TextDecoder("utf-8", { fatal: true }).decode(handle);
+    } catch {
+      return "";
+    }
+  }
+
+  function toBase64url(buffer) {
+    let binary = "";
+    for (const byte of new Uint8Array(buffer)) {
+      binary += String.fromCharCode(byte);
+    }
+    return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  }
+
+  function fromBase64url(text) {
+    const base64 = String(text).replace(/-/g, "+").replace(/_/g, "/");
+    const binary = atob(base64.padEnd(Math.ceil(base64.length / 4) * 4, "="));
+    return Uint8Array.from(binary, (c) => c.charCodeAt(0));
   }
 
   // ------------------------------------------------------------------------------- magic links
@@ -409,6 +919,11 @@
     $(id).querySelector("h1").after($("status"));
     say("", "info");
     $(FOCUS[id]).focus();
+    if (id === "view-ask") {
+      startAutofill();
+    } else {
+      stopAutofill();
+    }
   }
 
   function showCode(message) {
@@ -447,11 +962,7 @@
 
   function jwtClaims(jwt) {
     try {
-      const part = String(jwt).split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
-      const bytes = Uint8Array.from(atob(part.padEnd(Math.ceil(part.length / 4) * 4, "=")), (c) =>
-        c.charCodeAt(0),
-      );
-      const claims = JSON.parse(new TextDecoder().decode(bytes));
+      const claims = JSON.parse(new TextDecoder().decode(fromBase64url(String(jwt).split(".")[1])));
       return claims !== null && typeof claims === "object" ? claims : {};
     } catch {
       return {};
@@ -491,11 +1002,13 @@
     return time;
   }
 
-  // One request at a time; whatever fails unexpectedly gets a calm, generic sentence.
+  // One request at a time; whatever fails unexpectedly gets a calm, generic sentence. Any button
+  // ends a pending passkey autofill request (the browser runs one WebAuthn request at a time).
   async function run(button, task) {
     if (state.busy) {
       return;
     }
+    stopAutofill();
     state.busy = true;
     button.disabled = true;
     $("main").setAttribute("aria-busy", "true");
@@ -509,6 +1022,9 @@
       $("main").removeAttribute("aria-busy");
       button.disabled = false;
       tick();
+      if (!$("view-ask").hidden) {
+        startAutofill(); // still asking (an address refused, say): autofill again
+      }
     }
   }
 
@@ -527,6 +1043,10 @@
   on("continue", "click", continueWithLink);
   on("new-link", "click", newLink);
   on("accept-form", "submit", acceptInvitation);
+  on("passkey-sign-in", "click", passkeySignIn);
+  on("passkey-retry", "click", passkeyAttempt);
+  on("passkey-use-email", "click", useEmailInstead);
+  on("passkey-add-form", "submit", addPasskey);
   $("start-over").addEventListener("click", () => startOver(""));
   $("continue-cancel").addEventListener("click", () => {
     state.address = ""; // someone else's link: do not offer their address
@@ -549,5 +1069,6 @@
     $("ask-intro").textContent =
       "We will email you a sign-in link and a code. No password needed. New here? This creates your account.";
   }
+  $("passkey-offer").hidden = !passkeysOn;
   land();
 })();
