@@ -41,7 +41,9 @@ LIFECYCLE_TRIGGERS = ("PreSignUpFunction", "PostAuthenticationFunction", "Custom
 COGNITO_TRIGGERS = (*TRIGGER_FUNCTIONS, *LIFECYCLE_TRIGGERS)
 PHYSICAL = {name: f"passwordless-test-{name}-A1B2C3" for name in COGNITO_TRIGGERS}
 REQUIRED_PARAMETERS = {"EmailFrom": "no-reply@example.com"}
-CODE_METRICS = {*FUNNEL.values(), COLD_START}
+LOG_METRICS = {"PasskeyRegistered"}
+"""Counted from the account API's log lines by a metric filter (it writes no EMF)."""
+CODE_METRICS = {*FUNNEL.values(), COLD_START, *LOG_METRICS}
 XRAY_WRITE = "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess"
 TOPIC = "arn:aws:sns:us-east-1:123456789012:passwordless-alarms"
 ALARMS = ("ProviderErrorAlarm", "TriggerErrorAlarm", "TriggerDurationAlarm", "StrangerBudgetAlarm")
@@ -167,7 +169,7 @@ def test_the_dashboard_and_alarms_know_exactly_the_metrics_the_code_writes(
     assert all(CLIENT_DIMENSION in m.group(0) for m in searched)
     # The funnel widget shows every funnel metric
     funnel = {row[1] for title, row in _metric_rows(dashboard) if title.startswith("Sign-in funnel")}
-    assert funnel == set(FUNNEL.values())
+    assert funnel == set(FUNNEL.values()) | LOG_METRICS
 
 
 def test_durations_are_drawn_against_cognitos_budget_and_the_alarm_line(
@@ -212,14 +214,32 @@ def test_the_stranger_budget_alarm_fires_once_the_overall_budget_holds_an_email_
     assert (alarm["Statistic"], alarm["Period"], alarm["EvaluationPeriods"]) == ("Sum", 300, 1)
     assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanOrEqualToThreshold", 1)
     # The account API's refusals reach the same metric through its log group: the overall ones only.
-    (metric_filter,) = resources_of_type(source, "AWS::Logs::MetricFilter").values()
-    properties = metric_filter["Properties"]
+    properties = resources_of_type(source, "AWS::Logs::MetricFilter")["AccountApiStrangerBudgetMetric"][
+        "Properties"
+    ]
     assert properties["LogGroupName"] == {"Ref": "AccountApiLogGroup"}
     assert properties["FilterPattern"] == '{ $.account_event = "stranger_budget" && $.scope = "overall" }'
     (transformation,) = properties["MetricTransformations"]
     assert (transformation["MetricNamespace"], transformation["MetricName"]) == (
         NAMESPACE,
         alarm["MetricName"],
+    )
+    assert transformation["Dimensions"] == [{"Key": SERVICE_DIMENSION, "Value": "$.service"}]
+
+
+def test_each_passkey_added_through_the_account_api_counts_as_passkey_registered(
+    source: dict[str, Any],
+) -> None:
+    metric_filter = resources_of_type(source, "AWS::Logs::MetricFilter")["PasskeyRegisteredMetric"]
+    assert metric_filter["Condition"] == "MakePasskeyClient"
+    properties = metric_filter["Properties"]
+    assert properties["LogGroupName"] == {"Ref": "AccountApiLogGroup"}
+    # The event the account API logs when it stores a verified passkey (passwordless.passkeys.account)
+    assert properties["FilterPattern"] == '{ $.account_event = "passkey_added" }'
+    (transformation,) = properties["MetricTransformations"]
+    assert (transformation["MetricNamespace"], transformation["MetricName"]) == (
+        NAMESPACE,
+        "PasskeyRegistered",
     )
     assert transformation["Dimensions"] == [{"Key": SERVICE_DIMENSION, "Value": "$.service"}]
 
