@@ -21,7 +21,7 @@ import pytest
 from playwright.sync_api import Browser, CDPSession, Page, Request, Route, expect
 
 from laptop.local_stack.clock import LocalClock
-from tests.support.local_stack import JANE_EMAIL, RunningStack, start_stack
+from tests.support.local_stack import JANE_EMAIL, PASSKEY_PARAMETERS, RunningStack, start_stack
 from tests.support.visitor import Visitor
 
 pytestmark = pytest.mark.browser
@@ -45,25 +45,13 @@ NO_AUTOFILL = "PublicKeyCredential.isConditionalMediationAvailable = async () =>
 
 
 @pytest.fixture
-def passkey_stack(tmp_path: Path) -> Iterator[RunningStack]:
-    """The local stack with passkeys on for pages on http://localhost:<its port>, no gap between emails."""
-    yield from start_stack(
-        tmp_path,
-        parameters={"PasskeyRelyingPartyId": "localhost"},
-        RESEND_MIN_SECONDS="0",
-    )
-
-
-@pytest.fixture
 def stale_sign_in_stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningStack]:
-    """That stack with its clock 11 minutes behind: its tokens say the sign-in happened then, while the
+    """passkey_stack with its clock 11 minutes behind: its tokens say the sign-in happened then, while the
     account API reads the real time (as in Lambda), past the 10-minute window for adding a passkey."""
     monkeypatch.setattr(
         "tests.support.local_stack.MovableClock", lambda: LocalClock(lambda: time.time() - STALE_SECONDS)
     )
-    yield from start_stack(
-        tmp_path, parameters={"PasskeyRelyingPartyId": "localhost"}, RESEND_MIN_SECONDS="0"
-    )
+    yield from start_stack(tmp_path, parameters=PASSKEY_PARAMETERS, RESEND_MIN_SECONDS="0")
 
 
 def page_url(stack: RunningStack) -> str:
@@ -149,6 +137,12 @@ def person(people: list[Person], browser: Browser, **options: Any) -> Person:
     return made
 
 
+@pytest.fixture
+def jane(people: list[Person], browser: Browser) -> Person:
+    """Jane's browser, without passkey autofill, on a device that verifies her and holds no passkey yet."""
+    return person(people, browser)
+
+
 def sign_in_by_email(who: Person, stack: RunningStack, address: str = JANE_EMAIL) -> None:
     who.page.goto(page_url(stack))
     who.page.fill("#email", address)
@@ -170,10 +164,15 @@ def add_passkey(who: Person, name: str = "") -> None:
     expect(who.page.locator("#status")).to_have_text("Passkey added. Next time, sign in with it.")
 
 
-def registered(who: Person, stack: RunningStack, name: str = "") -> None:
-    """Jane signs in by email on this device, adds a passkey on it, and signs out."""
+def signed_in_with_a_new_passkey(who: Person, stack: RunningStack, name: str = "") -> None:
+    """Jane signs in by email on this device and adds a passkey on it."""
     sign_in_by_email(who, stack)
     add_passkey(who, name)
+
+
+def registered(who: Person, stack: RunningStack, name: str = "") -> None:
+    """Jane signs in by email on this device, adds a passkey on it, and signs out."""
+    signed_in_with_a_new_passkey(who, stack, name)
     sign_out(who)
 
 
@@ -190,18 +189,65 @@ def passkey_button(who: Person, address: str = "") -> None:
     who.page.click("#passkey-sign-in")
 
 
+def sign_in_with_passkey(who: Person, address: str = "") -> None:
+    passkey_button(who, address)
+    expect(who.page.locator("#signed-in-title")).to_be_visible()
+
+
+def expect_signed_in_as_jane(who: Person) -> None:
+    expect(who.page.locator("#signed-in-title")).to_be_visible()
+    expect(who.page.locator('#claims [data-claim="email"]')).to_have_text(JANE_EMAIL)
+
+
+def expect_passkey_refused(who: Person) -> None:
+    """The server refused the browser's assertion: the page says so and signs no one in."""
+    expect(who.page.locator("#status")).to_have_text(PASSKEY_REFUSED)
+    expect(who.page.locator("#signed-in-title")).to_be_hidden()
+
+
+def bodies_of(who: Person, operation: str) -> list[dict[str, Any]]:
+    return [body for made, body in who.bodies if made == operation]
+
+
 def answer_bodies(who: Person) -> list[dict[str, Any]]:
-    return [body for operation, body in who.bodies if operation == "RespondToAuthChallenge"]
+    return bodies_of(who, "RespondToAuthChallenge")
+
+
+def b64url_decode(text: str) -> bytes:
+    """WebAuthn's JSON drops base64url's padding; Python's decoder wants it back."""
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def passkey_answer(stack: RunningStack, answer: str) -> dict[str, Any]:
+    """Cognito's reply to `answer`, sent for Jane in a fresh session on the passkey client, as anyone
+    holding that answer could send it."""
+    client = passkey_client_id(stack)
+    challenge = stack.idp.initiate_auth(
+        AuthFlow="CUSTOM_AUTH", ClientId=client, AuthParameters={"USERNAME": stack.jane}
+    )
+    return dict(
+        stack.idp.respond_to_auth_challenge(
+            ClientId=client,
+            ChallengeName="CUSTOM_CHALLENGE",
+            Session=challenge["Session"],
+            ChallengeResponses={"USERNAME": stack.jane, "ANSWER": answer},
+        )
+    )
+
+
+def assert_asked_again(reply: dict[str, Any]) -> None:
+    """Cognito's answer to a refused passkey assertion, as to a wrong code: no tokens, another challenge."""
+    assert "AuthenticationResult" not in reply
+    assert reply["ChallengeName"] == "CUSTOM_CHALLENGE"
 
 
 # ----------------------------------------------------------------------------------- the whole way
 
 
 def test_email_then_add_a_passkey_then_sign_in_with_it_typing_nothing(
-    passkey_stack: RunningStack, browser: Browser, people: list[Person]
+    passkey_stack: RunningStack, jane: Person
 ) -> None:
     stack = passkey_stack
-    jane = person(people, browser)
 
     # Given Jane, signed in by email, with no passkey yet
     sign_in_by_email(jane, stack)
@@ -230,8 +276,7 @@ def test_email_then_add_a_passkey_then_sign_in_with_it_typing_nothing(
     passkey_button(jane)
 
     # Then she is signed in through the passkey client: the passkey first, then its session, and no email
-    expect(jane.page.locator("#signed-in-title")).to_be_visible()
-    expect(jane.page.locator('#claims [data-claim="email"]')).to_have_text(JANE_EMAIL)
+    expect_signed_in_as_jane(jane)
     initiate, respond = jane.bodies[calls_before:]
     client = passkey_client_id(stack)
     assert initiate == (
@@ -272,32 +317,29 @@ def test_with_autofill_the_passkey_signs_in_from_the_address_field(
     # authenticator picks for her at once)
     jane.page.click("#sign-out")
     # Then she is signed in again without typing or clicking anything else
-    expect(jane.page.locator("#signed-in-title")).to_be_visible()
-    expect(jane.page.locator('#claims [data-claim="email"]')).to_have_text(JANE_EMAIL)
+    expect_signed_in_as_jane(jane)
     assert answer_bodies(jane)[-1]["ClientId"] == passkey_client_id(stack)
     assert len(stack.mail_to(JANE_EMAIL)) == 2, "the sign-in email and the notice, nothing more"
     assert jane.problems == []
 
 
 def test_with_an_address_typed_the_passkey_of_that_account_signs_in(
-    passkey_stack: RunningStack, browser: Browser, people: list[Person]
+    passkey_stack: RunningStack, jane: Person
 ) -> None:
     stack = passkey_stack
-    jane = person(people, browser)
     registered(jane, stack)
     posts_before = len(jane.posts)
 
-    # When Jane types her address and asks for a passkey sign-in
-    passkey_button(jane, JANE_EMAIL)
+    # When Jane types her address and asks for a passkey sign-in, she is signed in
+    sign_in_with_passkey(jane, JANE_EMAIL)
 
-    # Then the session came first (for the typed address, on the passkey client), then the challenge
-    expect(jane.page.locator("#signed-in-title")).to_be_visible()
+    # And the session came first (for the typed address, on the passkey client), then the challenge
     assert jane.posts[posts_before : posts_before + 3] == [
         "InitiateAuth",
         "/passkeys/sign-in-options",
         "RespondToAuthChallenge",
     ]
-    initiate = [body for operation, body in jane.bodies if operation == "InitiateAuth"][-1]
+    initiate = bodies_of(jane, "InitiateAuth")[-1]
     assert initiate["ClientId"] == passkey_client_id(stack)
     assert initiate["AuthParameters"] == {"USERNAME": JANE_EMAIL}
     assert len(stack.mail_to(JANE_EMAIL)) == 2
@@ -307,12 +349,8 @@ def test_with_an_address_typed_the_passkey_of_that_account_signs_in(
 # ------------------------------------------------------------------------------------ refusals
 
 
-def test_a_device_that_does_not_verify_the_user_is_refused(
-    passkey_stack: RunningStack, browser: Browser, people: list[Person]
-) -> None:
-    stack = passkey_stack
-    jane = person(people, browser)
-    registered(jane, stack)
+def test_a_device_that_does_not_verify_the_user_is_refused(passkey_stack: RunningStack, jane: Person) -> None:
+    registered(jane, passkey_stack)
 
     # Given a device that no longer verifies her (no PIN, no fingerprint)
     jane.device.verify_users(False)
@@ -332,23 +370,18 @@ def test_a_device_that_does_not_verify_the_user_is_refused(
 
     jane.page.route("**/passkeys/sign-in-options", without_verification)
     jane.page.click("#passkey-retry")
-    expect(jane.page.locator("#status")).to_have_text(PASSKEY_REFUSED)
+    expect_passkey_refused(jane)
     expect(jane.page.locator("#view-passkey")).to_be_visible()
-    expect(jane.page.locator("#signed-in-title")).to_be_hidden()
     [_, tampered] = answer_bodies(jane)
     data = json.loads(tampered["ChallengeResponses"]["ANSWER"])["response"]["authenticatorData"]
-    flags = base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))[32]
+    flags = b64url_decode(data)[32]
     assert flags & 0x04 == 0, "the assertion really lacked user verification"
     assert jane.problems == []
 
 
-def test_a_removed_passkey_no_longer_signs_in(
-    passkey_stack: RunningStack, browser: Browser, people: list[Person]
-) -> None:
+def test_a_removed_passkey_no_longer_signs_in(passkey_stack: RunningStack, jane: Person) -> None:
     stack = passkey_stack
-    jane = person(people, browser)
-    sign_in_by_email(jane, stack)
-    add_passkey(jane, "Old phone")
+    signed_in_with_a_new_passkey(jane, stack, "Old phone")
 
     # When she removes it from the list
     jane.page.locator("#passkey-list li", has_text="Old phone").get_by_role("button", name="Remove").click()
@@ -361,17 +394,12 @@ def test_a_removed_passkey_no_longer_signs_in(
     assert len(jane.device.credentials()) == 1
     sign_out(jane)
     passkey_button(jane)
-    expect(jane.page.locator("#status")).to_have_text(PASSKEY_REFUSED)
-    expect(jane.page.locator("#signed-in-title")).to_be_hidden()
+    expect_passkey_refused(jane)
     assert jane.problems == []
 
 
-def test_a_passkey_can_be_renamed(
-    passkey_stack: RunningStack, browser: Browser, people: list[Person]
-) -> None:
-    jane = person(people, browser)
-    sign_in_by_email(jane, passkey_stack)
-    add_passkey(jane, "Laptop")
+def test_a_passkey_can_be_renamed(passkey_stack: RunningStack, jane: Person) -> None:
+    signed_in_with_a_new_passkey(jane, passkey_stack, "Laptop")
 
     jane.page.get_by_role("button", name="Rename").click()
     field = jane.page.get_by_label("New name")
@@ -388,41 +416,24 @@ def test_a_passkey_can_be_renamed(
     assert jane.problems == []
 
 
-def test_a_replayed_assertion_is_refused(
-    passkey_stack: RunningStack, browser: Browser, people: list[Person]
-) -> None:
+def test_a_replayed_assertion_is_refused(passkey_stack: RunningStack, jane: Person) -> None:
     stack = passkey_stack
-    jane = person(people, browser)
     registered(jane, stack)
-    passkey_button(jane)
-    expect(jane.page.locator("#signed-in-title")).to_be_visible()
+    sign_in_with_passkey(jane)
     spent = answer_bodies(jane)[-1]["ChallengeResponses"]["ANSWER"]
 
     # When someone who captured that answer sends it again, in a session of their own
-    client = passkey_client_id(stack)
-    challenge = stack.idp.initiate_auth(
-        AuthFlow="CUSTOM_AUTH", ClientId=client, AuthParameters={"USERNAME": stack.jane}
-    )
-    reply = stack.idp.respond_to_auth_challenge(
-        ClientId=client,
-        ChallengeName="CUSTOM_CHALLENGE",
-        Session=challenge["Session"],
-        ChallengeResponses={"USERNAME": stack.jane, "ANSWER": spent},
-    )
+    reply = passkey_answer(stack, spent)
 
     # Then Cognito asks again, as after a wrong code: no tokens
-    assert "AuthenticationResult" not in reply
-    assert reply["ChallengeName"] == "CUSTOM_CHALLENGE"
+    assert_asked_again(reply)
 
 
 def test_a_cloned_authenticator_whose_sign_count_went_back_is_refused(
-    passkey_stack: RunningStack, browser: Browser, people: list[Person]
+    passkey_stack: RunningStack, jane: Person
 ) -> None:
-    stack = passkey_stack
-    jane = person(people, browser)
-    registered(jane, stack)
-    passkey_button(jane)
-    expect(jane.page.locator("#signed-in-title")).to_be_visible()
+    registered(jane, passkey_stack)
+    sign_in_with_passkey(jane)
     sign_out(jane)
 
     # Given a copy of the key on a device whose counter starts over
@@ -433,8 +444,7 @@ def test_a_cloned_authenticator_whose_sign_count_went_back_is_refused(
 
     # When the copy is used, its counter is behind the one the server saw
     passkey_button(jane)
-    expect(jane.page.locator("#status")).to_have_text(PASSKEY_REFUSED)
-    expect(jane.page.locator("#signed-in-title")).to_be_hidden()
+    expect_passkey_refused(jane)
 
 
 # In the page's context: a challenge from the stack's API (a path on this origin), the browser's
@@ -458,30 +468,11 @@ async (later = 0) => {
 
 def client_data(answer: str) -> dict[str, Any]:
     """The clientDataJSON the browser signed, from an ANSWER."""
-    encoded = json.loads(answer)["response"]["clientDataJSON"]
-    return dict(json.loads(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))))
+    return dict(json.loads(b64url_decode(json.loads(answer)["response"]["clientDataJSON"])))
 
 
-def passkey_answer(stack: RunningStack, answer: str) -> dict[str, Any]:
-    client = passkey_client_id(stack)
-    challenge = stack.idp.initiate_auth(
-        AuthFlow="CUSTOM_AUTH", ClientId=client, AuthParameters={"USERNAME": stack.jane}
-    )
-    return dict(
-        stack.idp.respond_to_auth_challenge(
-            ClientId=client,
-            ChallengeName="CUSTOM_CHALLENGE",
-            Session=challenge["Session"],
-            ChallengeResponses={"USERNAME": stack.jane, "ANSWER": answer},
-        )
-    )
-
-
-def test_an_assertion_made_on_another_origin_is_refused(
-    passkey_stack: RunningStack, browser: Browser, people: list[Person]
-) -> None:
+def test_an_assertion_made_on_another_origin_is_refused(passkey_stack: RunningStack, jane: Person) -> None:
     stack = passkey_stack
-    jane = person(people, browser)
     registered(jane, stack)
 
     # Given a page on another origin of the same relying party (localhost, another port), which
@@ -501,19 +492,14 @@ def test_an_assertion_made_on_another_origin_is_refused(
     assert client_data(elsewhere)["origin"] == other
 
     # When that assertion is answered on the passkey client, it is refused
-    refused = passkey_answer(stack, elsewhere)
-    assert "AuthenticationResult" not in refused
-    assert refused["ChallengeName"] == "CUSTOM_CHALLENGE"
+    assert_asked_again(passkey_answer(stack, elsewhere))
     # While the same steps on the stack's own page sign in (the refusal was the origin's)
     jane.page.goto(page_url(stack))
     assert "AuthenticationResult" in passkey_answer(stack, jane.page.evaluate(ASSERT_ON_THIS_ORIGIN))
 
 
-def test_a_challenge_past_its_lifetime_is_refused(
-    passkey_stack: RunningStack, browser: Browser, people: list[Person]
-) -> None:
+def test_a_challenge_past_its_lifetime_is_refused(passkey_stack: RunningStack, jane: Person) -> None:
     stack = passkey_stack
-    jane = person(people, browser)
     registered(jane, stack)
     jane.page.goto(page_url(stack))
 
@@ -525,14 +511,9 @@ def test_a_challenge_past_its_lifetime_is_refused(
     assert "AuthenticationResult" in passkey_answer(stack, jane.page.evaluate(ASSERT_ON_THIS_ORIGIN))
 
 
-def test_adding_a_passkey_needs_a_recent_sign_in(
-    stale_sign_in_stack: RunningStack, browser: Browser, people: list[Person]
-) -> None:
-    stack = stale_sign_in_stack
-    jane = person(people, browser)
-
+def test_adding_a_passkey_needs_a_recent_sign_in(stale_sign_in_stack: RunningStack, jane: Person) -> None:
     # Given a sign-in older than the reauthentication window
-    sign_in_by_email(jane, stack)
+    sign_in_by_email(jane, stale_sign_in_stack)
     # When she asks to add a passkey
     jane.page.click("#passkey-add")
 
@@ -548,10 +529,9 @@ def test_adding_a_passkey_needs_a_recent_sign_in(
 
 
 def test_use_email_instead_sends_exactly_one_email_and_its_code_signs_in(
-    passkey_stack: RunningStack, browser: Browser, people: list[Person]
+    passkey_stack: RunningStack, jane: Person
 ) -> None:
     stack = passkey_stack
-    jane = person(people, browser)
     jane.page.goto(page_url(stack))
 
     # Given a device with no passkey for her: the typed-address attempt finds none
@@ -566,7 +546,7 @@ def test_use_email_instead_sends_exactly_one_email_and_its_code_signs_in(
     expect(jane.page.locator("#code-title")).to_be_visible()
     [mail] = stack.mail()
     assert mail.to == JANE_EMAIL
-    initiate = [body for operation, body in jane.bodies if operation == "InitiateAuth"]
+    initiate = bodies_of(jane, "InitiateAuth")
     assert [body["ClientId"] for body in initiate] == [passkey_client_id(stack), stack.client_id]
     jane.page.fill("#code", mail.code)
     jane.page.click("#code-submit")

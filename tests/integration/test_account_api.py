@@ -15,11 +15,11 @@ import pytest
 
 from laptop.aws import REGION
 from laptop.invoke import LambdaContextStandIn
-from laptop.local_stack.trigger_events import trigger_event
 from laptop.sample_api_events import api_event
 from laptop.sample_rest_events import rest_api_event
 from tests.support.account_api import AccountApi, Answer, MakeApi
 from tests.support.fakes import FakeClock
+from tests.support.passkey_stack import TriggerSession
 
 TOKEN_IN_LINK = re.compile(r"[#&]t=([A-Za-z0-9_-]+)")
 CODE_IN_TEXT = re.compile(r"^\s+(\d{6})\s*$", re.MULTILINE)
@@ -49,34 +49,9 @@ def sign_in_with_link(api: AccountApi, username: str, email: str, token: str) ->
     """The real define -> create -> verify handlers, as Cognito runs them for an InitiateAuth with
     this user and then the link token as the answer: (answerCorrect, emails sent by create)."""
     attributes = {"sub": username, "email": email, "email_verified": "false"}
-    context = LambdaContextStandIn.for_function
-
-    def event(trigger: str, entries: list[dict[str, Any]] | None) -> dict[str, Any]:
-        return trigger_event(
-            pool_id=api.pool_id,
-            client_id=api.client_id,
-            user_name=username,
-            attributes=attributes,
-            trigger_source=trigger,
-            entries=entries,
-            client_metadata=None,
-        )
-
-    define = api.triggers["define_auth_challenge"](
-        event("DefineAuthChallenge_Authentication", []), context("define_auth_challenge")
-    )
-    assert define["response"]["challengeName"] == "CUSTOM_CHALLENGE"
     before = len(api.mail())
-    create_event = event("CreateAuthChallenge_Authentication", [])
-    create_event["request"]["challengeName"] = "CUSTOM_CHALLENGE"
-    created = api.triggers["create_auth_challenge"](create_event, context("create_auth_challenge"))
-    verify = event("VerifyAuthChallengeResponse_Authentication", None)
-    verify["request"] |= {
-        "privateChallengeParameters": created["response"]["privateChallengeParameters"],
-        "challengeAnswer": token,
-    }
-    verified = api.triggers["verify_auth_challenge"](verify, context("verify_auth_challenge"))
-    return verified["response"]["answerCorrect"], len(api.mail()) - before
+    answered = TriggerSession(api.triggers, api.pool_id, api.client_id).sign_in(username, attributes, token)
+    return answered.correct, len(api.mail()) - before
 
 
 # --- sign-up ------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from laptop.invoke import LambdaContextStandIn
 from laptop.sample_api_events import access_claims, api_event
 from laptop.stack_template import load_template
 from passwordless.settings import Settings
+from tests.support.account_api import new_pool
 from tests.support.aws_calls import on_every_session, operation_name
 from tests.template.cfn import iam_statements
 
@@ -132,19 +133,7 @@ def deploy(aws: Settings, monkeypatch: pytest.MonkeyPatch) -> Deploy:
     monkeypatch.setenv("EMAIL_PROVIDER", "ses")
     monkeypatch.setenv("RESEND_MIN_SECONDS", "0")
     boto3.client("ses", region_name=REGION).verify_email_identity(EmailAddress=aws.email_from)
-    cognito = boto3.client("cognito-idp", region_name=REGION)
-    pool_id = cognito.create_user_pool(
-        PoolName="passwordless-test",
-        UsernameAttributes=["email"],
-        UsernameConfiguration={"CaseSensitive": False},
-        AdminCreateUserConfig={"AllowAdminCreateUserOnly": True},
-    )["UserPool"]["Id"]
-    client_id = cognito.create_user_pool_client(
-        UserPoolId=pool_id,
-        ClientName="web",
-        ExplicitAuthFlows=["ALLOW_CUSTOM_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
-    )["UserPoolClient"]["ClientId"]
-    cognito.create_group(UserPoolId=pool_id, GroupName="admins")
+    pool_id, client_id = new_pool()
 
     def make(**env: str) -> Watched:
         stack = {

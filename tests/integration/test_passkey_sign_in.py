@@ -21,7 +21,7 @@ from tests.support.aws_calls import on_every_session, operation_name
 from tests.support.fakes import FakeClock
 from tests.support.passkey_stack import (
     ORIGIN,
-    PasskeySession,
+    TriggerSession,
     answer,
     new_passkey_client,
     passkey_environment,
@@ -33,7 +33,7 @@ from tests.support.soft_authenticator import SoftAuthenticator, unb64url
 @dataclass
 class Person:
     api: AccountApi
-    session: PasskeySession
+    session: TriggerSession
     username: str
     attributes: dict[str, str]
     authenticator: SoftAuthenticator
@@ -67,7 +67,7 @@ def jane(make_api: MakeApi) -> Person:
     added = register(api, recent_claims(api.claims(username)), authenticator)
     assert added.status == 201
     attributes = {"sub": username, "email": "jane@example.com", "email_verified": "true"}
-    session = PasskeySession(api.triggers, api.pool_id, passkey_client)
+    session = TriggerSession(api.triggers, api.pool_id, passkey_client)
     return Person(api, session, username, attributes, authenticator, added.body["passkey"]["id"])
 
 
@@ -154,7 +154,7 @@ def test_an_authenticator_that_keeps_no_count_signs_in_again_and_again(make_api:
     username = api.add_user("jane@example.com")
     synced = SoftAuthenticator(ORIGIN, counts=False)
     register(api, recent_claims(api.claims(username)), synced)
-    session = PasskeySession(api.triggers, pool, passkey_client)
+    session = TriggerSession(api.triggers, pool, passkey_client)
     attributes = {"sub": username, "email": "jane@example.com", "email_verified": "true"}
 
     for _ in range(2):
@@ -216,7 +216,7 @@ def test_create_and_verify_ask_aws_the_same_for_a_known_and_an_unknown_user(make
         api = make_api(**passkey_environment(passkey_client))
     username = api.add_user("jane@example.com")
     register(api, recent_claims(api.claims(username)), SoftAuthenticator(ORIGIN))
-    session = PasskeySession(api.triggers, pool, passkey_client)
+    session = TriggerSession(api.triggers, pool, passkey_client)
     session.sign_in(username, {"email": "jane@example.com"}, "{}")  # the key is read once, first
     calls.clear()
 
@@ -242,7 +242,7 @@ def test_malformed_answers_are_wrong_answers_and_change_nothing(jane: Person, ba
 
 
 def test_the_web_client_still_emails_and_refuses_an_assertion(jane: Person, make_api: MakeApi) -> None:
-    web = PasskeySession(jane.api.triggers, jane.api.pool_id, jane.api.client_id)
+    web = TriggerSession(jane.api.triggers, jane.api.pool_id, jane.api.client_id)
 
     emailed = web.sign_in(jane.username, jane.attributes, answer(jane.authenticator, jane.options()))
 

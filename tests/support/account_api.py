@@ -117,15 +117,9 @@ def key_store() -> str:
     return "secretsmanager"
 
 
-@pytest.fixture
-def make_api(
-    key_store: str, request: pytest.FixtureRequest, outbox_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[MakeApi]:
-    """Deploy the account API with extra variables (SELF_SIGN_UP=true by default)."""
-    request.getfixturevalue("kms_aws" if key_store == "kms" else "aws")
-    # What an operator could turn on: every level, and the events themselves.
-    monkeypatch.setenv("POWERTOOLS_LOG_LEVEL", "DEBUG")
-    monkeypatch.setenv("POWERTOOLS_LOGGER_LOG_EVENT", "true")
+def new_pool() -> tuple[str, str]:
+    """A moto user pool as the stack makes it (email as username, admins only), its web client and
+    an admins group: (pool id, client id)."""
     cognito = boto3.client("cognito-idp", region_name=REGION)
     pool = cognito.create_user_pool(
         PoolName="passwordless-test",
@@ -139,6 +133,19 @@ def make_api(
         ExplicitAuthFlows=["ALLOW_CUSTOM_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
     )["UserPoolClient"]["ClientId"]
     cognito.create_group(UserPoolId=pool, GroupName="admins")
+    return pool, client
+
+
+@pytest.fixture
+def make_api(
+    key_store: str, request: pytest.FixtureRequest, outbox_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[MakeApi]:
+    """Deploy the account API with extra variables (SELF_SIGN_UP=true by default)."""
+    request.getfixturevalue("kms_aws" if key_store == "kms" else "aws")
+    # What an operator could turn on: every level, and the events themselves.
+    monkeypatch.setenv("POWERTOOLS_LOG_LEVEL", "DEBUG")
+    monkeypatch.setenv("POWERTOOLS_LOGGER_LOG_EVENT", "true")
+    pool, client = new_pool()
     calls: list[dict[str, Any]] = []
 
     def record(params: dict[str, Any], **_: Any) -> None:

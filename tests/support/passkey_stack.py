@@ -56,7 +56,7 @@ def recent_claims(claims: dict[str, str], *, age_seconds: int = 0) -> dict[str, 
 
 @dataclass
 class Round:
-    """One Cognito session on the passkey client, as the triggers saw it."""
+    """One Cognito session, as the triggers saw it."""
 
     public: dict[str, str]
     correct: bool
@@ -64,8 +64,9 @@ class Round:
 
 
 @dataclass
-class PasskeySession:
-    """Drives define -> create -> verify -> define with the real handlers, as Cognito would."""
+class TriggerSession:
+    """One answer in a fresh session on `client_id`: define -> create -> verify -> define with the
+    real handlers, as Cognito runs them."""
 
     triggers: dict[str, Any]
     pool_id: str

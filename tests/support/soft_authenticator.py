@@ -67,7 +67,13 @@ class SoftAuthenticator:
         self.credentials.append(credential)
         numbers = credential.key.public_key().public_numbers()
         cose_key = self.cose_key or cbor2.dumps(
-            {1: 2, 3: -7, -1: self.curve, -2: numbers.x.to_bytes(32, "big"), -3: numbers.y.to_bytes(32, "big")}
+            {
+                1: 2,
+                3: -7,
+                -1: self.curve,
+                -2: numbers.x.to_bytes(32, "big"),
+                -3: numbers.y.to_bytes(32, "big"),
+            }
         )
         attested = (
             AAGUID + struct.pack(">H", len(credential.credential_id)) + credential.credential_id + cose_key

@@ -3,7 +3,7 @@ and error names that are safe to pass on (a name, never the request or the item)
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -62,8 +62,8 @@ def conditional_update(
     """One conditional UpdateItem: True if written, False if its condition did not hold;
     StorageUnavailable on any other failure."""
     extra: dict[str, Any] = {"ExpressionAttributeNames": names} if names else {}
-    try:
-        db.update_item(
+    return _conditionally(
+        lambda: db.update_item(
             TableName=table,
             Key=item_key_value(key),
             UpdateExpression=update,
@@ -71,13 +71,7 @@ def conditional_update(
             ExpressionAttributeValues=values,
             **extra,
         )
-    except ClientError as error:
-        if error_name(error) == CONDITION_FAILED:
-            return False
-        raise StorageUnavailable(error_name(error)) from None
-    except BotoCoreError as error:
-        raise StorageUnavailable(error_name(error)) from None
-    return True
+    )
 
 
 def conditional_delete(
@@ -94,8 +88,17 @@ def conditional_delete(
     extra: dict[str, Any] = {"ExpressionAttributeNames": names} if names else {}
     if values:
         extra["ExpressionAttributeValues"] = values
+    return _conditionally(
+        lambda: db.delete_item(
+            TableName=table, Key=item_key_value(key), ConditionExpression=condition, **extra
+        )
+    )
+
+
+def _conditionally(write: Callable[[], object]) -> bool:
+    """Run one conditional write: True if it happened, False if its condition did not hold."""
     try:
-        db.delete_item(TableName=table, Key=item_key_value(key), ConditionExpression=condition, **extra)
+        write()
     except ClientError as error:
         if error_name(error) == CONDITION_FAILED:
             return False

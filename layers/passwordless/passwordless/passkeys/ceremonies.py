@@ -120,13 +120,7 @@ def verify_registration(
     if _not_discoverable(credential):
         raise CeremonyRefused("not_discoverable")
     try:
-        verified = verify_registration_response(
-            credential=dict(credential),
-            expected_challenge=challenge,
-            expected_rp_id=settings.rp_id,
-            expected_origin=list(settings.origins),
-            require_user_verification=settings.require_user_verification,
-        )
+        verified = verify_registration_response(**_expected(settings, credential, challenge))
         # A key that cannot verify anything is refused now rather than stored.
         decoded_public_key_to_cryptography(decode_credential_public_key(verified.credential_public_key))
     except Exception as error:  # py_webauthn parses the caller's bytes: any failure is a refusal
@@ -160,17 +154,25 @@ def verify_assertion(
 
     try:
         verified = verify_authentication_response(
-            credential=dict(credential),
-            expected_challenge=challenge,
-            expected_rp_id=settings.rp_id,
-            expected_origin=list(settings.origins),
+            **_expected(settings, credential, challenge),
             credential_public_key=passkey.public_key,
             credential_current_sign_count=passkey.sign_count,
-            require_user_verification=settings.require_user_verification,
         )
     except Exception as error:  # py_webauthn parses the caller's bytes: any failure is a refusal
         raise CeremonyRefused(_reason(error)) from None
     return VerifiedAssertion(verified.new_sign_count, verified.user_verified, verified.credential_backed_up)
+
+
+def _expected(settings: PasskeySettings, credential: Mapping[str, Any], challenge: bytes) -> dict[str, Any]:
+    """What both ceremonies check the same way: the challenge, the RP ID, the exact origins, and
+    user verification as configured."""
+    return {
+        "credential": dict(credential),
+        "expected_challenge": challenge,
+        "expected_rp_id": settings.rp_id,
+        "expected_origin": list(settings.origins),
+        "require_user_verification": settings.require_user_verification,
+    }
 
 
 def _not_discoverable(credential: Mapping[str, Any]) -> bool:

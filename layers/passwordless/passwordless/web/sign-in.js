@@ -90,25 +90,36 @@
   // The account API answered a passkey request with something unforeseen: the generic "try again".
   class AccountApiError extends Error {}
 
-  // ------------------------------------------------------------------------------ Cognito JSON API
+  // ------------------------------------------------------------------------------------ requests
 
-  async function call(operation, body) {
-    let response;
+  // Every request leaves the page the same way: never answered from or kept in the HTTP cache (the
+  // answers carry tokens), and with no cookies or referrer, so it carries only what its caller put in
+  // it. `body` goes as JSON (none when undefined); `failure()` makes what is thrown when no answer came.
+  async function send(url, method, headers, body, failure) {
     try {
-      response = await fetch(config.endpoint, {
-        method: "POST",
-        headers: {
-          "Content-Type": "application/x-amz-json-1.1",
-          "X-Amz-Target": `AWSCognitoIdentityProviderService.${operation}`,
-        },
-        body: JSON.stringify(body),
+      return await fetch(url, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
         cache: "no-store",
         credentials: "omit",
         referrerPolicy: "no-referrer",
       });
     } catch {
-      throw new CognitoError("NetworkError");
+      throw failure();
     }
+  }
+
+  const networkError = () => new CognitoError("NetworkError");
+
+  // ------------------------------------------------------------------------------ Cognito JSON API
+
+  async function call(operation, body) {
+    const headers = {
+      "Content-Type": "application/x-amz-json-1.1",
+      "X-Amz-Target": `AWSCognitoIdentityProviderService.${operation}`,
+    };
+    const response = await send(config.endpoint, "POST", headers, body, networkError);
     const data = await response.json().catch(() => null);
     if (response.ok && data !== null && typeof data === "object") {
       return data;
@@ -198,19 +209,13 @@
   // both go on to the same InitiateAuth and the same "check your email": nothing tells the visitor
   // which it was. False when the service refused the address itself; throws when it could not answer.
   async function signUp(address) {
-    let response;
-    try {
-      response = await fetch(config.sign_up_url, {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ email: address }),
-        cache: "no-store",
-        credentials: "omit",
-        referrerPolicy: "no-referrer",
-      });
-    } catch {
-      throw new SignUpError();
-    }
+    const response = await send(
+      config.sign_up_url,
+      "POST",
+      { "Content-Type": "application/json" },
+      { email: address },
+      () => new SignUpError(),
+    );
     if (response.status === 202 || response.status === 403) {
       return true;
     }
@@ -315,19 +320,13 @@
       $("confirm-password").value = "";
       return $("confirm-password").focus();
     }
-    let response;
-    try {
-      response = await fetch(config.accept_invitation_url, {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ email: state.address, token: state.linkToken, password }),
-        cache: "no-store",
-        credentials: "omit",
-        referrerPolicy: "no-referrer",
-      });
-    } catch {
-      throw new CognitoError("NetworkError");
-    }
+    const response = await send(
+      config.accept_invitation_url,
+      "POST",
+      { "Content-Type": "application/json" },
+      { email: state.address, token: state.linkToken, password },
+      networkError,
+    );
     const data = await response.json().catch(() => null);
     const result = data !== null && typeof data === "object" ? data.authenticationResult : null;
     if (response.status === 200 && result && typeof result.IdToken === "string") {
@@ -407,19 +406,7 @@
     if (token) {
       headers.Authorization = `Bearer ${token}`;
     }
-    let response;
-    try {
-      response = await fetch(PASSKEYS.api + path, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        cache: "no-store",
-        credentials: "omit",
-        referrerPolicy: "no-referrer",
-      });
-    } catch {
-      throw new CognitoError("NetworkError");
-    }
+    const response = await send(PASSKEYS.api + path, method, headers, body, networkError);
     const data = await response.json().catch(() => null);
     return { status: response.status, data: data !== null && typeof data === "object" ? data : {} };
   }
