@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import base64
 import json
+import re
+import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +23,7 @@ import pytest
 from playwright.sync_api import Browser, CDPSession, Page, Request, Route, expect
 
 from laptop.local_stack.clock import LocalClock
+from tests.support.demo import Demo, run_demo
 from tests.support.local_stack import JANE_EMAIL, PASSKEY_PARAMETERS, RunningStack, start_stack
 from tests.support.visitor import Visitor
 
@@ -52,6 +55,11 @@ def stale_sign_in_stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iter
         "tests.support.local_stack.MovableClock", lambda: LocalClock(lambda: time.time() - STALE_SECONDS)
     )
     yield from start_stack(tmp_path, parameters=PASSKEY_PARAMETERS, RESEND_MIN_SECONDS="0")
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Iterator[Demo]:
+    yield from run_demo(tmp_path)
 
 
 def page_url(stack: RunningStack) -> str:
@@ -143,11 +151,15 @@ def jane(people: list[Person], browser: Browser) -> Person:
     return person(people, browser)
 
 
+def ask_by_email(page: Page, url: str, address: str = JANE_EMAIL) -> None:
+    page.goto(url)
+    page.fill("#email", address)
+    page.click("#ask-submit")
+    expect(page.locator("#code-title")).to_be_visible()
+
+
 def sign_in_by_email(who: Person, stack: RunningStack, address: str = JANE_EMAIL) -> None:
-    who.page.goto(page_url(stack))
-    who.page.fill("#email", address)
-    who.page.click("#ask-submit")
-    expect(who.page.locator("#code-title")).to_be_visible()
+    ask_by_email(who.page, page_url(stack), address)
     who.page.fill("#code", stack.mail_to(address)[-1].code)
     who.page.click("#code-submit")
     expect(who.page.locator("#signed-in-title")).to_be_visible()
@@ -299,6 +311,42 @@ def test_email_then_add_a_passkey_then_sign_in_with_it_typing_nothing(
     assert operation == "RevokeToken"
     assert revoke["ClientId"] == client
     assert jane.problems == []
+
+
+def test_on_make_demo_email_then_a_passkey_then_a_sign_in_with_it_typing_nothing(
+    demo: Demo, jane: Person
+) -> None:
+    mail_to_jane = rf"^mail to {re.escape(JANE_EMAIL)}: "
+    # Given `make demo` running, its page on localhost, and Jane (one of its sample users) at Chromium
+    url = demo.wait_for(r"Sign-in page\s+(http://localhost:\d+/)").group(1)
+    passkey_client = demo.wait_for(r"PasskeyClientId (\S+)").group(1)
+
+    # When she asks for a sign-in by email in one tab and opens the link the demo printed in another,
+    # as a click on it does (pasted into the tab that asked, a link that differs from it in the
+    # fragment alone would not load the page again); the second is the tab her device is attached to
+    ask_by_email(jane.page.context.new_page(), url)
+    jane.page.bring_to_front()  # WebAuthn works in the focused tab only, and the new one took the focus
+    jane.page.goto(demo.wait_for(mail_to_jane + r"(\S+)").group(1))
+    jane.page.click("#continue")
+    expect_signed_in_as_jane(jane)
+    # And adds a passkey (whose notice is the demo's second email to her), then signs out
+    add_passkey(jane)
+    demo.wait_for(mail_to_jane + r"\(no link or code in this email\)")
+    sign_out(jane)
+    # And signs back in with the passkey button, nothing typed
+    passkey_button(jane)
+
+    # Then she is signed in, by the passkey on the passkey client, and no further email went out
+    expect_signed_in_as_jane(jane)
+    assert answer_bodies(jane)[-1]["ClientId"] == passkey_client
+    printed = demo.printed_after(seconds=1)
+    assert len([line for line in printed if re.search(mail_to_jane, line)]) == 2, "".join(printed)
+    assert jane.problems == []
+
+    # And Ctrl-C stops the demo cleanly
+    demo.process.send_signal(signal.SIGINT)
+    assert demo.process.wait(15) == 0
+    demo.wait_for(r"^stopped")
 
 
 def test_with_autofill_the_passkey_signs_in_from_the_address_field(

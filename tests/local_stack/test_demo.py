@@ -4,14 +4,9 @@ the link of each email, and stops cleanly on Ctrl-C."""
 from __future__ import annotations
 
 import json
-import os
-import queue
 import re
 import signal
-import subprocess
-import sys
 import threading
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,60 +18,7 @@ from pycognito.aws_srp import AWSSRP
 from laptop.demo import main
 from laptop.existing_pool import ANN
 from laptop.local_stack.stack import LOCAL_CREDENTIALS, LocalCognito
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-class Demo:
-    def __init__(self, process: subprocess.Popen[str]) -> None:
-        self.process = process
-        self.lines: queue.Queue[str] = queue.Queue()
-        self.transcript: list[str] = []
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.put(line)
-
-    def wait_for(self, pattern: str, timeout: float = 30) -> re.Match[str]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                line = self.lines.get(timeout=0.2)
-            except queue.Empty:
-                if self.process.poll() is not None:
-                    break
-                continue
-            self.transcript.append(line)
-            if match := re.search(pattern, line):
-                return match
-        raise AssertionError(f"no line matching {pattern!r}; the demo printed:\n{''.join(self.transcript)}")
-
-
-def run_demo(tmp_path: Path, *arguments: str) -> Iterator[Demo]:
-    # Its temporary folders (the outbox) go where the test can see what is left of them.
-    temporary = tmp_path / "tmp"
-    temporary.mkdir()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "laptop.demo", "--port", "0", *arguments],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1", "TMPDIR": str(temporary)},
-    )
-    demo = Demo(process)
-    try:
-        yield demo
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait(10)
-        demo.reader.join(10)  # it stops at end of output; only then is the pipe ours to close
-        assert process.stdout is not None
-        process.stdout.close()
+from tests.support.demo import Demo, run_demo
 
 
 @pytest.fixture
