@@ -183,6 +183,24 @@ def test_a_link_names_the_account_and_spends_nothing_until_the_click(
     assert watched_page.problems == []
 
 
+def test_a_link_pasted_into_the_tab_that_asked_names_the_account_and_spends_nothing(
+    server: PageServer, watched_page: WatchedPage, page: Page
+) -> None:
+    # Given the page a person asked from, open in its tab
+    page.goto(server.page_url)
+    expect(page.locator("#email")).to_be_focused()
+    # When they paste the emailed link there: only the part after "#" changes, so nothing reloads
+    page.evaluate("(url) => { location.href = url; }", link(server))
+    # Then the page reads it as if it had been opened: whose account, the secret out of the address bar
+    expect(page.locator("#continue")).to_have_text(f"Continue as {MASKED}")
+    assert page.evaluate("location.hash") == ""
+    assert server.calls == []
+    page.click("#continue")
+    expect(page.locator("#signed-in-title")).to_be_visible()
+    assert server.calls[-1].body == answer("session-1", TOKEN)
+    assert watched_page.problems == []
+
+
 @pytest.mark.parametrize(
     "address",
     [

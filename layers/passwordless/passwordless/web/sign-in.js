@@ -1058,4 +1058,12 @@
   }
   $("passkey-offer").hidden = !passkeysOn;
   land();
+  // A link pasted into the tab that asked for it changes only the part after "#": the browser does
+  // not load the page again, so the page reads the new link itself.
+  window.addEventListener("hashchange", () => {
+    const fragment = new URLSearchParams(location.hash.slice(1));
+    if (fragment.has("u") || fragment.has("t")) {
+      land();
+    }
+  });
 })();
