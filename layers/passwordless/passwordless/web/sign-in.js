@@ -782,37 +782,33 @@
 
   function assertionJson(credential) {
     const response = credential.response;
-    const json = {
-      id: credential.id,
-      rawId: toBase64url(credential.rawId),
-      type: credential.type,
-      response: {
-        clientDataJSON: toBase64url(response.clientDataJSON),
-        authenticatorData: toBase64url(response.authenticatorData),
-        signature: toBase64url(response.signature),
-      },
-      clientExtensionResults: credential.getClientExtensionResults(),
+    const fields = {
+      clientDataJSON: toBase64url(response.clientDataJSON),
+      authenticatorData: toBase64url(response.authenticatorData),
+      signature: toBase64url(response.signature),
     };
     if (response.userHandle) {
-      json.response.userHandle = toBase64url(response.userHandle);
+      fields.userHandle = toBase64url(response.userHandle);
     }
-    if (credential.authenticatorAttachment) {
-      json.authenticatorAttachment = credential.authenticatorAttachment;
-    }
-    return json;
+    return credentialJson(credential, fields);
   }
 
   function registrationJson(credential) {
     const response = credential.response;
+    return credentialJson(credential, {
+      clientDataJSON: toBase64url(response.clientDataJSON),
+      attestationObject: toBase64url(response.attestationObject),
+      transports: typeof response.getTransports === "function" ? response.getTransports() : [],
+    });
+  }
+
+  // What PublicKeyCredential.toJSON() gives, around either ceremony's response fields.
+  function credentialJson(credential, response) {
     const json = {
       id: credential.id,
       rawId: toBase64url(credential.rawId),
       type: credential.type,
-      response: {
-        clientDataJSON: toBase64url(response.clientDataJSON),
-        attestationObject: toBase64url(response.attestationObject),
-        transports: typeof response.getTransports === "function" ? response.getTransports() : [],
-      },
+      response,
       clientExtensionResults: credential.getClientExtensionResults(),
     };
     if (credential.authenticatorAttachment) {
