@@ -92,7 +92,7 @@ $(DOCS_VENV)/.installed: requirements-docs.txt | $(UV)
 	$(call timed,venv (docs),$(call venv,$(PYTHON),$(DOCS_VENV),-r requirements-docs.txt))
 
 .PHONY: demo
-demo: $(STAMP) ## The whole sign-in on this machine: local Cognito endpoint, outbox, sign-in page (PORT=8765; EXISTING_POOL=1 attaches to a team's pool; SIGN_IN_MODE=password-and-email-code; KEY_STORE=kms)
+demo: $(STAMP) ## The whole sign-in on this machine: local Cognito endpoint, outbox, sign-in page (PORT=8765; EXISTING_POOL=1 attaches to a team's pool; SIGN_IN_MODE=password-and-email-code; KEY_STORE=kms; PASSKEYS=0 turns passkeys off)
 	@$(BIN)/python -m laptop.demo --port $(PORT) $(if $(EXISTING_POOL),--existing-pool)
 
 .PHONY: install
