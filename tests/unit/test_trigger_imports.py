@@ -18,13 +18,20 @@ PROBE = """
 import json, sys
 sys.path.insert(0, sys.argv[1])
 import app
+if sys.argv[2] == "invoked":
+    app.RUNTIME.passkeys  # what every invocation reads before it serves
 print(json.dumps(sorted(sys.modules)))
 """
+PASSKEYS_ON = {
+    "PASSKEY_RP_ID": "localhost",
+    "PASSKEY_ORIGINS": "http://localhost:8765",
+    "PASSKEY_CLIENT_ID": "passkeyclient123",
+}
 
 
-def loaded_at_cold_start(function: str, tmp_path: Path, **env: str) -> set[str]:
+def loaded_at_cold_start(function: str, tmp_path: Path, *, invoked: bool = False, **env: str) -> set[str]:
     done = subprocess.run(
-        [sys.executable, "-c", PROBE, str(ROOT / "functions" / function)],
+        [sys.executable, "-c", PROBE, str(ROOT / "functions" / function), "invoked" if invoked else "init"],
         env=local_environment(tmp_path, **env),
         capture_output=True,
         text=True,
@@ -41,6 +48,28 @@ def test_verify_loads_no_email_stack(tmp_path: Path) -> None:
         assert heavy not in loaded
     for other_triggers in ("passwordless.session_rules", "passwordless.sign_up_rules"):
         assert other_triggers not in loaded
+
+
+@pytest.mark.parametrize("function", ["create_auth_challenge", "verify_auth_challenge"])
+def test_without_passkeys_no_passkey_code_loads_at_init_or_when_invoked(
+    tmp_path: Path, function: str
+) -> None:
+    loaded = loaded_at_cold_start(function, tmp_path, invoked=True, EMAIL_PROVIDER="ses")
+    for passkey_code in ("passwordless.passkeys.sign_in", "passwordless.passkeys.ceremonies", "webauthn"):
+        assert passkey_code not in loaded
+    if function == "verify_auth_challenge":
+        assert "passwordless.challenge_issuer" not in loaded
+
+
+def test_with_passkeys_verify_loads_the_verifier_at_init_and_create_never_does(tmp_path: Path) -> None:
+    verify = loaded_at_cold_start("verify_auth_challenge", tmp_path, EMAIL_PROVIDER="ses", **PASSKEYS_ON)
+    create = loaded_at_cold_start(
+        "create_auth_challenge", tmp_path, invoked=True, EMAIL_PROVIDER="ses", **PASSKEYS_ON
+    )
+
+    assert "webauthn.authentication.verify_authentication_response" in verify
+    assert "passwordless.passkeys.sign_in" in create
+    assert "webauthn" not in create
 
 
 @pytest.mark.parametrize("provider", ["ses", "outbox"])

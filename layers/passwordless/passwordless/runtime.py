@@ -229,11 +229,11 @@ class FunctionRuntime:
     @functools.cached_property
     def passkeys(self) -> PasskeySignIn | None:
         """The passkey client's create and verify; None when passkeys are off."""
-        from passwordless.passkeys.sign_in import PasskeySignIn
-
         config = self.passkey_settings
         if not config.enabled:
-            return None
+            return None  # before any import: a stack without passkeys loads none of their code
+        from passwordless.passkeys.sign_in import PasskeySignIn
+
         return PasskeySignIn(
             config,
             self.passkey_client_id,
