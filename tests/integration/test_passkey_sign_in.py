@@ -225,7 +225,7 @@ def test_create_and_verify_ask_aws_the_same_for_a_known_and_an_unknown_user(make
     session.sign_in("nobody@example.com", None, "{}")
 
     assert known == calls
-    assert known.count("dynamodb:GetItem") == 2  # create's read and verify's
+    assert known.count("dynamodb:GetItem") == 1  # verify's read of the passkeys (create reads nothing)
 
 
 @pytest.mark.parametrize(

@@ -4,10 +4,16 @@ events)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
+
+from passwordless.accounts.refusals import Unavailable
+from passwordless.errors import StorageUnavailable
 
 if TYPE_CHECKING:
     from passwordless.accounts.user_admin import UserAdmin
+
+_T = TypeVar("_T")
 
 AccountEvent = Literal[
     "signed_up",  # self sign-up created a user
@@ -48,3 +54,13 @@ def roll_back(users: UserAdmin, username: str, log: AccountLog) -> None:
         log.event("rolled_back")
     else:
         log.event("unavailable", dependency="cognito", error=error, step="roll_back")
+
+
+def stored(log: AccountLog, call: Callable[[], _T]) -> _T:
+    """`call()`, a DynamoDB request; its failure logged by the error's name and answered with the
+    generic, retryable 503."""
+    try:
+        return call()
+    except StorageUnavailable as error:
+        log.event("unavailable", dependency="dynamodb", error=str(error))
+        raise Unavailable from None

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from passwordless import secret_values
-from passwordless.accounts.account_log import AccountLog
+from passwordless.accounts.account_log import AccountLog, stored
 from passwordless.accounts.caller import Caller
 from passwordless.accounts.email_change_store import EmailChangeStore, PendingChange, change_key
 from passwordless.accounts.invitations import KeySource, SenderSource
@@ -36,7 +36,6 @@ from passwordless.accounts.user_admin import AddressTaken, NoSuchUser, PoolUser,
 from passwordless.binding import Binding
 from passwordless.email.locales import app_name_for, resolve_locale
 from passwordless.email.message import EmailChangeCodeEmail, EmailChangedEmail, EmailDeliveryError
-from passwordless.errors import StorageUnavailable
 from passwordless.keyed_hash import KeyedHasher, UnknownKeyVersion, digests_match
 from passwordless.masking import mask_email
 from passwordless.secret_store import HOUR_MS
@@ -210,11 +209,7 @@ class EmailChange:
         return user
 
     def _storage(self, call: Callable[[], _T]) -> _T:
-        try:
-            return call()
-        except StorageUnavailable as error:
-            self._log.event("unavailable", dependency="dynamodb", error=str(error))
-            raise Unavailable from None
+        return stored(self._log, call)
 
     def _binding(self, username: str) -> Binding:
         return Binding(self._pool, PURPOSE, username)

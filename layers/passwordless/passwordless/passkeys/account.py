@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from passwordless.accounts.account_log import AccountLog
+from passwordless.accounts.account_log import AccountLog, stored
 from passwordless.accounts.caller import USERNAME, Caller
 from passwordless.accounts.refusals import (
     BadRequest,
@@ -28,7 +28,6 @@ from passwordless.accounts.refusals import (
 from passwordless.accounts.user_admin import PoolUser, UserAdmin, UserAdminError
 from passwordless.email.locales import app_name_for, resolve_locale
 from passwordless.email.message import EmailDeliveryError, EmailSender, PasskeyChangedEmail
-from passwordless.errors import StorageUnavailable
 from passwordless.keyed_hash import KeyedHasher
 from passwordless.passkeys.ceremonies import (
     CeremonyRefused,
@@ -101,10 +100,6 @@ class PasskeyAccount:
         self._keys = keys
         self._sender = sender
         self._clock = clock
-
-    @property
-    def enabled(self) -> bool:
-        return self._passkeys.enabled
 
     def sign_in_options(self) -> dict[str, Any]:
         challenge = self._storage(lambda: self._challenges.issue("sign-in"))
@@ -231,11 +226,7 @@ class PasskeyAccount:
         return f"{self._pool}#{username}"
 
     def _storage(self, call: Callable[[], _T]) -> _T:
-        try:
-            return call()
-        except StorageUnavailable as error:
-            self._log.event("unavailable", dependency="dynamodb", error=str(error))
-            raise Unavailable from None
+        return stored(self._log, call)
 
     def _now_ms(self) -> int:
         return int(self._clock() * 1000)

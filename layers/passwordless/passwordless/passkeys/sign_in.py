@@ -1,9 +1,8 @@
 """The passkey client's create and verify: no email, ever; the answer is a WebAuthn assertion.
 
-create reads the user's passkeys (the same read for a user with none, or no such user) and names
-none of them: a challenge listing credential ids would tell anyone who types an address whether it
-has an account and passkeys. The browser offers its discoverable credentials instead, and verify
-checks the assertion:
+create asks nothing of AWS and names no credential: a challenge listing credential ids would tell
+anyone who types an address whether it has an account and passkeys. The browser offers its
+discoverable credentials instead, and verify checks the assertion:
 
     step                                          refused as      -> answerCorrect
     -----------------------------------------------------------------------------
@@ -42,7 +41,7 @@ from passwordless.passkeys.ceremonies import (
 )
 from passwordless.passkeys.challenges import ChallengeStore
 from passwordless.passkeys.config import PasskeySettings
-from passwordless.passkeys.credentials import Passkey, PasskeyStore
+from passwordless.passkeys.credentials import PasskeyStore
 from passwordless.security_events import SecurityLog
 
 PUBLIC = {"passkey": "1"}
@@ -78,9 +77,7 @@ class PasskeySignIn:
         return bool(known) and binding.client_id == known
 
     def create(self, request: CreateRequest) -> IssuedChallenge:
-        binding = request.context.binding
-        # Read as verify will: a create that read nothing for unknown users would answer faster.
-        self._store.load(binding.user_pool_id, binding.username)
+        # The same for every user, known or not: nothing to read, so nothing to time.
         return IssuedChallenge(dict(PUBLIC), dict(PRIVATE), round_metadata_of(request).encode())
 
     def check(self, request: VerifyRequest) -> bool:  # noqa: PLR0911 - one return per row of the table above
@@ -160,4 +157,4 @@ def _credential(answer: str) -> dict[str, Any] | None:
     return parsed
 
 
-__all__ = ["PRIVATE", "PUBLIC", "Passkey", "PasskeySignIn"]
+__all__ = ["PRIVATE", "PUBLIC", "PasskeySignIn"]
