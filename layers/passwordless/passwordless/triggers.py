@@ -16,8 +16,7 @@ if TYPE_CHECKING:
     # loads the checker and verify never loads the email rendering (jinja2).
     from passwordless.answer_checker import AnswerChecker
     from passwordless.binding import Binding
-    from passwordless.challenge_issuer import ChallengeIssuer, IssuedChallenge
-    from passwordless.events import CreateRequest
+    from passwordless.challenge_issuer import ChallengeIssuer
     from passwordless.passkeys.sign_in import PasskeySignIn
     from passwordless.security_events import SecurityLog
 
@@ -32,7 +31,7 @@ def respond_to_create(
         audit.event("rejected", trigger="create", reason=str(error))
         raise SignInRefused from None
     serving = _passkeys_serving(request.context.binding, passkeys, audit)
-    challenge = issuer.create(request) if serving is None else _passkey_challenge(request, serving, audit)
+    challenge = issuer.create(request) if serving is None else serving.create(request)
     return with_response(
         event,
         {
@@ -52,16 +51,6 @@ def _passkeys_serving(
         return passkeys if passkeys is not None and passkeys.serves(binding) else None
     except StorageUnavailable as error:
         audit.event("unavailable", dependency="ssm", error=str(error))
-        raise SignInUnavailable from None
-
-
-def _passkey_challenge(
-    request: CreateRequest, passkeys: PasskeySignIn, audit: SecurityLog
-) -> IssuedChallenge:
-    try:
-        return passkeys.create(request)
-    except StorageUnavailable as error:
-        audit.event("unavailable", dependency="dynamodb", error=str(error))
         raise SignInUnavailable from None
 
 
