@@ -106,9 +106,17 @@ def secrets_in(email: OutgoingEmail) -> list[str]:
     return [value for value in (getattr(email, "link", ""), getattr(email, "code", "")) if value]
 
 
+def test_two_kinds_with_the_same_values_are_different_emails() -> None:
+    changed = EmailChangedEmail("a@example.com", "b•••@example.com", "en", "App")
+    notice = NewSignInEmail("a@example.com", "b•••@example.com", "en", "App")
+    assert changed != notice
+    assert (changed.kind, notice.kind) == ("email_changed", "new_sign_in")
+    assert render(changed).subject != render(notice).subject
+
+
 def test_every_kind_has_every_part_in_english_and_german() -> None:
     # A kind missing one file in one locale would drop that locale from LOCALES altogether.
-    assert {kind.kind for kind in get_args(OutgoingEmail)} == set(KINDS)
+    assert {kind._field_defaults["kind"] for kind in get_args(OutgoingEmail)} == set(KINDS)
     assert len(KINDS) == 6
     assert {"en", "de"} <= LOCALES
 
@@ -303,7 +311,7 @@ def test_every_kind_falls_back_to_english_and_matches_regional_german(
     email: InvitationEmail | NewSignInEmail | EmailChangeCodeEmail | EmailChangedEmail,
 ) -> None:
     def rendered_in(locale: str) -> object:
-        return render(type(email)(**{**vars(email), "locale": locale}))
+        return render(email._replace(locale=locale))
 
     assert rendered_in("fr-FR") == rendered_in("en")
     assert rendered_in("de_AT") == rendered_in("de")

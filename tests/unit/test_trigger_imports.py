@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,8 +21,8 @@ sys.path.insert(0, sys.argv[1])
 import app
 if sys.argv[2] == "invoked":
     app.RUNTIME.passkeys  # what every invocation reads before it serves
-print(json.dumps(sorted(sys.modules)))
 """
+LOADED_MODULES = "print(json.dumps(sorted(sys.modules)))"
 PASSKEYS_ON = {
     "PASSKEY_RP_ID": "localhost",
     "PASSKEY_ORIGINS": "http://localhost:8765",
@@ -29,16 +30,27 @@ PASSKEYS_ON = {
 }
 
 
-def loaded_at_cold_start(function: str, tmp_path: Path, *, invoked: bool = False, **env: str) -> set[str]:
+def probe_cold_start(function: str, tmp_path: Path, report: str, *, invoked: bool = False, **env: str) -> Any:
+    """Import `function`'s app in a fresh interpreter, then run `report`, which prints JSON."""
     done = subprocess.run(
-        [sys.executable, "-c", PROBE, str(ROOT / "functions" / function), "invoked" if invoked else "init"],
+        [
+            sys.executable,
+            "-c",
+            PROBE + report,
+            str(ROOT / "functions" / function),
+            "invoked" if invoked else "init",
+        ],
         env=local_environment(tmp_path, **env),
         capture_output=True,
         text=True,
         timeout=60,
         check=True,
     )
-    return set(json.loads(done.stdout.strip().splitlines()[-1]))
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def loaded_at_cold_start(function: str, tmp_path: Path, *, invoked: bool = False, **env: str) -> set[str]:
+    return set(probe_cold_start(function, tmp_path, LOADED_MODULES, invoked=invoked, **env))
 
 
 def test_verify_loads_no_email_stack(tmp_path: Path) -> None:
@@ -79,19 +91,39 @@ def test_create_loads_neither_the_checker_nor_sendgrid(tmp_path: Path, provider:
     unused = ("passwordless.answer_checker", "passwordless.session_rules", "passwordless.sign_up_rules")
     for module in (*unused, "sendgrid", "python_http_client", "boto3"):
         assert module not in loaded
-    # What its first sign-in will run is loaded at init, but Jinja, which loads with the first email
-    assert "passwordless.challenge_issuer" in loaded
-    assert "passwordless.email.locales" in loaded
-    for emailing in ("passwordless.email.render", "jinja2"):
-        assert emailing not in loaded
+    # What its first sign-in will run is loaded at init, the renderer and Jinja included.
+    for first_sign_in in ("passwordless.challenge_issuer", "passwordless.email.render", "jinja2"):
+        assert first_sign_in in loaded
 
 
-def test_create_with_sendgrid_loads_its_client_but_reads_no_key_at_init(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("default_locale", "expected"), [("de", "de"), ("", "en"), ("xx", "en")])
+def test_create_loads_the_default_languages_sign_in_templates_at_init(
+    tmp_path: Path, default_locale: str, expected: str
+) -> None:
+    loaded = probe_cold_start(
+        "create_auth_challenge",
+        tmp_path,
+        "from passwordless.email.render import TEMPLATES\nprint(json.dumps(sorted(TEMPLATES.loaded)))",
+        EMAIL_PROVIDER="ses",
+        DEFAULT_LOCALE=default_locale,
+    )
+    assert loaded == [[expected, "sign_in"]]
+
+
+@pytest.mark.parametrize(("template_id", "loads_jinja"), [("", True), ("d-0123456789abcdef", False)])
+def test_create_with_sendgrid_loads_its_client_but_reads_no_key_at_init(
+    tmp_path: Path, template_id: str, loads_jinja: bool
+) -> None:
     loaded = loaded_at_cold_start(
-        "create_auth_challenge", tmp_path, EMAIL_PROVIDER="sendgrid", SENDGRID_API_KEY_SECRET_ID="k"
+        "create_auth_challenge",
+        tmp_path,
+        EMAIL_PROVIDER="sendgrid",
+        SENDGRID_API_KEY_SECRET_ID="k",
+        SENDGRID_TEMPLATE_ID=template_id,
     )
     assert {"sendgrid", "passwordless.email.sendgrid_sender"} <= loaded
-    assert "jinja2" not in loaded
+    # A dynamic template renders sign-in emails at SendGrid: nothing of ours to render at init.
+    assert ("jinja2" in loaded) is loads_jinja
 
 
 def test_pre_sign_up_loads_no_aws_sdk_and_no_email_stack(tmp_path: Path) -> None:

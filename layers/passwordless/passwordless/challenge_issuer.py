@@ -26,7 +26,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from passwordless import round_metadata, secret_values
 from passwordless.binding import Binding
@@ -72,8 +72,7 @@ class Plan(enum.Enum):
     NOTHING = "nothing"
 
 
-@dataclass(frozen=True)
-class FreshSecret:
+class FreshSecret(NamedTuple):
     """A just-stored secret with its raw values, which exist only in memory until the email is sent."""
 
     stored: StoredSecret
@@ -84,8 +83,7 @@ class FreshSecret:
         return f"FreshSecret(secret_id={self.stored.secret_id!r}, <values redacted>)"
 
 
-@dataclass(frozen=True)
-class IssuedChallenge:
+class IssuedChallenge(NamedTuple):
     public: dict[str, str]
     private: dict[str, str]
     metadata: str

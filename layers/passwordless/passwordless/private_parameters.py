@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from passwordless import secret_values
 from passwordless.keyed_hash import KEY_VERSION
@@ -21,8 +21,7 @@ _HEX32 = re.compile(r"[0-9a-f]{32}")
 _MAX_EXPIRY_DIGITS = 16
 
 
-@dataclass(frozen=True)
-class PrivateParameters:
+class PrivateParameters(NamedTuple):
     secret_id: str
     token_hash: str
     code_hash: str

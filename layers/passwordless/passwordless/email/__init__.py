@@ -1,9 +1,10 @@
 """Every email the product sends: what it says (message.py), in which language (locales), how it reads
 (render), who delivers it.
 
-A sender imports the renderer, and with it Jinja, when it sends its first email: a create trigger
-loads its sender at init, and Jinja's import is the one part of the email stack a container that
-never emails (a retried round, an unknown address) should not pay for in its cold start.
+Importing this package loads no template engine. The renderer, and with it Jinja, loads where it is
+first needed: a create trigger renders a sign-in email at init (email/factory), so its first sign-in
+finds Jinja and the default language's templates ready; any other function that emails loads them
+with its first email.
 """
 
 from passwordless.email.message import (

@@ -1,7 +1,8 @@
 """Build the one EmailSender a container uses, from Settings, in two steps.
 
 `prepare_sender` does, in Lambda's init phase, everything that touches no network: it imports the
-provider's modules and builds SES's client (the renderer loads with the first email: email/__init__).
+provider's modules and builds SES's client, and when it rehearses, renders a sign-in email in the
+default language (email/render.rehearse_render) so that Jinja and those templates are loaded at init.
 The function it returns finishes the job on the first email: it reads SendGrid's API key, the one
 step that calls AWS and so must fail closed inside an invocation, not crash a cold start. Each
 provider's libraries are imported inside its own branch: an SES deployment does not load SendGrid.
@@ -37,13 +38,18 @@ def prepare_sender(
     settings: Settings, new_client: ClientMaker | None = None, *, rehearse: bool = False
 ) -> FinishSender:
     """Do now what building settings.email_provider's sender needs without the network (and, with
-    `rehearse`, rehearse SES's send: passwordless.rehearsal); the function returned builds the sender,
-    reading SendGrid's API key through the Secrets Manager client it is given (the runtime's own
-    short-timeout client) or one built with the same short config.
+    `rehearse`, render a sign-in email and rehearse SES's send: passwordless.rehearsal); the function
+    returned builds the sender, reading SendGrid's API key through the Secrets Manager client it is
+    given (the runtime's own short-timeout client) or one built with the same short config.
 
     That function raises EmailDeliveryError when the key cannot be read, SettingsError when it is empty.
     """
     make = new_client or _session_client
+    # SendGrid with a dynamic template renders sign-in emails itself: nothing of ours to load early.
+    if rehearse and not (settings.email_provider == "sendgrid" and settings.sendgrid_template_id):
+        from passwordless.email.render import rehearse_render
+
+        rehearse_render(settings.default_locale)
     if settings.email_provider == "ses":
         sender = _ses(settings, make)
         if rehearse:

@@ -54,6 +54,22 @@ def render(email: OutgoingEmail) -> RenderedEmail:
     )
 
 
+def rehearse_render(locale: str) -> None:
+    """Render a sign-in email in `locale` and throw it away: a create trigger does this at init, so
+    Jinja, that language's sign-in templates and their first run are paid for there, where Lambda
+    gives the function a whole CPU, and not by the first person waiting for their email."""
+    render(
+        SignInEmail(
+            to="rehearsal@example.com",
+            link="https://example.com/#rehearsal",
+            code="000000",
+            minutes=1,
+            locale=locale,
+            app_name="-",
+        )
+    )
+
+
 def _fields(email: OutgoingEmail) -> dict[str, Any]:
     match email:
         case SignInEmail():

@@ -105,6 +105,11 @@ class TemplateSets:
             self._loaded[key] = loaded
         return loaded
 
+    @property
+    def loaded(self) -> frozenset[tuple[str, str]]:
+        """The sets loaded so far in this container."""
+        return frozenset(self._loaded)
+
     def __iter__(self) -> Iterator[tuple[str, str]]:
         return iter(sorted(self.keys))
 
