@@ -81,13 +81,15 @@ from laptop.sample_pool import seed_existing_pools
 from laptop.sample_state import SAMPLE_CLIENT_ID, SAMPLE_POOL_ID, seed, seed_user_pool
 from passwordless.custom_resource import TIMED_OUT, UNEXPECTED, Refused, Request
 from passwordless.errors import SignInRefused, SignInUnavailable
-from passwordless.events import MalformedEvent, parse_create, parse_define, parse_verify
+from passwordless.events import MalformedEvent, parse_define
 from passwordless.key_sources import key_source
 from passwordless.keyed_hash import KeyedHasher
 from passwordless.post_authentication import parse_post_authentication
 from passwordless.secret_store import SecretStore
-from passwordless.settings import Settings, SettingsError
+from passwordless.settings import Settings
+from passwordless.settings_reader import SettingsError
 from passwordless.sign_up_rules import SignUpRefused, parse_pre_sign_up
+from passwordless.trigger_requests import parse_create, parse_verify
 
 Event = dict[str, Any]
 

@@ -9,10 +9,10 @@ from typing import Any
 import boto3
 
 from passwordless.binding import Binding
-from passwordless.events import parse_verify
 from passwordless.keyed_hash import KeyedHasher
 from passwordless.secret_store import SecretStore, item_key
 from passwordless.settings import Settings
+from passwordless.trigger_requests import parse_verify
 from tests.support.cognito import CLIENT_ID, OTHER_CLIENT_ID, POOL_ID, Outcome
 from tests.support.fakes import RecordingSender
 from tests.support.flow import JANE, JOHN, Flow, build_flow

@@ -20,7 +20,8 @@ import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
 from passwordless.links import magic_link
-from passwordless.settings import Settings, SettingsError
+from passwordless.settings import Settings
+from passwordless.settings_reader import SettingsError
 from tests.support.attacks import answer, attack_client, initiate, stored_item
 from tests.support.local_stack import JANE_EMAIL, RunningStack, start_stack
 from tests.support.redirect_payloads import open_redirect_payloads

@@ -13,7 +13,7 @@ import pytest
 
 from laptop.stack_template import Deployment, load_template
 from passwordless.passkeys.config import PasskeySettings
-from passwordless.settings import SettingsError
+from passwordless.settings_reader import SettingsError
 from passwordless.web.http_api import page_config
 from tests.template.cfn import (
     EXISTING_POOL,

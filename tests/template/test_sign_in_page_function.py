@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from passwordless.settings import SettingsError
+from passwordless.settings_reader import SettingsError
 from tests.template.cfn import ROOT
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]

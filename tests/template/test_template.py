@@ -17,7 +17,9 @@ from cfnlint.api import ManualArgs, lint
 
 from bench import cost
 from laptop.stack_template import TEMPLATE_PATH, Deployment, load_template
-from passwordless.settings import EmailProvider, SessionSettings, Settings, SettingsError
+from passwordless.session_settings import SessionSettings
+from passwordless.settings import EmailProvider, Settings
+from passwordless.settings_reader import SettingsError
 from passwordless.web.http_api import STAGE_VARIABLES
 from tests.template.cfn import (
     BASIC_EXECUTION_ROLE,

@@ -7,7 +7,8 @@ import pytest
 from passwordless.accounts.caller import Caller, caller_from
 from passwordless.accounts.refusals import NotAuthenticated
 from passwordless.accounts.routes import FRONTS
-from passwordless.settings import ApiSettings, SettingsError
+from passwordless.settings import ApiSettings
+from passwordless.settings_reader import SettingsError
 
 CLIENT_ID = "3sample5c1ient7id9for0docs"
 GOOD = {"USER_POOL_ID": "us-east-1_Abc123", "USER_POOL_CLIENT_ID": CLIENT_ID}

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from passwordless.answer_checker import classify_answer
-from passwordless.events import MalformedEvent, parse_create, parse_define, parse_verify
+from passwordless.events import MalformedEvent, parse_define
 from passwordless.private_parameters import parse_private
+from passwordless.trigger_requests import parse_create, parse_verify
 
 GOOD: dict[str, Any] = {
     "version": "1",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from passwordless.passkeys.config import PasskeySettings
-from passwordless.settings import SettingsError
+from passwordless.settings_reader import SettingsError
 
 ON = {
     "PASSKEY_RP_ID": "example.com",

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from passwordless.settings import SessionSettings, Settings, SettingsError
+from passwordless.session_settings import SessionSettings
+from passwordless.settings import Settings
+from passwordless.settings_reader import SettingsError
 
 BASE = {
     "TABLE_NAME": "t",

@@ -10,12 +10,13 @@ import re
 import time
 from collections.abc import Callable
 
-from passwordless.events import MAX_ANSWER_LENGTH, VerifyRequest
+from passwordless.events import MAX_ANSWER_LENGTH
 from passwordless.keyed_hash import KeyedHasher, SecretKind, UnknownKeyVersion, digests_match
 from passwordless.private_parameters import PrivateParameters, parse_private
 from passwordless.secret_store import SecretStore, item_key
 from passwordless.security_events import SecurityLog
 from passwordless.settings import Settings
+from passwordless.trigger_requests import VerifyRequest
 
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{22,128}")
 _CODE_SEPARATORS = str.maketrans("", "", " -")  # people type "123 456" or "123-456"

@@ -4,7 +4,8 @@ Its own module so that define, which reads it from every event but hashes nothin
 hashlib's OpenSSL bindings (keyed_hash) at cold start.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: typing.NamedTuple turns each string annotation
+# into a compiled ForwardRef when the module is imported, a cost define's cold start would pay.
 
 from typing import NamedTuple
 

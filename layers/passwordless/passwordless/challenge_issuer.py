@@ -33,7 +33,7 @@ from passwordless.binding import Binding
 from passwordless.email import EmailDeliveryError, EmailSender, SignInEmail
 from passwordless.email.locales import app_name_for, resolve_locale
 from passwordless.errors import SignInUnavailable, StorageUnavailable
-from passwordless.events import CUSTOM_CHALLENGE, ChallengeRecord, CreateRequest
+from passwordless.events import CUSTOM_CHALLENGE, ChallengeRecord
 from passwordless.keyed_hash import KeyedHasher
 from passwordless.links import magic_link
 from passwordless.masking import mask_email
@@ -53,6 +53,7 @@ from passwordless.secret_store import (
 from passwordless.security_events import SecurityLog
 from passwordless.settings import Settings
 from passwordless.stranger_budget import StrangerBudget
+from passwordless.trigger_requests import CreateRequest
 
 IN_FLIGHT_MS = 5_000  # Cognito's trigger timeout: a send older than this belongs to a dead attempt.
 

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from passwordless.addresses import BadAddress, normalise_email
 from passwordless.email.message import EmailSender, NewSignInEmail
-from passwordless.events import MalformedEvent, parse_user_event
+from passwordless.events import MalformedEvent
+from passwordless.trigger_requests import parse_user_event
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient

@@ -5,7 +5,8 @@ entries and nothing else, so this string is how define tells a resend round from
 create tells Cognito's retry of a call from a new call in another session.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: typing.NamedTuple turns each string annotation
+# into a compiled ForwardRef when the module is imported, a cost define's cold start would pay.
 
 from typing import Literal, NamedTuple
 

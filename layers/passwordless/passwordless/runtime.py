@@ -25,7 +25,7 @@ from aws_lambda_powertools import Logger
 from passwordless.errors import SignInUnavailable, StorageUnavailable
 from passwordless.funnel_metrics import FunnelMetrics
 from passwordless.security_events import SecurityLog
-from passwordless.settings import ApiSettings, SessionSettings, Settings
+from passwordless.session_settings import SessionSettings
 
 if TYPE_CHECKING:
     from botocore.config import Config
@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from passwordless.passkeys.credentials import PasskeyStore
     from passwordless.passkeys.sign_in import PasskeySignIn
     from passwordless.secret_store import SecretStore
+    from passwordless.settings import ApiSettings, Settings
     from passwordless.stranger_budget import StrangerBudget
 
 Role = Literal["trigger", "account_api", "setup"]
@@ -161,6 +162,8 @@ class FunctionRuntime:
 
     @functools.cached_property
     def settings(self) -> Settings:
+        from passwordless.settings import Settings
+
         return Settings.from_env(self._environ)
 
     @functools.cached_property
@@ -169,6 +172,8 @@ class FunctionRuntime:
 
     @functools.cached_property
     def api_settings(self) -> ApiSettings:
+        from passwordless.settings import ApiSettings
+
         return ApiSettings.from_env(self._environ)
 
     @functools.cached_property

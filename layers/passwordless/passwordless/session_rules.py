@@ -29,7 +29,8 @@ Cognito keeps the session list, so the FAIL rows for lists it could never hold a
 they hold even if the list is replayed, forged upstream or outlives a lowered cap.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: typing.NamedTuple turns each string annotation
+# into a compiled ForwardRef when the module is imported, a cost define's cold start would pay.
 
 import enum
 from typing import NamedTuple

@@ -10,12 +10,14 @@ methods when its module is imported, which every function's cold start would pay
 
 from __future__ import annotations
 
-import json
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any, Literal, NamedTuple, TypeVar
+from typing import Literal, NamedTuple
+
+from passwordless.session_settings import SESSION_DEFAULTS, SessionSettings, SignInMode
+from passwordless.settings_reader import SettingsError, SettingsReader
 
 # The stranger email budgets' ranges (stranger_budget): a per-source shift register's update expression
 # must fit DynamoDB's 4 KB limit; the overall budget is one item per email of the hour.
@@ -26,8 +28,6 @@ EmailProvider = Literal["ses", "sendgrid", "outbox"]
 EMAIL_PROVIDERS: tuple[EmailProvider, ...] = ("ses", "sendgrid", "outbox")
 KeyStore = Literal["secretsmanager", "kms"]
 KEY_STORES: tuple[KeyStore, ...] = ("secretsmanager", "kms")
-SignInMode = Literal["email", "password-and-email-code"]
-SIGN_IN_MODES: tuple[SignInMode, ...] = ("email", "password-and-email-code")
 ApiPayload = Literal["http", "rest"]
 API_PAYLOADS: tuple[ApiPayload, ...] = ("http", "rest")
 DOMAIN_PATTERN = re.compile(r"(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
@@ -36,7 +36,6 @@ _POOL_ID = re.compile(r"[\w-]+_[0-9a-zA-Z]+")
 _CLIENT_ID = re.compile(r"[\w+]{1,128}")
 # No whitespace or brackets: API Gateway passes the groups claim as "[admins other]".
 _GROUP = re.compile(r"[^\s\[\]\",]{1,128}")
-_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
 # AppName's rule in template.yaml: the name goes into subjects (one line) and HTML (no brackets).
 APP_NAME_PATTERN = re.compile(r"[^\r\n<>]{1,64}")
 APP_NAME_RULE = "1 to 64 characters without angle brackets or line breaks"
@@ -44,12 +43,30 @@ APP_NAME_RULE = "1 to 64 characters without angle brackets or line breaks"
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*")
 DEFAULT_APP_NAME = "your account"
 """APP_NAME's default, which means "no name given": each language's emails then use their own words."""
-_N = TypeVar("_N", int, float)
-_C = TypeVar("_C", bound=str)
 
 
-class SettingsError(ValueError):
-    """The environment does not describe a usable configuration; the message names the variable."""
+class _StackReader(SettingsReader):
+    """The reader with the checks only this stack's own records make."""
+
+    def domains(self, name: str) -> tuple[str, ...]:
+        raw = self._env.get(name, "")
+        domains = tuple(part for part in (p.strip().lower() for p in raw.split(",")) if part)
+        if not all(DOMAIN_PATTERN.fullmatch(domain) for domain in domains):
+            raise SettingsError(f"{name} must be a comma-separated list of domain names")
+        return domains
+
+    def app_name(self, name: str) -> str:
+        return self.matching(name, APP_NAME_PATTERN, APP_NAME_RULE)
+
+    def app_names(self, name: str) -> Mapping[str, str]:
+        problem = f"{name} must be a JSON object of language tag (such as de or pt-BR) to {APP_NAME_RULE}"
+        parsed = self.string_object(name, problem)
+        if not all(
+            _LANGUAGE_TAG.fullmatch(tag) and APP_NAME_PATTERN.fullmatch(app) for tag, app in parsed.items()
+        ):
+            raise SettingsError(problem)
+        # The form the template folders have: what a written email's locale is looked up by.
+        return {tag.lower().replace("_", "-"): app for tag, app in parsed.items()}
 
 
 class Settings(NamedTuple):
@@ -107,10 +124,10 @@ class Settings(NamedTuple):
     code_length: int = 6
     """CODE_LENGTH: digits in the typed code."""
 
-    max_answers_per_session: int = 3
+    max_answers_per_session: int = SESSION_DEFAULTS.max_answers_per_session
     """MAX_ANSWERS_PER_SESSION: wrong answers one Cognito session may give before it fails."""
 
-    max_resends_per_session: int = 3
+    max_resends_per_session: int = SESSION_DEFAULTS.max_resends_per_session
     """MAX_RESENDS_PER_SESSION: resend requests one Cognito session may make."""
 
     max_code_failures: int = 5
@@ -139,7 +156,7 @@ class Settings(NamedTuple):
     default_locale: str = "en"
     """DEFAULT_LOCALE: email language when the user's `locale` attribute names none we ship."""
 
-    sign_in_mode: SignInMode = "email"
+    sign_in_mode: SignInMode = SESSION_DEFAULTS.sign_in_mode
     """SIGN_IN_MODE: email (the email's link or code is the only factor) | password-and-email-code
     (SRP password first, then the emailed code as a second step; Amplify's CUSTOM_WITH_SRP)."""
 
@@ -172,7 +189,7 @@ class Settings(NamedTuple):
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
-        read = SettingsReader(env, cls._field_defaults)
+        read = _StackReader(env, cls._field_defaults)
         session = SessionSettings.from_env(env)
         provider = read.choice("EMAIL_PROVIDER", EMAIL_PROVIDERS)
         key_store = read.choice("KEY_STORE", KEY_STORES)
@@ -217,26 +234,6 @@ class Settings(NamedTuple):
         )
 
 
-class SessionSettings(NamedTuple):
-    """The three settings define uses, read and checked as Settings reads them (it reads them here).
-
-    Define needs none of the other variables, and reading them would load the URL checks'
-    urllib.parse into its cold start."""
-
-    max_answers_per_session: int
-    max_resends_per_session: int
-    sign_in_mode: SignInMode
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> SessionSettings:
-        read = SettingsReader(os.environ if environ is None else environ, Settings._field_defaults)
-        return cls(
-            max_answers_per_session=read.integer("MAX_ANSWERS_PER_SESSION", 1, 10),
-            max_resends_per_session=read.integer("MAX_RESENDS_PER_SESSION", 0, 10),
-            sign_in_mode=read.choice("SIGN_IN_MODE", SIGN_IN_MODES),
-        )
-
-
 class PageSettings(NamedTuple):
     """The one shared setting the sign-in page reads, as Settings reads it; the rest of the page's
     configuration comes from its API stage, whose variables cannot hold a name with spaces."""
@@ -245,7 +242,7 @@ class PageSettings(NamedTuple):
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> PageSettings:
-        read = SettingsReader(os.environ if environ is None else environ, Settings._field_defaults)
+        read = _StackReader(os.environ if environ is None else environ, Settings._field_defaults)
         return cls(app_name=read.app_name("APP_NAME"))
 
 
@@ -287,146 +284,3 @@ class ApiSettings(NamedTuple):
             account_api_payload=payload,
             account_api_allowed_origin=read.origin("ACCOUNT_API_ALLOWED_ORIGIN", required=payload == "rest"),
         )
-
-
-class SettingsReader:
-    """Each variable read, checked and turned into its type, or a SettingsError naming it.
-
-    A variable's default is the default of the field of the same name (TABLE_NAME: table_name) in
-    `defaults`; a variable whose field has none is required."""
-
-    def __init__(self, env: Mapping[str, str], defaults: Mapping[str, Any]) -> None:
-        self._env = env
-        self._defaults = defaults
-
-    def text(self, name: str, *, required: bool = False) -> str:
-        value = self._env.get(name, "").strip()
-        if value:
-            return value
-        default = self._defaults.get(name.lower())
-        if required or default is None:
-            raise SettingsError(f"{name} is required but not set")
-        return str(default)
-
-    def email(self, name: str) -> str:
-        value = self.text(name)
-        local, _, domain = value.rpartition("@")
-        if not local or "." not in domain or any(c.isspace() for c in value):
-            raise SettingsError(f"{name} must be an email address")
-        return value
-
-    def matching(self, name: str, pattern: re.Pattern[str], kind: str) -> str:
-        value = self.text(name)
-        if not pattern.fullmatch(value):
-            raise SettingsError(f"{name} must be {kind}")
-        return value
-
-    def choice(self, name: str, choices: tuple[_C, ...]) -> _C:
-        value = self.text(name)
-        for choice in choices:
-            if value == choice:
-                return choice
-        raise SettingsError(f"{name} must be one of {', '.join(choices)}")
-
-    def flag(self, name: str) -> bool:
-        value = self.text(name).lower()
-        if value not in {"true", "false"}:
-            raise SettingsError(f"{name} must be true or false")
-        return value == "true"
-
-    def domains(self, name: str) -> tuple[str, ...]:
-        raw = self._env.get(name, "")
-        domains = tuple(part for part in (p.strip().lower() for p in raw.split(",")) if part)
-        if not all(DOMAIN_PATTERN.fullmatch(domain) for domain in domains):
-            raise SettingsError(f"{name} must be a comma-separated list of domain names")
-        return domains
-
-    def url(self, name: str) -> str:
-        return checked_url(name, self.text(name))
-
-    def origin(self, name: str, *, required: bool) -> str:
-        """A browser origin (scheme://host[:port], as an Origin header sends it), or "" when unset
-        and not required."""
-        value = self.text(name, required=required)
-        return self.origin_value(name, value) if value else value
-
-    def origin_value(self, name: str, value: str) -> str:
-        """`value`, checked to be an origin (one of a list that `name` holds, say)."""
-        from urllib.parse import urlsplit  # noqa: PLC0415 - as in checked_url
-
-        if urlsplit(checked_url(name, value))[2:] != ("", "", ""):
-            raise SettingsError(f"{name} must be an origin: scheme and host only, without a path")
-        return value
-
-    def url_map(self, name: str) -> Mapping[str, str]:
-        parsed = self._string_object(name, f"{name} must be a JSON object of appClientId to URL")
-        return {client: checked_url(name, url) for client, url in parsed.items()}
-
-    def app_name(self, name: str) -> str:
-        return self.matching(name, APP_NAME_PATTERN, APP_NAME_RULE)
-
-    def app_names(self, name: str) -> Mapping[str, str]:
-        problem = f"{name} must be a JSON object of language tag (such as de or pt-BR) to {APP_NAME_RULE}"
-        parsed = self._string_object(name, problem)
-        if not all(
-            _LANGUAGE_TAG.fullmatch(tag) and APP_NAME_PATTERN.fullmatch(app) for tag, app in parsed.items()
-        ):
-            raise SettingsError(problem)
-        # The form the template folders have: what a written email's locale is looked up by.
-        return {tag.lower().replace("_", "-"): app for tag, app in parsed.items()}
-
-    def _string_object(self, name: str, problem: str) -> dict[str, str]:
-        raw = self._env.get(name, "").strip() or "{}"
-        try:
-            parsed = json.loads(raw)
-        except ValueError:
-            raise SettingsError(problem) from None
-        if not isinstance(parsed, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in parsed.items()
-        ):
-            raise SettingsError(problem)
-        checked: dict[str, str] = parsed
-        return checked
-
-    def integer(self, name: str, low: int, high: int) -> int:
-        return self._bounded(name, (low, high), int, "a whole number")
-
-    def number(self, name: str, low: float, high: float) -> float:
-        return self._bounded(name, (low, high), float, "a number")
-
-    def _bounded(self, name: str, bounds: tuple[_N, _N], parse: Callable[[str], _N], kind: str) -> _N:
-        low, high = bounds
-        problem = f"{name} must be {kind} from {low} to {high}"
-        try:
-            value = parse(self.text(name))
-        except ValueError:
-            raise SettingsError(problem) from None
-        if not low <= value <= high:
-            raise SettingsError(problem)
-        return value
-
-
-def checked_url(name: str, url: str) -> str:
-    """https only, except plain http on loopback for local development; no fragment or credentials.
-
-    The host must read the same to us as to a browser, so a link never opens a host other than the
-    one configured: plain ASCII (browsers read an ideographic full stop as "."), no whitespace or
-    backslash (browsers drop tabs and newlines and read a backslash as "/"), and no percent escape
-    in the host (browsers decode "%2e" to "." and "%40" to "@")."""
-    # Imported here: define never checks a URL, and this import is most of what the module would
-    # add to its cold start.
-    from urllib.parse import urlsplit  # noqa: PLC0415
-
-    problem = f"{name} must be an https URL without a fragment (http only on localhost)"
-    if not (url.isascii() and url.isprintable()) or any(c.isspace() or c == "\\" for c in url):
-        raise SettingsError(problem)
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    try:
-        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
-    except ValueError:
-        raise SettingsError(problem) from None
-    secure = parts.scheme == "https" or (parts.scheme == "http" and host in _LOOPBACK_HOSTS)
-    if not secure or not host or "%" in host or parts.fragment or parts.username or parts.password:
-        raise SettingsError(problem)
-    return url

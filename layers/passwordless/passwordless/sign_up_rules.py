@@ -19,7 +19,8 @@ import enum
 from dataclasses import dataclass
 
 from passwordless.addresses import BadAddress, domain_of
-from passwordless.events import MalformedEvent, UserEvent, parse_user_event
+from passwordless.events import MalformedEvent
+from passwordless.trigger_requests import UserEvent, parse_user_event
 
 TRIGGER_PREFIX = "PreSignUp_"
 SELF_SIGN_UP_KEY = "signUp"

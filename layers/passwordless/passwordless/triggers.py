@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from passwordless.errors import SignInRefused, SignInUnavailable, StorageUnavailable
-from passwordless.events import MalformedEvent, parse_create, parse_verify
+from passwordless.events import MalformedEvent
+from passwordless.trigger_requests import parse_create, parse_verify
 from passwordless.trigger_response import Event, with_response
 
 if TYPE_CHECKING:

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from passwordless.email.message import EmailDeliveryError, EmailSender
-from passwordless.settings import Settings, SettingsError
+from passwordless.settings import Settings
+from passwordless.settings_reader import SettingsError
 
 if TYPE_CHECKING:
     from botocore.config import Config

@@ -7,7 +7,8 @@ import re
 from collections.abc import Mapping
 from typing import Literal, NamedTuple
 
-from passwordless.settings import DOMAIN_PATTERN, SettingsError, SettingsReader
+from passwordless.settings import DOMAIN_PATTERN
+from passwordless.settings_reader import SettingsError, SettingsReader
 
 Requirement = Literal["required", "preferred", "discouraged"]
 REQUIREMENTS: tuple[Requirement, ...] = ("required", "preferred", "discouraged")

@@ -30,7 +30,6 @@ from typing import Any
 
 from passwordless.binding import Binding
 from passwordless.challenge_issuer import IssuedChallenge, round_metadata_of
-from passwordless.events import CreateRequest, VerifyRequest
 from passwordless.keyed_hash import KeyedHasher
 from passwordless.passkeys.ceremonies import (
     MAX_ASSERTION_JSON,
@@ -43,6 +42,7 @@ from passwordless.passkeys.challenges import ChallengeStore
 from passwordless.passkeys.config import PasskeySettings
 from passwordless.passkeys.credentials import PasskeyStore
 from passwordless.security_events import SecurityLog
+from passwordless.trigger_requests import CreateRequest, VerifyRequest
 
 PUBLIC = {"passkey": "1"}
 """A passkey round's public parameters, the same for every user: the page asks the browser."""
