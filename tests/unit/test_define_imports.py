@@ -43,8 +43,9 @@ def test_define_adds_only_layer_modules_and_stdlib_to_the_logger_floor(tmp_path:
     }
     assert third_party == set()
     # Nothing that builds or renders email, stores or hashes secrets, talks to AWS, checks a URL
-    # (urllib.parse loads ipaddress), judges a sign-up, or reads settings or events beyond its own. On 3.11 the Logger floor itself loads
-    # urllib.parse; on the Lambda runtime's 3.13 (make test's second run) it does not.
+    # (urllib.parse loads ipaddress), judges a sign-up, or reads settings or events beyond its own.
+    # On 3.11 the Logger floor itself loads urllib.parse; on the Lambda runtime's 3.13 (make test's
+    # second run) it does not.
     for heavy in (
         "boto3",
         "botocore.client",
