@@ -56,8 +56,9 @@ def render(email: OutgoingEmail) -> RenderedEmail:
 
 def rehearse_render(locale: str) -> None:
     """Render a sign-in email in `locale` and throw it away: a create trigger does this at init, so
-    Jinja, that language's sign-in templates and their first run are paid for there, where Lambda
-    gives the function a whole CPU, and not by the first person waiting for their email."""
+    Jinja, that language's sign-in templates and their first run are paid for there (before any
+    request, where provisioned concurrency or Lambda's own early start runs init) and not inside
+    the first person's sign-in."""
     render(
         SignInEmail(
             to="rehearsal@example.com",
