@@ -26,6 +26,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from passwordless import round_metadata, secret_values
@@ -73,8 +74,13 @@ class Plan(enum.Enum):
     NOTHING = "nothing"
 
 
-class FreshSecret(NamedTuple):
-    """A just-stored secret with its raw values, which exist only in memory until the email is sent."""
+@dataclass(frozen=True)
+class FreshSecret:
+    """A just-stored secret with its raw values, which exist only in memory until the email is sent.
+
+    A frozen dataclass, not a NamedTuple, like every record holding a raw code or link (the emails in
+    passwordless.email.message): a tuple is serialized field by field by a JSON log formatter, past
+    the redacting repr."""
 
     stored: StoredSecret
     code: str

@@ -37,7 +37,7 @@ def complete_locales(names: Iterable[str], parts: Iterable[str]) -> frozenset[st
 FALLBACK_LOCALE = "en"
 """Used when neither the requested locale nor the configured default is one we ship."""
 
-KINDS: tuple[str, ...] = tuple(message._field_defaults["kind"] for message in get_args(OutgoingEmail))
+KINDS: tuple[str, ...] = tuple(message.kind for message in get_args(OutgoingEmail))
 """Every kind of email the product sends; each needs its templates in every shipped locale."""
 
 EMAIL_PARTS = ("subject.txt", "body.html", "body.txt")

@@ -1,21 +1,25 @@
 """The sender seam: one small Protocol, so tests pass an outbox and production passes SES or SendGrid.
 
-Every message the product sends is one NamedTuple below (immutable, and a fraction of a frozen
-dataclass's cost to define in a cold start); its last field, `kind`, is fixed per class, names its
-templates (templates/<locale>/<kind>/...) and keeps two kinds with the same values from comparing
-equal. Fields holding secrets (links, codes) are kept out of `repr`.
+Every message the product sends is one frozen dataclass below; its `kind` names its templates
+(templates/<locale>/<kind>/...). Fields holding secrets (links, codes) are kept out of `repr`. They
+are not NamedTuples, although those cost less to define at cold start: a tuple is serialized as the
+list of its fields by a JSON log formatter (Powertools' among them), past the redacting `repr`.
 """
 
 from __future__ import annotations
 
-from typing import Literal, NamedTuple, Protocol
+from dataclasses import dataclass
+from typing import ClassVar, Protocol
 
 
-class SignInEmail(NamedTuple):
+@dataclass(frozen=True)
+class SignInEmail:
     """Everything one sign-in email says. `link` and `code` are secrets: never log or repr them.
 
     `link` is "" in password-and-email-code mode: the code is a second step inside the session that
     asked, so a link that could be opened anywhere has nothing to complete."""
+
+    kind: ClassVar[str] = "sign_in"
 
     to: str
     link: str
@@ -23,15 +27,16 @@ class SignInEmail(NamedTuple):
     minutes: int
     locale: str
     app_name: str
-    kind: Literal["sign_in"] = "sign_in"
 
     def __repr__(self) -> str:
         return f"SignInEmail(to=<redacted>, locale={self.locale!r}, minutes={self.minutes})"
 
 
-class InvitationEmail(NamedTuple):
+@dataclass(frozen=True)
+class InvitationEmail:
     """An administrator's invitation: a link (and code) that sign the new user in, no password."""
 
+    kind: ClassVar[str] = "invitation"
     to: str
     link: str
     code: str
@@ -41,58 +46,62 @@ class InvitationEmail(NamedTuple):
     """The invitee's name as the administrator gave it ("" for none)."""
     locale: str
     app_name: str
-    kind: Literal["invitation"] = "invitation"
 
     def __repr__(self) -> str:
         return f"InvitationEmail(to=<redacted>, locale={self.locale!r}, days={self.days})"
 
 
-class NewSignInEmail(NamedTuple):
+@dataclass(frozen=True)
+class NewSignInEmail:
     """After a sign-in, when NOTIFY_NEW_SIGN_IN is on: no secret, only when it happened."""
 
+    kind: ClassVar[str] = "new_sign_in"
     to: str
     when_utc: str
     """ISO 8601, UTC, to the minute ("2026-11-22T10:15Z")."""
     locale: str
     app_name: str
-    kind: Literal["new_sign_in"] = "new_sign_in"
 
     def __repr__(self) -> str:
         return f"NewSignInEmail(to=<redacted>, locale={self.locale!r})"
 
 
-class EmailChangeCodeEmail(NamedTuple):
+@dataclass(frozen=True)
+class EmailChangeCodeEmail:
     """Sent to the NEW address of an email change: the code that proves the person reads it."""
 
+    kind: ClassVar[str] = "email_change"
     to: str
     code: str
     minutes: int
     locale: str
     app_name: str
-    kind: Literal["email_change"] = "email_change"
 
     def __repr__(self) -> str:
         return f"EmailChangeCodeEmail(to=<redacted>, locale={self.locale!r}, minutes={self.minutes})"
 
 
-class EmailChangedEmail(NamedTuple):
+@dataclass(frozen=True)
+class EmailChangedEmail:
     """Sent to the OLD address once a change is confirmed, so a hijack cannot go unnoticed."""
 
+    kind: ClassVar[str] = "email_changed"
     to: str
     new_address_masked: str
     """The new address as passwordless.masking shows it (j•••@example.com)."""
     locale: str
     app_name: str
-    kind: Literal["email_changed"] = "email_changed"
 
     def __repr__(self) -> str:
         return f"EmailChangedEmail(to=<redacted>, locale={self.locale!r})"
 
 
-class PasskeyChangedEmail(NamedTuple):
+@dataclass(frozen=True)
+class PasskeyChangedEmail:
     """Sent when a passkey is added to or removed from the account, so a passkey an intruder added
     (or a removal the owner did not make) cannot go unnoticed."""
 
+    kind: ClassVar[str] = "passkey_changed"
     to: str
     added: bool
     """True: a passkey was added; False: one (or, by an administrator, every one) was removed."""
@@ -100,7 +109,6 @@ class PasskeyChangedEmail(NamedTuple):
     """The name the person gave it ("" when an administrator removed them all)."""
     locale: str
     app_name: str
-    kind: Literal["passkey_changed"] = "passkey_changed"
 
     def __repr__(self) -> str:
         return f"PasskeyChangedEmail(to=<redacted>, added={self.added}, locale={self.locale!r})"
@@ -116,7 +124,8 @@ OutgoingEmail = (
 )
 
 
-class RenderedEmail(NamedTuple):
+@dataclass(frozen=True)
+class RenderedEmail:
     to: str
     subject: str
     html: str
